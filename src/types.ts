@@ -1,0 +1,136 @@
+/**
+ * Public types of koa-orcid-connect: the host events and the shapes the plugin returns.
+ *
+ * Glossary
+ * - work: an item in the "Works" section of an ORCID record (our article).
+ * - peer-review: an item in the "Peer review" section (a completed review, grouped by journal).
+ * - service: an item in "Professional activities" (an editorial role at the journal).
+ * - put-code: ORCID's id of an item on a record.
+ * - outbox item / job: a durable request to bring one item on one record to the state we want.
+ * - attempt: one try of a job against ORCID.
+ */
+
+/** The journal as it appears in payloads. */
+export interface JournalInfo {
+  title: string;
+  /** Print ISSN, `1234-5678`. */
+  issn?: string;
+  /** Electronic ISSN. */
+  eissn?: string;
+}
+
+/** An organization with a disambiguated identifier, as ORCID requires for peer reviews and services. */
+export interface Organization {
+  name: string;
+  city: string;
+  region?: string;
+  /** ISO 3166-1 alpha-2 country code. */
+  country: string;
+  /** The organization identifier, e.g. `https://ror.org/04fa4r544`, a GRID id or a Ringgold number. */
+  disambiguatedId: string;
+  disambiguationSource: 'ROR' | 'GRID' | 'RINGGOLD' | 'LEI' | 'FUNDREF';
+}
+
+export interface ArticleAuthor {
+  /** The host's id of this contributor (the same across submission, review and publication). */
+  contributorId: string;
+  givenNames: string;
+  familyName: string;
+  email?: string;
+  /** 1-based position in the author list. */
+  sequence: number;
+}
+
+/** `articlePublished`, `articleUpdated`, `articleRetracted` input. */
+export interface Article {
+  id: string;
+  submissionId: string;
+  /** `10.1234/abcd` (no `https://doi.org/` prefix needed; either form is accepted). */
+  doi?: string;
+  title: string;
+  subtitle?: string;
+  abstract?: string;
+  /** ISO 639-1 code, e.g. `en`. */
+  language?: string;
+  /** The article's landing page. */
+  url: string;
+  /** ISO date (`2024-05-01`) or Date. */
+  publishedAt: string | Date;
+  journal: JournalInfo;
+  volume?: string;
+  issue?: string;
+  pages?: string;
+  authors: ArticleAuthor[];
+  /** The article's JATS XML; when given, `articlePublished` returns it with iDs embedded. */
+  jats?: string;
+  /** The article's Crossref deposit XML; when given, returned with iDs embedded. */
+  crossref?: string;
+}
+
+/** `reviewCompleted` input. */
+export interface Review {
+  id: string;
+  submissionId: string;
+  reviewerContributorId: string;
+  completedAt: string | Date;
+  /** DOI of the published review, if the journal publishes reviews. */
+  reviewDoi?: string;
+  /** Public URL of the review (open review). */
+  reviewUrl?: string;
+  /** DOI of the reviewed article (the review's subject). */
+  articleDoi?: string;
+  manuscriptTitle?: string;
+  journal: JournalInfo;
+  /** Default `review`. */
+  type?: 'review' | 'evaluation';
+}
+
+/** `editorAppointed` / `editorTermEnded` input. */
+export interface EditorAppointment {
+  contributorId: string;
+  /** e.g. `Handling Editor`. */
+  role: string;
+  /** Defaults to the configured convening organization. */
+  organization?: Organization;
+  startDate: string | Date;
+  endDate?: string | Date;
+}
+
+export interface SubmissionContributor {
+  contributorId: string;
+  role: 'author' | 'coauthor' | 'reviewer' | 'editor';
+  givenNames: string;
+  familyName: string;
+  email?: string;
+  /** `en` or `zh-Hans`; picks the template language. */
+  locale?: string;
+  /** The host's user id, when the person has an account on the host. */
+  hostUserId?: string;
+  /** An iD typed by hand (never shown as authenticated). */
+  orcid?: string;
+}
+
+/** `submissionCreated` input. */
+export interface Submission {
+  id: string;
+  title: string;
+  contributors: SubmissionContributor[];
+}
+
+/** `reviewerAssigned` input. */
+export interface ReviewerAssignment {
+  submissionId: string;
+  manuscriptTitle?: string;
+  reviewer: Omit<SubmissionContributor, 'role'>;
+}
+
+/** Which contributor a JATS/Crossref embedding works with. */
+export interface EmbedContributor {
+  givenNames: string;
+  familyName: string;
+  email?: string;
+  /** Any form `parseOrcidId` accepts. */
+  orcid: string;
+  /** True only for iDs collected through OAuth. */
+  authenticated: boolean;
+}
