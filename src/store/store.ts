@@ -275,6 +275,11 @@ export interface Store {
    * `workerId` no longer holds the lease (nothing is written then).
    */
   completeJob(input: CompleteJobInput, now: Date): Promise<{ requeued: boolean }>;
+  /**
+   * The researcher removed our item (seen through a webhook): status `removed-by-researcher`, put-code
+   * and posted hash cleared; no job is queued (we never re-add on our own).
+   */
+  markDepositRemoved(depositKey: string, now: Date): Promise<void>;
   /** Adopt a put-code found by reconciliation (409) without finishing the job. */
   adoptPutCode(depositKey: string, putCode: string, now: Date): Promise<void>;
   /** Release the lease and schedule another attempt. */

@@ -1,0 +1,232 @@
+/**
+ * Mongoose schemas of the MongoDB store, their indexes and unique constraints, and the mapping
+ * from stored documents to domain objects. Collections are prefixed `orcid_` so the plugin can
+ * share a database with its host. Every domain id is the document's `_id` (a string), except
+ * history entries, whose ObjectId `_id` also orders entries written in the same millisecond.
+ */
+import mongoose, { Schema } from 'mongoose';
+import type { Connection, Model, Types } from 'mongoose';
+import type * as S from './store.js';
+
+const str = { type: String, default: null };
+const date = { type: Date, default: null };
+const options = { versionKey: false as const, autoIndex: false, autoCreate: false };
+
+export type IdentityDoc = Omit<S.Identity, 'id'> & { _id: string };
+export type ContributorDoc = Omit<S.Contributor, 'id'> & { _id: string };
+export type InvitationDoc = Omit<S.Invitation, 'tokenHash'> & { _id: string };
+export type DepositDoc = Omit<S.Deposit, 'key'> & { _id: string };
+/** `open` mirrors `status in (queued, leased, parked)` so a partial unique index can rely on it. */
+export type JobDoc = Omit<S.Job, 'id'> & { _id: string; open: boolean };
+export type WebhookDoc = Omit<S.WebhookSubscription, 'orcid'> & { _id: string };
+export type HistoryDoc = Omit<S.HistoryEntry, 'id'> & { _id: Types.ObjectId };
+export interface SettingDoc {
+  _id: string;
+  value: string;
+}
+
+const identitySchema = new Schema<IdentityDoc>(
+  {
+    _id: { type: String, required: true },
+    orcid: { type: String, required: true },
+    hostUserId: str,
+    name: str,
+    sealedTokens: str,
+    scopes: { type: [String], default: [] },
+    tokenExpiresAt: date,
+    status: { type: String, required: true },
+    authenticated: { type: Boolean, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { ...options, collection: 'orcid_identities' },
+);
+identitySchema.index({ orcid: 1 }, { unique: true });
+identitySchema.index({ hostUserId: 1, updatedAt: -1 });
+
+const contributorSchema = new Schema<ContributorDoc>(
+  {
+    _id: { type: String, required: true },
+    submissionId: { type: String, required: true },
+    role: { type: String, required: true },
+    givenNames: { type: String, required: true },
+    familyName: { type: String, required: true },
+    email: str,
+    locale: str,
+    hostUserId: str,
+    identityId: str,
+    unauthenticatedOrcid: str,
+    deniedAt: date,
+    invitationState: { type: String, required: true },
+    invitedAt: date,
+    remindedAt: date,
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { ...options, collection: 'orcid_contributors' },
+);
+contributorSchema.index({ submissionId: 1, createdAt: 1, _id: 1 });
+contributorSchema.index({ identityId: 1 });
+
+const invitationSchema = new Schema<InvitationDoc>(
+  {
+    _id: { type: String, required: true },
+    contributorId: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    usedAt: date,
+  },
+  { ...options, collection: 'orcid_invitations' },
+);
+
+const depositSchema = new Schema<DepositDoc>(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, required: true },
+    identityId: { type: String, required: true },
+    orcid: { type: String, required: true },
+    sourceId: { type: String, required: true },
+    submissionId: str,
+    externalIdType: { type: String, required: true },
+    externalIdValue: { type: String, required: true },
+    desiredState: { type: String, required: true },
+    payload: str,
+    payloadHash: str,
+    version: { type: Number, required: true },
+    putCode: str,
+    postedHash: str,
+    status: { type: String, required: true },
+    lastError: str,
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { ...options, collection: 'orcid_deposits' },
+);
+depositSchema.index({ identityId: 1 });
+depositSchema.index({ submissionId: 1 });
+depositSchema.index({ sourceId: 1 });
+depositSchema.index({ orcid: 1 });
+
+const jobSchema = new Schema<JobDoc>(
+  {
+    _id: { type: String, required: true },
+    depositKey: { type: String, required: true },
+    status: { type: String, required: true },
+    open: { type: Boolean, required: true },
+    attempts: { type: Number, required: true },
+    maxAttempts: { type: Number, required: true },
+    runAt: { type: Date, required: true },
+    leasedBy: str,
+    leaseExpiresAt: date,
+    lastError: str,
+    parkReason: str,
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { ...options, collection: 'orcid_jobs' },
+);
+// At most one open job per deposit, enforced by the server (equality filters work on every
+// MongoDB version that supports partial indexes, unlike `$in`).
+jobSchema.index({ depositKey: 1 }, { unique: true, partialFilterExpression: { open: true }, name: 'one_open_job_per_deposit' });
+jobSchema.index({ depositKey: 1, status: 1 });
+jobSchema.index({ status: 1, runAt: 1, _id: 1 });
+jobSchema.index({ status: 1, leaseExpiresAt: 1 });
+
+const webhookSchema = new Schema<WebhookDoc>(
+  {
+    _id: { type: String, required: true },
+    callbackUrl: { type: String, required: true },
+    registeredAt: { type: Date, required: true },
+  },
+  { ...options, collection: 'orcid_webhooks' },
+);
+
+const historySchema = new Schema<HistoryDoc>(
+  {
+    at: { type: Date, required: true },
+    event: { type: String, required: true },
+    orcid: str,
+    identityId: str,
+    submissionId: str,
+    depositKey: str,
+    jobId: str,
+    detail: { type: Schema.Types.Mixed, default: {} },
+  },
+  { ...options, collection: 'orcid_history', minimize: false },
+);
+historySchema.index({ at: -1, _id: -1 });
+historySchema.index({ orcid: 1, at: -1 });
+historySchema.index({ submissionId: 1, at: -1 });
+historySchema.index({ depositKey: 1, at: -1 });
+
+const settingSchema = new Schema<SettingDoc>({ _id: { type: String, required: true }, value: { type: String, required: true } }, { ...options, collection: 'orcid_settings' });
+
+export interface Models {
+  Identity: Model<IdentityDoc>;
+  Contributor: Model<ContributorDoc>;
+  Invitation: Model<InvitationDoc>;
+  Deposit: Model<DepositDoc>;
+  Job: Model<JobDoc>;
+  Webhook: Model<WebhookDoc>;
+  History: Model<HistoryDoc>;
+  Setting: Model<SettingDoc>;
+}
+
+export function defineModels(conn: Connection): Models {
+  return {
+    Identity: conn.model<IdentityDoc>('OrcidIdentity', identitySchema),
+    Contributor: conn.model<ContributorDoc>('OrcidContributor', contributorSchema),
+    Invitation: conn.model<InvitationDoc>('OrcidInvitation', invitationSchema),
+    Deposit: conn.model<DepositDoc>('OrcidDeposit', depositSchema),
+    Job: conn.model<JobDoc>('OrcidJob', jobSchema),
+    Webhook: conn.model<WebhookDoc>('OrcidWebhook', webhookSchema),
+    History: conn.model<HistoryDoc>('OrcidHistory', historySchema),
+    Setting: conn.model<SettingDoc>('OrcidSetting', settingSchema),
+  };
+}
+
+export const newObjectId = (): Types.ObjectId => new mongoose.Types.ObjectId();
+
+// Stored documents to domain objects. Lean documents may lack fields written by older versions,
+// hence the `?? null`s.
+
+export const toIdentity = ({ _id, ...d }: IdentityDoc): S.Identity => ({
+  id: _id, orcid: d.orcid, hostUserId: d.hostUserId ?? null, name: d.name ?? null, sealedTokens: d.sealedTokens ?? null,
+  scopes: [...(d.scopes ?? [])], tokenExpiresAt: d.tokenExpiresAt ?? null, status: d.status, authenticated: d.authenticated,
+  createdAt: d.createdAt, updatedAt: d.updatedAt,
+});
+
+export const toContributor = ({ _id, ...d }: ContributorDoc): S.Contributor => ({
+  id: _id, submissionId: d.submissionId, role: d.role, givenNames: d.givenNames, familyName: d.familyName, email: d.email ?? null,
+  locale: d.locale ?? null, hostUserId: d.hostUserId ?? null, identityId: d.identityId ?? null,
+  unauthenticatedOrcid: d.unauthenticatedOrcid ?? null, deniedAt: d.deniedAt ?? null, invitationState: d.invitationState,
+  invitedAt: d.invitedAt ?? null, remindedAt: d.remindedAt ?? null, createdAt: d.createdAt, updatedAt: d.updatedAt,
+});
+
+export const toInvitation = ({ _id, ...d }: InvitationDoc): S.Invitation => ({
+  tokenHash: _id, contributorId: d.contributorId, createdAt: d.createdAt, expiresAt: d.expiresAt, usedAt: d.usedAt ?? null,
+});
+
+export const toDeposit = ({ _id, ...d }: DepositDoc): S.Deposit => ({
+  key: _id, kind: d.kind, identityId: d.identityId, orcid: d.orcid, sourceId: d.sourceId, submissionId: d.submissionId ?? null,
+  externalIdType: d.externalIdType, externalIdValue: d.externalIdValue, desiredState: d.desiredState, payload: d.payload ?? null,
+  payloadHash: d.payloadHash ?? null, version: d.version, putCode: d.putCode ?? null, postedHash: d.postedHash ?? null,
+  status: d.status, lastError: d.lastError ?? null, createdAt: d.createdAt, updatedAt: d.updatedAt,
+});
+
+export const fromDeposit = ({ key, ...d }: S.Deposit): DepositDoc => ({ _id: key, ...d });
+
+export const toJob = ({ _id, ...d }: JobDoc): S.Job => ({
+  id: _id, depositKey: d.depositKey, status: d.status, attempts: d.attempts, maxAttempts: d.maxAttempts, runAt: d.runAt,
+  leasedBy: d.leasedBy ?? null, leaseExpiresAt: d.leaseExpiresAt ?? null, lastError: d.lastError ?? null,
+  parkReason: d.parkReason ?? null, createdAt: d.createdAt, updatedAt: d.updatedAt,
+});
+
+export const fromJob = ({ id, ...j }: S.Job): JobDoc => ({ _id: id, ...j, open: j.status !== 'done' });
+
+export const toWebhook = (d: WebhookDoc): S.WebhookSubscription => ({ orcid: d._id, callbackUrl: d.callbackUrl, registeredAt: d.registeredAt });
+
+export const toHistory = ({ _id, ...d }: HistoryDoc): S.HistoryEntry => ({
+  id: _id.toHexString(), at: d.at, event: d.event, orcid: d.orcid ?? null, identityId: d.identityId ?? null,
+  submissionId: d.submissionId ?? null, depositKey: d.depositKey ?? null, jobId: d.jobId ?? null, detail: d.detail ?? {},
+});

@@ -1,0 +1,161 @@
+/**
+ * Versioned schema of the SQLite store. Each migration runs once, in its own IMMEDIATE
+ * transaction, and is recorded in `schema_migrations`; append new ones, never edit old ones.
+ * Dates are integer milliseconds since the epoch; booleans are 0/1; lists and objects are JSON.
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE identities (
+        id TEXT PRIMARY KEY,
+        orcid TEXT NOT NULL UNIQUE,
+        host_user_id TEXT,
+        name TEXT,
+        sealed_tokens TEXT,
+        scopes TEXT NOT NULL,
+        token_expires_at INTEGER,
+        status TEXT NOT NULL,
+        authenticated INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX identities_host_user ON identities (host_user_id, updated_at);
+
+      CREATE TABLE contributors (
+        id TEXT PRIMARY KEY,
+        submission_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        given_names TEXT NOT NULL,
+        family_name TEXT NOT NULL,
+        email TEXT,
+        locale TEXT,
+        host_user_id TEXT,
+        identity_id TEXT,
+        unauthenticated_orcid TEXT,
+        denied_at INTEGER,
+        invitation_state TEXT NOT NULL,
+        invited_at INTEGER,
+        reminded_at INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX contributors_submission ON contributors (submission_id, created_at);
+      CREATE INDEX contributors_identity ON contributors (identity_id);
+
+      CREATE TABLE invitations (
+        token_hash TEXT PRIMARY KEY,
+        contributor_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      );
+
+      CREATE TABLE deposits (
+        key TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        identity_id TEXT NOT NULL,
+        orcid TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        submission_id TEXT,
+        external_id_type TEXT NOT NULL,
+        external_id_value TEXT NOT NULL,
+        desired_state TEXT NOT NULL,
+        payload TEXT,
+        payload_hash TEXT,
+        version INTEGER NOT NULL,
+        put_code TEXT,
+        posted_hash TEXT,
+        status TEXT NOT NULL,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX deposits_identity ON deposits (identity_id);
+      CREATE INDEX deposits_submission ON deposits (submission_id);
+      CREATE INDEX deposits_source ON deposits (source_id);
+      CREATE INDEX deposits_orcid ON deposits (orcid);
+
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        deposit_key TEXT NOT NULL REFERENCES deposits (key),
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        max_attempts INTEGER NOT NULL,
+        run_at INTEGER NOT NULL,
+        leased_by TEXT,
+        lease_expires_at INTEGER,
+        last_error TEXT,
+        park_reason TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      -- The database itself guarantees at most one open job per deposit.
+      CREATE UNIQUE INDEX jobs_one_open_per_deposit ON jobs (deposit_key) WHERE status IN ('queued', 'leased', 'parked');
+      CREATE INDEX jobs_deposit ON jobs (deposit_key);
+      CREATE INDEX jobs_queued ON jobs (run_at) WHERE status = 'queued';
+      CREATE INDEX jobs_leased ON jobs (lease_expires_at) WHERE status = 'leased';
+      CREATE INDEX jobs_status ON jobs (status);
+
+      CREATE TABLE webhooks (
+        orcid TEXT PRIMARY KEY,
+        callback_url TEXT NOT NULL,
+        registered_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE history (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        at INTEGER NOT NULL,
+        event TEXT NOT NULL,
+        orcid TEXT,
+        identity_id TEXT,
+        submission_id TEXT,
+        deposit_key TEXT,
+        job_id TEXT,
+        detail TEXT NOT NULL
+      );
+      CREATE INDEX history_at ON history (at, seq);
+      CREATE INDEX history_orcid ON history (orcid, at);
+      CREATE INDEX history_submission ON history (submission_id, at);
+      CREATE INDEX history_deposit ON history (deposit_key, at);
+
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+/** Apply every migration not yet recorded; safe when several processes start at once. */
+export function migrate(db: Database.Database, now: () => number = Date.now): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`);
+  const applied: number[] = [];
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of MIGRATIONS) {
+    // Checked again inside the write lock: another process may have applied it meanwhile.
+    const run = db.transaction(() => {
+      if (isApplied.get(m.version)) return;
+      db.exec(m.sql);
+      record.run(m.version, m.name, now());
+      applied.push(m.version);
+    });
+    run.immediate();
+  }
+  return applied;
+}

@@ -1,0 +1,286 @@
+/** The deposits-and-outbox half of the Store contract (see contract.ts). */
+import { expect } from 'chai';
+import type { DesireDepositInput, Store } from '../../src/store/store.js';
+import { ORCID_A, ORCID_B, T0, at } from './contract.js';
+import type { StoreRef } from './contract.js';
+
+const LEASE = 30_000;
+
+export function workInput(over: Partial<DesireDepositInput> = {}): DesireDepositInput {
+  return {
+    key: `work:article-17:${ORCID_A}`,
+    kind: 'work',
+    identityId: 'idn-a',
+    orcid: ORCID_A,
+    sourceId: 'article-17',
+    submissionId: 's17',
+    externalIdType: 'doi',
+    externalIdValue: '10.5555/j.17',
+    desiredState: 'present',
+    payload: '<work:work>v1</work:work>',
+    payloadHash: 'hash-v1',
+    ...over,
+  };
+}
+
+async function rejection(p: Promise<unknown>): Promise<{ code?: string; message?: string }> {
+  return p.then(
+    () => expect.fail('expected a rejection'),
+    (e: { code?: string; message?: string }) => e,
+  );
+}
+
+/** Desire, claim and complete one deposit so the record holds its payload. */
+async function posted(store: Store, over: Partial<DesireDepositInput> = {}, putCode = '1001') {
+  const d = await store.desireDeposit(workInput(over), T0);
+  const [claimed] = await store.claimJobs('w1', T0, 1, LEASE);
+  await store.completeJob({ jobId: claimed.job.id, workerId: 'w1', version: claimed.deposit.version, putCode, postedHash: claimed.deposit.payloadHash, outcome: 'synced' }, at(1));
+  return d;
+}
+
+export function outboxContract(ref: StoreRef): void {
+  describe('deposits and outbox', () => {
+    it('desiring a new deposit creates it with exactly one queued job', async () => {
+      const r = await ref.store.desireDeposit(workInput(), T0);
+      expect(r.changed).to.equal(true);
+      expect(r.deposit).to.deep.include({ version: 1, status: 'pending', putCode: null, postedHash: null, desiredState: 'present', payloadHash: 'hash-v1', submissionId: 's17' });
+      const job = await ref.store.getOpenJobForDeposit(workInput().key);
+      expect(job).to.deep.include({ id: r.jobId, status: 'queued', attempts: 0, maxAttempts: 10, leasedBy: null, leaseExpiresAt: null });
+      expect(job!.runAt).to.deep.equal(T0);
+      expect(await ref.store.getDeposit(workInput().key)).to.deep.equal(r.deposit);
+      expect(await ref.store.countJobs()).to.deep.equal({ queued: 1, leased: 0, parked: 0, done: 0 });
+    });
+
+    it('desiring the same payload again adds no job and no version', async () => {
+      const first = await ref.store.desireDeposit(workInput(), T0);
+      const again = await ref.store.desireDeposit(workInput(), at(5));
+      expect(again).to.deep.include({ jobId: first.jobId, changed: false });
+      expect(again.deposit.version).to.equal(1);
+      expect(await ref.store.countJobs()).to.deep.equal({ queued: 1, leased: 0, parked: 0, done: 0 });
+    });
+
+    it('keeps one open job however many desires race for the same deposit', async () => {
+      await Promise.all([1, 2, 3, 4, 5].map((n) => ref.store.desireDeposit(workInput({ payload: `<w>${n}</w>`, payloadHash: `h${n}` }), T0)));
+      expect(await ref.store.countJobs()).to.deep.equal({ queued: 1, leased: 0, parked: 0, done: 0 });
+      expect((await ref.store.getDeposit(workInput().key))!.version).to.equal(5);
+    });
+
+    it('a claim leases the job to the worker, counts the attempt and returns the deposit', async () => {
+      const r = await ref.store.desireDeposit(workInput(), T0);
+      const claimed = await ref.store.claimJobs('w1', at(1), 10, LEASE);
+      expect(claimed).to.have.length(1);
+      expect(claimed[0].job).to.deep.include({ id: r.jobId, status: 'leased', leasedBy: 'w1', attempts: 1 });
+      expect(claimed[0].job.leaseExpiresAt).to.deep.equal(new Date(at(1).getTime() + LEASE));
+      expect(claimed[0].deposit).to.deep.equal(r.deposit);
+      expect(await ref.store.claimJobs('w2', at(2), 10, LEASE)).to.deep.equal([]);
+    });
+
+    it('completing writes the put-code and posted hash and finishes the job', async () => {
+      const r = await posted(ref.store);
+      expect(await ref.store.getDeposit(r.deposit.key)).to.deep.include({ putCode: '1001', postedHash: 'hash-v1', status: 'synced', lastError: null });
+      expect(await ref.store.getJob(r.jobId!)).to.deep.include({ status: 'done', leasedBy: null });
+      expect(await ref.store.getOpenJobForDeposit(r.deposit.key)).to.equal(null);
+      const same = await ref.store.desireDeposit(workInput(), at(2));
+      expect(same).to.deep.include({ jobId: null, changed: false });
+      expect(await ref.store.countJobs()).to.deep.equal({ queued: 0, leased: 0, parked: 0, done: 1 });
+    });
+
+    it('a change desired while the job is leased re-queues it when the old version completes', async () => {
+      await ref.store.desireDeposit(workInput(), T0);
+      const [c] = await ref.store.claimJobs('w1', T0, 1, LEASE);
+      const v2 = await ref.store.desireDeposit(workInput({ payload: '<w>v2</w>', payloadHash: 'hash-v2' }), at(1));
+      expect(v2).to.deep.include({ changed: true, jobId: c.job.id });
+      expect(v2.deposit.version).to.equal(2);
+      const done = await ref.store.completeJob({ jobId: c.job.id, workerId: 'w1', version: 1, putCode: '1001', postedHash: 'hash-v1', outcome: 'synced' }, at(2));
+      expect(done).to.deep.equal({ requeued: true });
+      expect(await ref.store.getJob(c.job.id)).to.deep.include({ status: 'queued', leasedBy: null, attempts: 0 });
+      expect(await ref.store.getDeposit(v2.deposit.key)).to.deep.include({ putCode: '1001', postedHash: 'hash-v1', status: 'pending', version: 2 });
+      const [again] = await ref.store.claimJobs('w1', at(2), 1, LEASE);
+      expect(again.deposit).to.deep.include({ payloadHash: 'hash-v2', putCode: '1001', version: 2 });
+      expect(await ref.store.completeJob({ jobId: again.job.id, workerId: 'w1', version: 2, putCode: '1001', postedHash: 'hash-v2', outcome: 'synced' }, at(3))).to.deep.equal({ requeued: false });
+    });
+
+    it('a change reverted while leased finishes the job when the record already matches', async () => {
+      await ref.store.desireDeposit(workInput(), T0);
+      const [c] = await ref.store.claimJobs('w1', T0, 1, LEASE);
+      await ref.store.desireDeposit(workInput({ payload: '<w>v2</w>', payloadHash: 'hash-v2' }), at(1));
+      await ref.store.desireDeposit(workInput(), at(1));
+      const done = await ref.store.completeJob({ jobId: c.job.id, workerId: 'w1', version: 1, putCode: '1001', postedHash: 'hash-v1', outcome: 'synced' }, at(2));
+      expect(done).to.deep.equal({ requeued: false });
+      expect(await ref.store.getDeposit(c.deposit.key)).to.deep.include({ status: 'synced', version: 3 });
+    });
+
+    it('throws LEASE_LOST and writes nothing when another worker holds the lease', async () => {
+      await ref.store.desireDeposit(workInput(), T0);
+      const [c] = await ref.store.claimJobs('w1', T0, 1, LEASE);
+      const err = await rejection(ref.store.completeJob({ jobId: c.job.id, workerId: 'w2', version: 1, putCode: '9', postedHash: 'hash-v1', outcome: 'synced' }, at(1)));
+      expect(err.code).to.equal('LEASE_LOST');
+      expect(err.message).to.equal(`Worker w2 no longer holds the lease on job ${c.job.id}: it is leased by w1`);
+      expect(await ref.store.getDeposit(c.deposit.key)).to.deep.include({ putCode: null, status: 'pending' });
+      expect(await ref.store.getJob(c.job.id)).to.deep.include({ status: 'leased', leasedBy: 'w1' });
+    });
+
+    it('an expired lease is re-claimable, and its first holder then gets LEASE_LOST', async () => {
+      await ref.store.desireDeposit(workInput(), T0);
+      const [c] = await ref.store.claimJobs('w1', T0, 1, 1000);
+      expect(await ref.store.claimJobs('w2', new Date(T0.getTime() + 999), 1, 1000)).to.deep.equal([]);
+      const [stolen] = await ref.store.claimJobs('w2', at(1), 1, 1000);
+      expect(stolen.job).to.deep.include({ id: c.job.id, leasedBy: 'w2', attempts: 2 });
+      expect(await ref.store.renewLease(c.job.id, 'w1', at(1), LEASE)).to.equal(false);
+      const err = await rejection(ref.store.completeJob({ jobId: c.job.id, workerId: 'w1', version: 1, putCode: '9', postedHash: 'hash-v1', outcome: 'synced' }, at(2)));
+      expect(err.code).to.equal('LEASE_LOST');
+      expect((await ref.store.getDeposit(c.deposit.key))!.putCode).to.equal(null);
+    });
+
+    it('renewing a held lease pushes its expiry', async () => {
+      await ref.store.desireDeposit(workInput(), T0);
+      const [c] = await ref.store.claimJobs('w1', T0, 1, 1000);
+      expect(await ref.store.renewLease(c.job.id, 'w1', at(0.5), 5000)).to.equal(true);
+      expect((await ref.store.getJob(c.job.id))!.leaseExpiresAt).to.deep.equal(at(5.5));
+      expect(await ref.store.claimJobs('w2', at(2), 1, 1000)).to.deep.equal([]);
+    });
+
+    it('a retry releases the lease with the error and the next run time', async () => {
+      await ref.store.desireDeposit(workInput(), T0);
+      const [c] = await ref.store.claimJobs('w1', T0, 1, LEASE);
+      await ref.store.retryJob(c.job.id, 'w1', 'ORCID answered 503', at(60), at(1));
+      expect(await ref.store.getJob(c.job.id)).to.deep.include({ status: 'queued', leasedBy: null, leaseExpiresAt: null, lastError: 'ORCID answered 503', attempts: 1 });
+      expect((await ref.store.getJob(c.job.id))!.runAt).to.deep.equal(at(60));
+      expect((await ref.store.getDeposit(c.deposit.key))!.lastError).to.equal('ORCID answered 503');
+      expect(await ref.store.nextRunAt()).to.deep.equal(at(60));
+      expect(await ref.store.claimJobs('w1', at(59), 1, LEASE)).to.deep.equal([]);
+      const [again] = await ref.store.claimJobs('w1', at(60), 1, LEASE);
+      expect(again.job.attempts).to.equal(2);
+      expect((await rejection(ref.store.retryJob(c.job.id, 'w9', 'x', at(90), at(61)))).code).to.equal('LEASE_LOST');
+    });
+
+    it('claims skip jobs that are not due and take the earliest first, up to the limit', async () => {
+      await ref.store.desireDeposit(workInput({ key: 'k-late', runAt: at(100) }), T0);
+      await ref.store.desireDeposit(workInput({ key: 'k-2', runAt: at(2) }), T0);
+      await ref.store.desireDeposit(workInput({ key: 'k-1', runAt: at(1) }), T0);
+      await ref.store.desireDeposit(workInput({ key: 'k-3', runAt: at(3) }), T0);
+      expect(await ref.store.nextRunAt()).to.deep.equal(at(1));
+      const first = await ref.store.claimJobs('w1', at(50), 2, LEASE);
+      expect(first.map((c) => c.deposit.key)).to.deep.equal(['k-1', 'k-2']);
+      expect((await ref.store.claimJobs('w1', at(50), 5, LEASE)).map((c) => c.deposit.key)).to.deep.equal(['k-3']);
+      expect(await ref.store.countJobs()).to.deep.equal({ queued: 1, leased: 3, parked: 0, done: 0 });
+      expect(await ref.store.nextRunAt()).to.deep.equal(at(100));
+    });
+
+    it('parks and unparks a job by id', async () => {
+      await ref.store.desireDeposit(workInput(), T0);
+      const [c] = await ref.store.claimJobs('w1', T0, 1, LEASE);
+      await ref.store.parkJob(c.job.id, 'w1', 'ORCID answered 403', at(1));
+      expect(await ref.store.getJob(c.job.id)).to.deep.include({ status: 'parked', parkReason: 'ORCID answered 403', leasedBy: null });
+      expect((await ref.store.getDeposit(c.deposit.key))!.status).to.equal('parked');
+      expect(await ref.store.claimJobs('w1', at(100), 5, LEASE)).to.deep.equal([]);
+      expect(await ref.store.nextRunAt()).to.equal(null);
+      expect(await ref.store.unparkJobs({ jobId: c.job.id }, at(200))).to.equal(1);
+      expect(await ref.store.getJob(c.job.id)).to.deep.include({ status: 'queued', attempts: 0, parkReason: null });
+      expect((await ref.store.getDeposit(c.deposit.key))!.status).to.equal('pending');
+      expect(await ref.store.unparkJobs({ jobId: c.job.id }, at(200))).to.equal(0);
+    });
+
+    it('parks every open job of an identity (revoked token) and unparks them when it is linked again', async () => {
+      await ref.store.desireDeposit(workInput({ key: 'a1' }), T0);
+      await ref.store.desireDeposit(workInput({ key: 'a2' }), T0);
+      await ref.store.desireDeposit(workInput({ key: 'b1', identityId: 'idn-b', orcid: ORCID_B }), T0);
+      await ref.store.claimJobs('w1', T0, 1, LEASE);
+      expect(await ref.store.parkJobsOfIdentity('idn-a', 'token revoked', at(1))).to.equal(2);
+      expect(await ref.store.countJobs()).to.deep.equal({ queued: 1, leased: 0, parked: 2, done: 0 });
+      expect((await ref.store.listJobs({ status: 'parked' })).map((c) => [c.deposit.key, c.job.parkReason])).to.deep.equal([['a1', 'token revoked'], ['a2', 'token revoked']]);
+      expect(await ref.store.unparkJobs({ identityId: 'idn-a' }, at(2))).to.equal(2);
+      expect(await ref.store.countJobs()).to.deep.equal({ queued: 3, leased: 0, parked: 0, done: 0 });
+    });
+
+    it('a parked job is re-queued by a changed desire, not by the same one', async () => {
+      const r = await ref.store.desireDeposit(workInput(), T0);
+      await ref.store.parkJob(r.jobId!, null, 'too many attempts', at(1));
+      expect((await ref.store.desireDeposit(workInput(), at(2))).jobId).to.equal(r.jobId);
+      expect((await ref.store.getJob(r.jobId!))!.status).to.equal('parked');
+      const changed = await ref.store.desireDeposit(workInput({ payloadHash: 'hash-v2', payload: '<w>2</w>' }), at(3));
+      expect(changed.jobId).to.equal(r.jobId);
+      expect(changed.deposit.status).to.equal('pending');
+      expect(await ref.store.getJob(r.jobId!)).to.deep.include({ status: 'queued', attempts: 0, parkReason: null });
+    });
+
+    it('desiring absent queues a delete only when something was posted', async () => {
+      const never = await ref.store.desireDeposit(workInput({ key: 'never', desiredState: 'absent', payload: null, payloadHash: null }), T0);
+      expect(never).to.deep.include({ jobId: null });
+      expect(never.deposit.status).to.equal('synced');
+
+      await posted(ref.store);
+      const del = await ref.store.desireDeposit(workInput({ desiredState: 'absent', payload: 'ignored', payloadHash: 'ignored' }), at(2));
+      expect(del.changed).to.equal(true);
+      expect(del.deposit).to.deep.include({ desiredState: 'absent', payload: null, payloadHash: null, putCode: '1001', status: 'pending', version: 2 });
+      const [c] = await ref.store.claimJobs('w1', at(2), 1, LEASE);
+      await ref.store.completeJob({ jobId: c.job.id, workerId: 'w1', version: 2, putCode: null, postedHash: null, outcome: 'synced' }, at(3));
+      expect(await ref.store.getDeposit(c.deposit.key)).to.deep.include({ putCode: null, status: 'synced' });
+      expect(await ref.store.getOpenJobForDeposit(c.deposit.key)).to.equal(null);
+    });
+
+    it('withdrawing a deposit that was never posted closes its queued job', async () => {
+      const r = await ref.store.desireDeposit(workInput(), T0);
+      const gone = await ref.store.desireDeposit(workInput({ desiredState: 'absent', payload: null, payloadHash: null }), at(1));
+      expect(gone.jobId).to.equal(null);
+      expect((await ref.store.getJob(r.jobId!))!.status).to.equal('done');
+    });
+
+    it('an item the researcher removed is not re-added, except by force', async () => {
+      await posted(ref.store);
+      const v2 = await ref.store.desireDeposit(workInput({ payload: '<w>2</w>', payloadHash: 'hash-v2' }), at(2));
+      const [c] = await ref.store.claimJobs('w1', at(2), 1, LEASE);
+      expect(c.job.id).to.equal(v2.jobId);
+      await ref.store.completeJob({ jobId: c.job.id, workerId: 'w1', version: 2, putCode: null, postedHash: null, outcome: 'removed-by-researcher' }, at(3));
+      expect((await ref.store.getDeposit(c.deposit.key))!.status).to.equal('removed-by-researcher');
+      expect((await ref.store.desireDeposit(workInput({ payload: '<w>3</w>', payloadHash: 'hash-v3' }), at(4))).jobId).to.equal(null);
+
+      const forced = await ref.store.desireDeposit(workInput({ payload: '<w>3</w>', payloadHash: 'hash-v3', force: true }), at(5));
+      expect(forced.jobId).to.be.a('string');
+      expect(forced.deposit).to.deep.include({ putCode: null, postedHash: null, status: 'pending', version: 4 });
+    });
+
+    it('force queues a job and forgets the put-code even when the record matches', async () => {
+      await posted(ref.store);
+      const forced = await ref.store.desireDeposit(workInput({ force: true }), at(2));
+      expect(forced.changed).to.equal(true);
+      expect(forced.jobId).to.be.a('string');
+      expect(forced.deposit).to.deep.include({ putCode: null, postedHash: null, version: 2, status: 'pending' });
+    });
+
+    it('marks a deposit the researcher removed: no put-code, no job, not re-added by the same desire', async () => {
+      await posted(ref.store);
+      const v2 = await ref.store.desireDeposit(workInput({ payload: '<w>2</w>', payloadHash: 'hash-v2' }), at(2));
+      await ref.store.markDepositRemoved(v2.deposit.key, at(3));
+      expect(await ref.store.getDeposit(v2.deposit.key)).to.deep.include({ status: 'removed-by-researcher', putCode: null, postedHash: null, version: 2 });
+      expect((await ref.store.getJob(v2.jobId!))!.status).to.equal('done');
+      expect(await ref.store.getOpenJobForDeposit(v2.deposit.key)).to.equal(null);
+      expect((await ref.store.desireDeposit(workInput({ payload: '<w>2</w>', payloadHash: 'hash-v2' }), at(4))).jobId).to.equal(null);
+      await ref.store.markDepositRemoved('work:unknown', at(5));
+      expect(await ref.store.getDeposit('work:unknown')).to.equal(null);
+    });
+
+    it('adopts a put-code found by reconciliation without finishing the job', async () => {
+      const r = await ref.store.desireDeposit(workInput(), T0);
+      await ref.store.claimJobs('w1', T0, 1, LEASE);
+      await ref.store.adoptPutCode(r.deposit.key, '4242', at(1));
+      expect((await ref.store.getDeposit(r.deposit.key))!.putCode).to.equal('4242');
+      expect((await ref.store.getJob(r.jobId!))!.status).to.equal('leased');
+    });
+
+    it('lists deposits and jobs by identity and submission', async () => {
+      await ref.store.desireDeposit(workInput({ key: 'a-s1' }), T0);
+      await ref.store.desireDeposit(workInput({ key: 'a-s2', submissionId: 's2', sourceId: 'article-2' }), at(1));
+      await ref.store.desireDeposit(workInput({ key: 'b-s1', identityId: 'idn-b', orcid: ORCID_B }), at(2));
+      const keys = (ds: { key: string }[]) => ds.map((d) => d.key);
+      expect(keys(await ref.store.listDeposits({ identityId: 'idn-a' }))).to.deep.equal(['a-s1', 'a-s2']);
+      expect(keys(await ref.store.listDeposits({ submissionId: 's17' }))).to.deep.equal(['a-s1', 'b-s1']);
+      expect(keys(await ref.store.listDeposits({ sourceId: 'article-2' }))).to.deep.equal(['a-s2']);
+      expect(keys(await ref.store.listDeposits({ orcid: ORCID_B }))).to.deep.equal(['b-s1']);
+      expect(await ref.store.listDeposits({})).to.have.length(3);
+      expect((await ref.store.listJobs({ identityId: 'idn-a' })).map((c) => c.deposit.key)).to.deep.equal(['a-s1', 'a-s2']);
+      expect((await ref.store.listJobs({ submissionId: 's17', status: 'queued', limit: 1 })).map((c) => c.deposit.key)).to.deep.equal(['a-s1']);
+      expect(await ref.store.listJobs({ status: 'done' })).to.deep.equal([]);
+    });
+  });
+}

@@ -1,0 +1,65 @@
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { MongoStore, redactMongoUri } from '../../src/store/mongo.js';
+import { StorageError } from '../../src/errors.js';
+import { storeContract } from './contract.js';
+
+// The contract runs against a real replica set when MONGODB_URI names one (transactions need it);
+// elsewhere mocha lists it as pending. mongodb-memory-server cannot download its binary here.
+const uri = process.env.MONGODB_URI;
+/** The same deployment, another database: `mongodb://h1,h2/old?x=y` → `mongodb://h1,h2/<name>?x=y`. */
+function withDatabase(base: string, name: string): string {
+  const m = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(base);
+  if (!m) throw new Error(`MONGODB_URI is not a MongoDB URI: ${base}`);
+  return `${m[1]}/${name}${m[2] ?? ''}`;
+}
+
+if (uri) {
+  // One database for the run, emptied before each test (the contract expects an empty store).
+  const testUri = withDatabase(uri, `orcid_contract_${process.pid}`);
+  const dropDatabase = async () => {
+    const admin = mongoose.createConnection(testUri, { serverSelectionTimeoutMS: 5000 });
+    await admin.asPromise();
+    await admin.dropDatabase();
+    await admin.close();
+  };
+  after(dropDatabase);
+  storeContract('MongoDB', async () => {
+    await dropDatabase();
+    const store = new MongoStore({ uri: testUri, serverSelectionTimeoutMs: 5000 });
+    await store.init();
+    return store;
+  });
+} else {
+  describe.skip('Store contract: MongoDB (set MONGODB_URI to a replica set to run it)', () => {
+    it('passes the shared Store contract', () => undefined);
+  });
+}
+
+describe('MongoStore without a server', () => {
+  it('fails fast with STORE_UNAVAILABLE and hides the password', async () => {
+    const started = Date.now();
+    const store = new MongoStore({ uri: 'mongodb://journal:s3cret@127.0.0.1:1/x', serverSelectionTimeoutMs: 500 });
+    const err = await store.init().then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(StorageError);
+    expect(err).to.have.property('code', 'STORE_UNAVAILABLE');
+    expect((err as Error).message).to.equal(
+      'Cannot reach MongoDB at mongodb://journal:****@127.0.0.1:1/x (connect ECONNREFUSED 127.0.0.1:1): check STORE_URL and that the replica set is up',
+    );
+    expect(Date.now() - started).to.be.below(3000);
+  });
+
+  it('refuses calls before init with a clear error', async () => {
+    const err = await new MongoStore({ uri: 'mongodb://127.0.0.1:1/x' }).getSetting('k').then(() => null, (e: unknown) => e);
+    expect(err).to.have.property('code', 'STORE_UNAVAILABLE');
+    expect((err as Error).message).to.equal('The MongoDB store at mongodb://127.0.0.1:1/x is not open: call init() first');
+  });
+});
+
+describe('redactMongoUri', () => {
+  it('masks the password of standard and SRV URIs and leaves others alone', () => {
+    expect(redactMongoUri('mongodb://u:p@a:27017,b:27017/db?replicaSet=rs0')).to.equal('mongodb://u:****@a:27017,b:27017/db?replicaSet=rs0');
+    expect(redactMongoUri('mongodb+srv://u:p%40ss@cluster.example/db')).to.equal('mongodb+srv://u:****@cluster.example/db');
+    expect(redactMongoUri('mongodb://a/db')).to.equal('mongodb://a/db');
+  });
+});

@@ -1,0 +1,53 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStore, openStore } from '../../src/store/open-store.js';
+import { MongoStore } from '../../src/store/mongo.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+
+describe('openStore', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orcid-open-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('opens an initialised SQLite file store from sqlite:<path>', async () => {
+    const path = join(dir, 'a.db');
+    const store = await openStore(`sqlite:${path}`);
+    expect(store).to.be.instanceOf(SqliteStore);
+    expect((store as unknown as SqliteStore).path).to.equal(path);
+    await store.setSetting('k', 'v');
+    expect(await store.getSetting('k')).to.equal('v');
+    await store.close();
+  });
+
+  it('accepts sqlite::memory: and the sqlite:// spellings', async () => {
+    const mem = await openStore('sqlite::memory:');
+    expect((mem as unknown as SqliteStore).path).to.equal(':memory:');
+    await mem.close();
+    expect((createStore('sqlite:///var/lib/orcid.db') as unknown as SqliteStore).path).to.equal('/var/lib/orcid.db');
+    expect((createStore('sqlite://data/orcid.db') as unknown as SqliteStore).path).to.equal('data/orcid.db');
+  });
+
+  it('builds a MongoStore for mongodb:// and mongodb+srv:// without connecting', () => {
+    expect(createStore('mongodb://a,b,c/journal?replicaSet=rs0')).to.be.instanceOf(MongoStore);
+    expect(createStore('mongodb+srv://cluster.example/journal')).to.be.instanceOf(MongoStore);
+  });
+
+  it('reports an unreachable MongoDB as STORE_UNAVAILABLE', async () => {
+    const err = await openStore('mongodb://127.0.0.1:1/x', { serverSelectionTimeoutMs: 500 }).then(() => null, (e: unknown) => e);
+    expect(err).to.have.property('code', 'STORE_UNAVAILABLE');
+  });
+
+  for (const [url, shown] of [
+    ['postgres://u:pw@db/journal', '"postgres://u:****@db/journal" (its scheme is not one of them)'],
+    ['./orcid.db', '"./orcid.db" (its scheme is not one of them)'],
+    ['sqlite:', '"sqlite:" (it names no file)'],
+    ['', '(empty) (its scheme is not one of them)'],
+  ]) {
+    it(`refuses ${JSON.stringify(url)} and says which schemes work`, async () => {
+      const err = await openStore(url).then(() => null, (e: unknown) => e);
+      expect(err).to.have.property('code', 'STORE_URL_UNSUPPORTED');
+      expect((err as Error).message).to.equal(`Unsupported STORE_URL ${shown}: use sqlite:<path>, sqlite::memory:, mongodb://…, mongodb+srv://…`);
+    });
+  }
+});
