@@ -1,0 +1,106 @@
+/**
+ * A token bucket in front of every ORCID call, so the plugin stays under ORCID's per-client limit
+ * (ORCID: 24 requests/second with a burst of 40 per client; above that it answers 429).
+ * https://info.orcid.org/ufaqs/what-are-the-api-limits/
+ *
+ * The bucket is per process. ORCID counts per client id, so when N processes share one client id
+ * each must get `perSecond / N` and `burst / N` — the config divides it; this module does not
+ * coordinate across processes (a shared store-backed bucket would add a round trip per call).
+ */
+
+export interface RateLimiterOptions {
+  /** Sustained rate in requests per second. Default 20 (below ORCID's 24 to leave headroom). */
+  perSecond?: number;
+  /** Bucket size: how many requests may go at once after a quiet period. Default 40. */
+  burst?: number;
+  /** Clock; default `() => new Date()`. */
+  now?: () => Date;
+  /** How to wait `ms` milliseconds; default a timer. Tests inject one that advances a fake clock. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RateLimiter {
+  /** Resolves when the caller may send one request. Callers are served in the order they called (FIFO). */
+  take(): Promise<void>;
+  /** Stop all sending for `ms` (ORCID said 429 / Retry-After); the bucket then refills from empty. */
+  penalize(ms: number): void;
+  /** How many callers are waiting. */
+  readonly pending: number;
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * @example
+ * const limiter = createRateLimiter({ perSecond: 20, burst: 40 });
+ * await limiter.take(); // then send the request
+ */
+export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter {
+  const perSecond = options.perSecond ?? 20;
+  const burst = options.burst ?? 40;
+  const now = options.now ?? (() => new Date());
+  const sleep = options.sleep ?? defaultSleep;
+  if (!(perSecond > 0) || !Number.isFinite(perSecond)) throw new TypeError('"perSecond" must be a positive number');
+  if (!(burst >= 1) || !Number.isFinite(burst)) throw new TypeError('"burst" must be a number >= 1');
+
+  // GCRA, the "virtual scheduling" form of a token bucket (ITU-T I.371): `tat` is the theoretical
+  // arrival time of the next request. It advances by exactly one interval per grant, so timer
+  // rounding never accumulates into lost rate, and `burst` requests may run ahead of it.
+  const interval = 1000 / perSecond;
+  const tolerance = (burst - 1) * interval;
+  let tat = now().getTime();
+  let blockedUntil = -Infinity;
+  const queue: Array<() => void> = [];
+  let draining = false;
+
+  /** Milliseconds until the head of the queue may go; 0 means now (and the slot is taken). */
+  function tryTake(): number {
+    const t = now().getTime();
+    if (t < blockedUntil) return blockedUntil - t;
+    // A grant that comes less than one interval late (timer rounding, a busy event loop) keeps the
+    // schedule instead of restarting it from now, so lateness is caught up rather than lost.
+    // This lets at most one extra request into any window, within the headroom left under ORCID's limit.
+    const next = t - tat < interval ? tat : t;
+    const allowedAt = next - tolerance;
+    if (t >= allowedAt) {
+      tat = next + interval;
+      return 0;
+    }
+    // The exact wait, rounded up to the timer's resolution (1 ms).
+    return Math.max(1, Math.ceil(allowedAt - t));
+  }
+
+  async function drain(): Promise<void> {
+    draining = true;
+    try {
+      while (queue.length > 0) {
+        const wait = tryTake();
+        if (wait === 0) queue.shift()!();
+        else await sleep(wait);
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  return {
+    take(): Promise<void> {
+      // Fast path keeps FIFO: nobody is waiting, so nobody is overtaken.
+      if (queue.length === 0 && !draining && tryTake() === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        queue.push(resolve);
+        if (!draining) void drain();
+      });
+    },
+    penalize(ms: number): void {
+      if (!(ms > 0)) return;
+      blockedUntil = Math.max(blockedUntil, now().getTime() + ms);
+      // Restart from an empty bucket after the pause (first request one interval after it): a full
+      // burst into a server that just said 429 would only earn another 429.
+      tat = Math.max(tat, blockedUntil + interval + tolerance);
+    },
+    get pending(): number {
+      return queue.length;
+    },
+  };
+}
