@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRenderer, resolveLocale } from '../../src/web/templates.js';
+
+const EVIL = '<script>alert(1)</script>';
+const ID = '0000-0002-1825-0097';
+const expiresAt = new Date('2025-01-31T12:00:00Z');
+
+const ICON =
+  '<svg class="orcid-id-icon" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16" height="16" role="img" aria-label="ORCID iD"><circle cx="12" cy="12" r="12" fill="#A6CE39"/><text x="12" y="16" text-anchor="middle" font-family="Arial, Helvetica, sans-serif" font-size="11" font-weight="bold" fill="#FFFFFF">iD</text></svg>';
+
+const htmlTemplates: [string, Record<string, unknown>][] = [
+  ['connect-result.njk', { outcome: 'success', orcid: ID, name: EVIL, journalTitle: EVIL, returnUrl: '/x' }],
+  ['connect-result.njk', { outcome: 'denied', retryUrl: '/orcid/connect', journalTitle: EVIL }],
+  ['connect-result.njk', { outcome: 'error', reason: EVIL, retryUrl: '/orcid/connect' }],
+  ['invitation-email.njk', { name: EVIL, journalTitle: EVIL, submissionTitle: EVIL, role: 'co-author', link: 'https://j.example/i/abc', expiresAt }],
+  ['reminder-email.njk', { name: EVIL, journalTitle: EVIL, submissionTitle: EVIL, role: 'reviewer', link: 'https://j.example/i/abc', expiresAt }],
+  ['reinvitation-email.njk', { name: EVIL, journalTitle: EVIL, submissionTitle: EVIL, role: 'author', link: 'https://j.example/i/abc', expiresAt }],
+  ['status.njk', { actionBase: '/orcid/status/jobs', submissions: [{ id: 's1', title: EVIL, people: [{ name: EVIL, orcid: ID, authenticated: true, items: [{ jobId: 'j1', kind: 'work', status: 'failed', putCode: null, lastError: EVIL, nextAttemptAt: expiresAt }] }] }] }],
+];
+
+describe('createRenderer', () => {
+  const renderer = createRenderer();
+
+  for (const locale of ['en', 'zh-Hans']) {
+    for (const [name, ctx] of htmlTemplates) {
+      it(`escapes a script given as a name or title in ${locale}/${name} (${String(ctx.outcome ?? ctx.role ?? 'page')})`, () => {
+        const html = renderer.render(name, ctx, locale);
+        expect(html).not.to.contain('<script>');
+        expect(html).to.contain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      });
+    }
+  }
+
+  it('shows the badge and the success text after connecting', () => {
+    const html = renderer.render('connect-result.njk', { outcome: 'success', orcid: `https://orcid.org/${ID}` });
+    expect(html).to.contain('<h1>Your ORCID iD is connected</h1>');
+    expect(html).to.contain(`<a class="orcid-badge" href="https://orcid.org/${ID}" target="_blank" rel="noopener noreferrer">${ICON} https://orcid.org/${ID}</a>`);
+  });
+
+  it('offers "Try again" when access was denied', () => {
+    const html = renderer.render('connect-result.njk', { outcome: 'denied', retryUrl: '/orcid/connect?role=author' });
+    expect(html).to.contain('<a class="button" href="/orcid/connect?role=author">Try again</a>');
+  });
+
+  it('picks zh-Hans from a locale tag or an Accept-Language header, and falls back to en', () => {
+    expect(renderer.render('connect-result.njk', { outcome: 'success', orcid: ID }, 'zh-CN')).to.contain('<h1>您的 ORCID iD 已关联</h1>');
+    expect(renderer.render('connect-result.njk', { outcome: 'denied' }, 'fr-FR,zh-Hans;q=0.8')).to.contain('<h1>未授予 ORCID 访问权限</h1>');
+    expect(renderer.render('connect-result.njk', { outcome: 'denied' }, 'de')).to.contain('<h1>ORCID access not granted</h1>');
+    expect([resolveLocale('zh-TW'), resolveLocale('zh-Hans-CN'), resolveLocale('en-GB', 'zh-Hans'), resolveLocale(undefined, 'zh-Hans')]).to.deep.equal(['en', 'zh-Hans', 'en', 'zh-Hans']);
+  });
+
+  it('uses a journal override directory first, per file, and bundled templates for the rest', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orcid-templates-'));
+    try {
+      mkdirSync(join(dir, 'en'));
+      writeFileSync(join(dir, 'en', 'layout.njk'), '<div class="journal-shell">{% block content %}{% endblock %}</div>');
+      const r = createRenderer({ templatesDir: dir });
+      const html = r.render('connect-result.njk', { outcome: 'denied' });
+      expect(html.startsWith('<div class="journal-shell">')).to.equal(true);
+      expect(html).to.contain('<h1>ORCID access not granted</h1>');
+      // zh-Hans has no override: its own layout falls back to the journal's English one, before the bundled one.
+      expect(r.render('connect-result.njk', { outcome: 'denied' }, 'zh-Hans').startsWith('<div class="journal-shell">')).to.equal(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('badge', () => {
+    it('renders an authenticated iD as icon plus full URI link', () => {
+      expect(renderer.badge(`https://orcid.org/${ID}`)).to.equal(`<a class="orcid-badge" href="https://orcid.org/${ID}" target="_blank" rel="noopener noreferrer">${ICON} https://orcid.org/${ID}</a>`);
+    });
+
+    it('hides an unauthenticated iD unless the journal shows them, then without icon and marked', () => {
+      expect(renderer.badge({ orcid: ID, authenticated: false })).to.equal('');
+      const shown = createRenderer({ showUnauthenticated: true });
+      expect(shown.badge({ orcid: ID, authenticated: false })).to.equal(
+        `<span class="orcid-badge orcid-badge--unverified"><a href="https://orcid.org/${ID}" target="_blank" rel="noopener noreferrer">https://orcid.org/${ID}</a> <span class="orcid-unverified">(not verified)</span></span>`,
+      );
+      expect(shown.badge({ orcid: ID, authenticated: false }, 'zh-Hans')).to.contain('（未验证）');
+    });
+
+    it('renders nothing for an invalid iD and links to the sandbox when told', () => {
+      expect(renderer.badge('0000-0002-1825-0098')).to.equal('');
+      expect(renderer.badge(`"><script>`)).to.equal('');
+      expect(createRenderer({ orcidBaseUrl: 'https://sandbox.orcid.org' }).badge(ID)).to.contain(`href="https://sandbox.orcid.org/${ID}"`);
+    });
+  });
+
+  it('lists status rows with put-code, error, next attempt and a POST form for Retry or Un-park', () => {
+    const html = renderer.render('status.njk', {
+      actionBase: '/orcid/status/jobs',
+      csrfToken: 'tok',
+      submissions: [{ id: 's1', title: 'On Things', people: [{ name: 'Ada', orcid: ID, items: [
+        { jobId: 'j1', kind: 'work', status: 'done', putCode: '12345' },
+        { jobId: 'j2', kind: 'peer-review', status: 'parked', lastError: 'ORCID_TOKEN_REVOKED', nextAttemptAt: null },
+        { jobId: 'j3', kind: 'work', status: 'failed', lastError: '500', nextAttemptAt: '2025-01-31T12:00:00Z' },
+      ] }] }],
+    });
+    expect(html).to.contain('<td>12345</td>');
+    expect(html).to.contain('<form method="post" action="/orcid/status/jobs/j2/unpark"><input type="hidden" name="_csrf" value="tok"><button type="submit">Un-park</button></form>');
+    expect(html).to.contain('<form method="post" action="/orcid/status/jobs/j3/retry">');
+    expect(html).not.to.contain('/orcid/status/jobs/j1/');
+    expect(html).to.contain('<td>January 31, 2025 at 12:00 PM UTC</td>');
+  });
+
+  it('keeps plain-text email bodies unescaped', () => {
+    const text = renderer.render('invitation-email.txt.njk', { name: 'Ann & Bob', journalTitle: 'J', submissionTitle: 'T', role: 'author', link: 'https://j.example/i/a?b=1&c=2', expiresAt });
+    expect(text).to.contain('Dear Ann & Bob,');
+    expect(text).to.contain('Connect your ORCID iD: https://j.example/i/a?b=1&c=2');
+    expect(text).to.contain('This link expires on January 31, 2025.');
+  });
+});
