@@ -1,6 +1,25 @@
 // The public API of koa-orcid-connect. Nothing else in src/ is public.
+export { orcidConnect } from './plugin.js';
+export type { OrcidConnect, OrcidConnectOptions } from './plugin.js';
+export type { HostUser, CurrentUser } from './context.js';
 export * from './errors.js';
 export type * from './types.js';
+export { loadConfig, pluginManifest } from './config.js';
+export type { Settings, ResolvedConfig, DeepPartial } from './config.js';
 export { parseOrcidId, isOrcidId, orcidCheckDigit } from './orcid/id.js';
 export type { OrcidId, ParseOrcidIdOptions } from './orcid/id.js';
+export { buildWorkXml } from './orcid/work.js';
+export { buildPeerReviewXml, journalGroupId } from './orcid/peer-review.js';
+export { buildServiceXml } from './orcid/service.js';
+export { embedOrcidInJats } from './metadata/jats.js';
+export { embedOrcidInCrossref } from './metadata/crossref.js';
+export type { EmbedReport, EmbedResult, EmbedOptions } from './metadata/match.js';
+export { openStore } from './store/open-store.js';
+export { SqliteStore } from './store/sqlite.js';
+export { MongoStore } from './store/mongo.js';
+export { TokenCipher, parseTokenKey } from './store/token-cipher.js';
 export type * from './store/store.js';
+export { startEmulator } from './emulator/index.js';
+export type { EmulatorOptions, RunningEmulator } from './emulator/index.js';
+export { createRenderer } from './web/templates.js';
+export { createMailer } from './web/mail.js';

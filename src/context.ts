@@ -1,0 +1,73 @@
+import type { Context } from 'koa';
+import type { Store, Identity, Contributor } from './store/store.js';
+import type { Logger } from './log.js';
+import type { JournalInfo, Organization } from './types.js';
+import type { OrcidOAuth } from './orcid/oauth.js';
+import type { OrcidClient } from './orcid/client.js';
+import type { TokenCipher } from './store/token-cipher.js';
+import type { Connect } from './sync/connect.js';
+import type { Webhooks } from './sync/webhooks.js';
+import type { Metrics } from './web/metrics.js';
+import type { Renderer } from './web/templates.js';
+import type { Mailer } from './web/mail.js';
+
+/** The host's signed-in user, as `currentUser(ctx)` returns it. */
+export interface HostUser {
+  id: string;
+  /** Roles on the host; `editor` (or `admin`) may see status pages and resend invitations. */
+  roles?: string[];
+  name?: string;
+  email?: string;
+}
+
+export type CurrentUser = (ctx: Context) => HostUser | null | undefined | Promise<HostUser | null | undefined>;
+
+/** Settings the plugin's modules read, resolved once from the validated configuration. */
+export interface RuntimeSettings {
+  mountPath: string;
+  publicUrl: string;
+  redirectUri: string;
+  clientId: string;
+  scopes: string[];
+  authenticateOnly: boolean;
+  invitationSecret: string;
+  invitationExpiryDays: number;
+  reminderDays: number;
+  unlinkPolicy: 'delete' | 'keep';
+  retractionPolicy: 'update' | 'delete';
+  showUnauthenticated: boolean;
+  journal: JournalInfo & { publisher?: string };
+  convening: Organization | null;
+  peerReviewsEnabled: boolean;
+  groupId: string | null;
+  webhooks: { enabled: boolean; secret: string | null };
+  metricsEnabled: boolean;
+  secureCookies: boolean;
+  defaultLocale: string;
+  recordBase: string;
+}
+
+/** Everything the routes and event handlers share. Built once by `orcidConnect`. */
+export interface PluginContext {
+  store: Store;
+  logger: Logger;
+  now: () => Date;
+  settings: RuntimeSettings;
+  currentUser: CurrentUser;
+  oauth: OrcidOAuth;
+  client: OrcidClient;
+  cipher: TokenCipher;
+  mailer: Mailer;
+  renderer: Renderer;
+  connect: Connect;
+  /** Present when metrics are enabled. */
+  metrics?: Metrics;
+  /** Present when Premium webhooks are enabled. */
+  webhooks?: Webhooks;
+  /** Called when a person connects (links) their iD: backfills deposits. */
+  onIdentityLinked(identity: Identity, contributor: Contributor | null): Promise<void>;
+}
+
+export function isEditor(user: HostUser | null | undefined): boolean {
+  return !!user && !!user.roles && (user.roles.includes('editor') || user.roles.includes('admin'));
+}

@@ -1,0 +1,41 @@
+import type { Identity, Store } from '../store/store.js';
+import type { TokenCipher } from '../store/token-cipher.js';
+import type { OrcidOAuth, TokenSet } from '../orcid/oauth.js';
+import type { TokenSource } from './worker.js';
+
+/** How a token set is sealed: dates as ISO strings inside the AES-GCM envelope. */
+type SealedShape = Omit<TokenSet, 'expiresAt'> & { expiresAt: string };
+
+export function sealTokenSet(cipher: TokenCipher, tokens: TokenSet): string {
+  const shape: SealedShape = { ...tokens, expiresAt: tokens.expiresAt.toISOString() };
+  return cipher.seal(shape);
+}
+
+export function openTokenSet(cipher: TokenCipher, sealed: string): TokenSet {
+  const shape = cipher.open<SealedShape>(sealed);
+  return { ...shape, expiresAt: new Date(shape.expiresAt) };
+}
+
+/** Refresh a minute before expiry so a request never starts with a token about to lapse. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+/**
+ * A person's usable access token: decrypts the sealed set and refreshes it when it expired (or
+ * when ORCID refused it), storing the new set sealed. Null when there is no way to get one.
+ */
+export function createTokenSource(deps: { store: Store; cipher: TokenCipher; oauth: OrcidOAuth; now: () => Date }): TokenSource {
+  const { store, cipher, oauth, now } = deps;
+  return {
+    async accessTokenFor(identity: Identity, { forceRefresh = false } = {}) {
+      const fresh = await store.getIdentity(identity.id);
+      if (!fresh || fresh.status !== 'linked' || !fresh.sealedTokens) return null;
+      const tokens = openTokenSet(cipher, fresh.sealedTokens);
+      const expired = tokens.expiresAt.getTime() - EXPIRY_MARGIN_MS <= now().getTime();
+      if (!forceRefresh && !expired) return tokens.accessToken;
+      if (!tokens.refreshToken) return null;
+      const next = await oauth.refresh(tokens);
+      await store.updateIdentityTokens(fresh.id, sealTokenSet(cipher, next), next.scope, next.expiresAt, now());
+      return next.accessToken;
+    },
+  };
+}

@@ -1,0 +1,286 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { OrcidApiError, TokenRevokedError, coerceError, LEASE_LOST, OrcidPluginError } from '../errors.js';
+import type { ClaimedJob, Deposit, DepositKind, Identity, Store } from '../store/store.js';
+import { withPutCode } from './put-code.js';
+import type { Logger } from '../log.js';
+
+/** What the worker needs from the ORCID member API client (see src/orcid/client.ts). */
+export interface DepositClient {
+  postItem(kind: DepositKind, orcid: string, accessToken: string, xml: string): Promise<{ putCode: string }>;
+  putItem(kind: DepositKind, orcid: string, accessToken: string, putCode: string, xml: string): Promise<unknown>;
+  deleteItem(kind: DepositKind, orcid: string, accessToken: string, putCode: string): Promise<unknown>;
+  listSummaries(kind: DepositKind, orcid: string, accessToken: string): Promise<string>;
+}
+
+/** Access to a person's usable access token (decrypts, refreshes when expired). */
+export interface TokenSource {
+  accessTokenFor(identity: Identity, options?: { forceRefresh?: boolean }): Promise<string | null>;
+}
+
+export type RetryDecision = { action: 'retry'; delayMs: number } | { action: 'park'; reason: string };
+
+export interface WorkerOptions {
+  store: Store;
+  client: DepositClient;
+  tokens: TokenSource;
+  /** ORCID client id: identifies our own items in summaries when reconciling a 409. */
+  clientId: string;
+  findOwnPutCode: (summariesXml: string, externalId: { type: string; value: string }, clientId: string) => string | null;
+  decideRetry: (error: unknown, attempt: number) => RetryDecision;
+  /** Runs before an item is posted (ensures the peer-review group exists). */
+  beforePost?: (deposit: Deposit) => Promise<void>;
+  /** Called once per revocation, after the identity's jobs are parked (sends the re-invitation). */
+  onTokenRevoked?: (identity: Identity) => Promise<void>;
+  /** Called after a job finished (for unlink completion, metrics). */
+  onJobSettled?: (event: { deposit: Deposit; outcome: string }) => Promise<void> | void;
+  logger?: Logger;
+  now?: () => Date;
+  workerId?: string;
+  /** Jobs processed at once (default 4). */
+  concurrency?: number;
+  /** Lease length (default 60 s): a crashed worker's jobs are taken over after it. */
+  leaseMs?: number;
+  /** Longest idle sleep between polls (default 1000 ms). */
+  pollMs?: number;
+}
+
+export interface Worker {
+  readonly id: string;
+  start(): void;
+  stop(): Promise<void>;
+  /** Process due jobs until none are due; returns how many jobs were settled. */
+  drain(options?: { onProgress?: (settled: number) => void }): Promise<number>;
+  /** Claim and process one batch; returns how many jobs were claimed. */
+  runOnce(): Promise<number>;
+}
+
+export function createWorker(options: WorkerOptions): Worker {
+  const {
+    store,
+    client,
+    tokens,
+    clientId,
+    findOwnPutCode,
+    decideRetry,
+    logger,
+  } = options;
+  const now = options.now ?? (() => new Date());
+  const id = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const concurrency = options.concurrency ?? 4;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const pollMs = options.pollMs ?? 1000;
+
+  let running = false;
+  let loop: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  const inFlight = new Set<Promise<void>>();
+
+  async function history(deposit: Deposit, jobId: string, event: string, detail: Record<string, unknown> = {}) {
+    await store.appendHistory({
+      at: now(),
+      event,
+      orcid: deposit.orcid,
+      identityId: deposit.identityId,
+      submissionId: deposit.submissionId,
+      depositKey: deposit.key,
+      jobId,
+      detail: { kind: deposit.kind, workerId: id, ...detail },
+    });
+  }
+
+  async function settle(claimed: ClaimedJob, putCode: string | null, outcome: 'synced' | 'removed-by-researcher') {
+    const { job, deposit } = claimed;
+    const postedHash = outcome === 'synced' && deposit.desiredState === 'present' ? deposit.payloadHash : null;
+    const { requeued } = await store.completeJob(
+      { jobId: job.id, workerId: id, version: deposit.version, putCode, postedHash, outcome },
+      now(),
+    );
+    await history(deposit, job.id, outcome === 'synced' ? 'job.completed' : 'item.removed-by-researcher', {
+      putCode,
+      desiredState: deposit.desiredState,
+      requeued,
+    });
+    await options.onJobSettled?.({ deposit, outcome });
+  }
+
+  async function apply(claimed: ClaimedJob, accessToken: string): Promise<void> {
+    const { job, deposit } = claimed;
+    const { kind, orcid } = deposit;
+    if (deposit.desiredState === 'absent') {
+      if (deposit.putCode) {
+        try {
+          await client.deleteItem(kind, orcid, accessToken, deposit.putCode);
+        } catch (e) {
+          // Already gone (the researcher removed it): the record is as we want it.
+          if (!(e instanceof OrcidApiError && e.statusCode === 404)) throw e;
+        }
+      }
+      return settle(claimed, null, 'synced');
+    }
+    const payload = deposit.payload!;
+    let putCode = deposit.putCode;
+    if (!putCode) {
+      await options.beforePost?.(deposit);
+      try {
+        putCode = (await client.postItem(kind, orcid, accessToken, payload)).putCode;
+        await store.adoptPutCode(deposit.key, putCode, now());
+        return settle(claimed, putCode, 'synced');
+      } catch (e) {
+        if (!(e instanceof OrcidApiError && e.statusCode === 409)) throw e;
+        // A POST of ours landed but its put-code was not recorded (crash, timeout): find it by our
+        // self external id, adopt it, and update it to the latest payload.
+        const summaries = await client.listSummaries(kind, orcid, accessToken);
+        putCode = findOwnPutCode(summaries, { type: deposit.externalIdType, value: deposit.externalIdValue }, clientId);
+        if (!putCode) throw e;
+        await store.adoptPutCode(deposit.key, putCode, now());
+        await history(deposit, job.id, 'item.adopted', { putCode });
+      }
+    }
+    try {
+      await client.putItem(kind, orcid, accessToken, putCode, withPutCode(payload, putCode));
+    } catch (e) {
+      if (e instanceof OrcidApiError && e.statusCode === 404) {
+        // The researcher deleted the item: never re-add it on our own ("send again" is explicit).
+        return settle(claimed, null, 'removed-by-researcher');
+      }
+      throw e;
+    }
+    return settle(claimed, putCode, 'synced');
+  }
+
+  async function parkRevoked(claimed: ClaimedJob, identity: Identity, reason: string) {
+    const { job, deposit } = claimed;
+    await store.revokeIdentity(identity.id, now());
+    await store.parkJob(job.id, id, reason, now());
+    const parked = await store.parkJobsOfIdentity(identity.id, reason, now());
+    await history(deposit, job.id, 'identity.revoked', { reason, parkedJobs: parked + 1 });
+    await options.onTokenRevoked?.(identity);
+  }
+
+  async function processJob(claimed: ClaimedJob): Promise<void> {
+    const { job, deposit } = claimed;
+    try {
+      const identity = await store.getIdentity(deposit.identityId);
+      if (!identity || identity.status !== 'linked') {
+        await store.parkJob(job.id, id, 'identity-not-linked', now());
+        await history(deposit, job.id, 'job.parked', { reason: 'identity-not-linked' });
+        return;
+      }
+      let accessToken = await tokens.accessTokenFor(identity);
+      if (!accessToken) return await parkRevoked(claimed, identity, 'token-unavailable');
+      try {
+        await apply(claimed, accessToken);
+      } catch (e) {
+        if (!(e instanceof TokenRevokedError)) throw e;
+        accessToken = await tokens.accessTokenFor(identity, { forceRefresh: true }).catch(() => null);
+        if (!accessToken) return await parkRevoked(claimed, identity, 'token-revoked');
+        await apply(claimed, accessToken);
+      }
+    } catch (raw) {
+      const e = coerceError(raw);
+      if (e instanceof OrcidPluginError && e.code === LEASE_LOST) {
+        logger?.warn({ jobId: job.id }, 'lease lost; another worker took the job over');
+        return;
+      }
+      const decision = decideRetry(e, job.attempts);
+      const summary = describe(e);
+      try {
+        if (decision.action === 'retry') {
+          await store.retryJob(job.id, id, summary, new Date(now().getTime() + decision.delayMs), now());
+          await history(deposit, job.id, 'job.retry', { error: summary, delayMs: decision.delayMs, attempt: job.attempts });
+        } else {
+          await store.parkJob(job.id, id, decision.reason, now());
+          await history(deposit, job.id, 'job.parked', { reason: decision.reason, error: summary, attempt: job.attempts });
+        }
+      } catch (inner) {
+        const err = coerceError(inner);
+        if (!(err instanceof OrcidPluginError && err.code === LEASE_LOST)) throw err;
+      }
+    }
+  }
+
+  async function runOnce(limit = concurrency): Promise<number> {
+    const claimed = await store.claimJobs(id, now(), limit, leaseMs);
+    await Promise.all(claimed.map((c) => track(processJob(c))));
+    return claimed.length;
+  }
+
+  function track(p: Promise<void>): Promise<void> {
+    const guarded = p.catch((e) => logger?.error({ err: coerceError(e) }, 'worker job failed unexpectedly'));
+    inFlight.add(guarded);
+    void guarded.finally(() => {
+      inFlight.delete(guarded);
+      wake?.();
+    });
+    return guarded;
+  }
+
+  /** Keep up to `concurrency` jobs in flight; sleep when nothing is due. */
+  async function pump(): Promise<void> {
+    while (running) {
+      const free = concurrency - inFlight.size;
+      let claimed: ClaimedJob[] = [];
+      if (free > 0) {
+        try {
+          claimed = await store.claimJobs(id, now(), free, leaseMs);
+        } catch (e) {
+          logger?.error({ err: coerceError(e) }, 'claiming jobs failed');
+        }
+        for (const c of claimed) void track(processJob(c));
+      }
+      if (claimed.length > 0 && inFlight.size < concurrency) continue;
+      await sleepUntilWoken(inFlight.size > 0 ? pollMs : await idleDelay());
+    }
+  }
+
+  async function idleDelay(): Promise<number> {
+    const next = await store.nextRunAt().catch(() => null);
+    if (!next) return pollMs;
+    return Math.max(5, Math.min(pollMs, next.getTime() - now().getTime()));
+  }
+
+  function sleepUntilWoken(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  return {
+    id,
+    start() {
+      if (running) return;
+      running = true;
+      loop = pump();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      await Promise.all([...inFlight]);
+      loop = null;
+    },
+    async drain({ onProgress } = {}) {
+      let settled = 0;
+      for (;;) {
+        const n = await runOnce(concurrency);
+        settled += n;
+        if (n > 0) onProgress?.(settled);
+        if (n === 0) return settled;
+      }
+    },
+    runOnce: () => runOnce(concurrency),
+  };
+}
+
+function describe(e: Error): string {
+  if (e instanceof OrcidApiError) return `${e.code} ${e.statusCode}: ${e.body.slice(0, 500)}`;
+  if (e instanceof OrcidPluginError) return `${e.code}: ${e.message}`;
+  return e.message;
+}

@@ -1,0 +1,153 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { isEditor, type PluginContext } from '../context.js';
+import type { Contributor, Identity } from '../store/store.js';
+import { ForbiddenError, NotFoundError, InvalidInputError } from '../errors.js';
+import type { InviteService } from './invite-service.js';
+
+/** The JSON API for the host's UI, and the editors' sync status (JSON and a page). */
+export function apiRoutes(router: Router, pc: PluginContext, invites: InviteService) {
+  const { store, settings, now, renderer } = pc;
+
+  async function requireUser(ctx: Context) {
+    const user = await pc.currentUser(ctx);
+    if (!user) throw new ForbiddenError('Sign in to the journal first.');
+    return user;
+  }
+  async function requireEditor(ctx: Context) {
+    const user = await requireUser(ctx);
+    if (!isEditor(user)) throw new ForbiddenError('Only editors may do this.');
+    return user;
+  }
+  /** Editors, or someone who is a contributor of the submission. */
+  async function requireParticipant(ctx: Context, submissionId: string) {
+    const user = await requireUser(ctx);
+    if (isEditor(user)) return user;
+    const mine = (await store.listContributors(submissionId)).some((c) => c.hostUserId === user.id);
+    if (!mine) throw new ForbiddenError('You are not a contributor of this submission.');
+    return user;
+  }
+
+  function view(c: Contributor, identity: Identity | null) {
+    const linked = identity?.status === 'linked' && c.identityId === identity.id;
+    const typed = !linked && settings.showUnauthenticated ? c.unauthenticatedOrcid : null;
+    const orcid = linked ? identity!.orcid : typed;
+    const status = linked ? 'linked' : identity?.status === 'revoked' && c.identityId === identity.id ? 'revoked' : c.deniedAt ? 'denied' : c.invitationState === 'none' ? 'not-connected' : 'invited';
+    return {
+      contributorId: c.id,
+      name: `${c.givenNames} ${c.familyName}`.trim(),
+      role: c.role,
+      orcid: orcid ?? null,
+      uri: orcid ? `${settings.recordBase}/${orcid}` : null,
+      authenticated: linked,
+      scopes: linked ? identity!.scopes : [],
+      status,
+      invitedAt: c.invitedAt?.toISOString() ?? null,
+    };
+  }
+
+  async function contributorsView(submissionId: string) {
+    const out = [];
+    for (const c of await store.listContributors(submissionId)) {
+      out.push(view(c, c.identityId ? await store.getIdentity(c.identityId) : null));
+    }
+    return out;
+  }
+
+  router.get('/api/submissions/:id/contributors', async (ctx) => {
+    await requireParticipant(ctx, ctx.params.id);
+    ctx.body = await contributorsView(ctx.params.id);
+  });
+
+  router.post('/api/submissions/:id/contributors/:cid/resend-invitation', async (ctx) => {
+    await requireEditor(ctx);
+    const c = await store.getContributor(ctx.params.cid);
+    if (!c || c.submissionId !== ctx.params.id) throw new NotFoundError('No such contributor on this submission.');
+    if (!c.email) throw new InvalidInputError('contributor.email', 'this contributor has no email address');
+    const sent = await invites.invite(c, c.identityId ? 'reinvitation' : 'invitation');
+    if (!sent) throw new InvalidInputError('contributor', 'already connected; nothing to send');
+    ctx.status = 202;
+    ctx.body = { sent: true };
+  });
+
+  /** Names, emails and affiliations from the record, to prefill the host's form. */
+  router.get('/api/me/prefill', async (ctx) => {
+    const user = await pc.currentUser(ctx);
+    const sess = (ctx as unknown as { session?: { orcid?: { orcid?: string } } }).session;
+    const identity = user ? await store.findIdentityByHostUser(user.id) : sess?.orcid?.orcid ? await store.findIdentityByOrcid(sess.orcid.orcid) : null;
+    if (!identity || identity.status !== 'linked') throw new NotFoundError('No connected ORCID iD.');
+    const cached = await store.getSetting(`prefill:${identity.id}`);
+    ctx.body = { orcid: identity.orcid, name: identity.name, ...(cached ? JSON.parse(cached) : { emails: [], affiliations: [] }) };
+  });
+
+  async function statusOf(submissionId: string) {
+    const deposits = await store.listDeposits({ submissionId });
+    const jobs = await store.listJobs({ submissionId, limit: 1000 });
+    const jobByDeposit = new Map(jobs.filter((j) => j.job.status !== 'done').map((j) => [j.deposit.key, j.job]));
+    return {
+      submissionId,
+      contributors: await contributorsView(submissionId),
+      items: deposits.map((d) => {
+        const job = jobByDeposit.get(d.key) ?? null;
+        return {
+          key: d.key, kind: d.kind, orcid: d.orcid, desired: d.desiredState, status: d.status, putCode: d.putCode,
+          lastError: job?.lastError ?? d.lastError, jobId: job?.id ?? null, jobStatus: job?.status ?? null,
+          attempts: job?.attempts ?? 0, nextAttempt: job && job.status === 'queued' ? job.runAt.toISOString() : null,
+          parkReason: job?.parkReason ?? null,
+        };
+      }),
+      queue: await store.countJobs(),
+    };
+  }
+
+  router.get('/api/submissions/:id/status', async (ctx) => {
+    await requireEditor(ctx);
+    ctx.body = await statusOf(ctx.params.id);
+  });
+
+  router.get('/status', async (ctx) => {
+    await requireEditor(ctx);
+    const submission = typeof ctx.query.submission === 'string' ? ctx.query.submission : null;
+    if (!submission) throw new InvalidInputError('submission', 'is required');
+    const status = await statusOf(submission);
+    const title = await store.getSetting(`submission-title:${submission}`);
+    const people = status.contributors.map((c) => ({
+      name: c.name, orcid: c.orcid, authenticated: c.authenticated,
+      items: status.items.filter((i) => c.orcid && i.orcid === c.orcid).map((i) => ({
+        jobId: i.jobId, kind: i.kind, status: i.jobStatus === 'parked' ? 'parked' : i.jobStatus ? 'pending' : i.status,
+        putCode: i.putCode, lastError: i.lastError, nextAttemptAt: i.nextAttempt,
+      })),
+    }));
+    ctx.type = 'html';
+    ctx.body = renderer.render('status.njk', { mountPath: settings.mountPath, journal: settings.journal,
+      submissions: [{ id: submission, title, people }], actionBase: `${settings.mountPath}/api/jobs` });
+  });
+
+  const actions: Record<string, (id: string) => Promise<boolean>> = {
+    retry: async (id) => (await store.unparkJobs({ jobId: id }, now())) > 0,
+    unpark: async (id) => (await store.unparkJobs({ jobId: id }, now())) > 0,
+  };
+  router.post('/api/jobs/:id/:action', async (ctx) => {
+    await requireEditor(ctx);
+    const act = actions[ctx.params.action];
+    if (!act) throw new NotFoundError('Unknown action.');
+    const ok = await act(ctx.params.id);
+    if (!ok) throw new InvalidInputError('job', 'not parked (only parked jobs can be retried)');
+    await store.appendHistory({ at: now(), event: `job.${ctx.params.action}`, jobId: ctx.params.id, detail: { by: 'editor' } });
+    back(ctx, { ok: true });
+  });
+
+  router.post('/api/deposits/:key/send-again', async (ctx) => {
+    await requireEditor(ctx);
+    const ok = await pc.connect.sendAgain(ctx.params.key);
+    if (!ok) throw new NotFoundError('No such item, or it is not meant to be on the record.');
+    await store.appendHistory({ at: now(), event: 'item.send-again', depositKey: ctx.params.key, detail: { by: 'editor' } });
+    back(ctx, { ok: true });
+  });
+
+  function back(ctx: Context, json: unknown) {
+    const ref = ctx.get('referer');
+    if (ctx.accepts(['json', 'html']) === 'html' && ref && ref.startsWith(settings.publicUrl)) ctx.redirect(ref);
+    else ctx.body = json;
+  }
+}

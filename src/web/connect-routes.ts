@@ -1,0 +1,245 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { randomBytes } from 'node:crypto';
+import type { PluginContext } from '../context.js';
+import type { Contributor, ContributorRole } from '../store/store.js';
+import { parseOrcidId } from '../orcid/id.js';
+import { sealTokenSet, openTokenSet } from '../sync/tokens.js';
+import { safeReturnPath } from './safe-return.js';
+import { verifyInvitationSignature, hashInvitationToken } from './invitations.js';
+import { coerceError, ForbiddenError, InvalidInputError, OrcidPluginError } from '../errors.js';
+
+const ROLES: ContributorRole[] = ['author', 'coauthor', 'reviewer', 'editor'];
+/** An OAuth round trip must finish within this time (the state in the session expires). */
+const STATE_TTL_MS = 30 * 60_000;
+
+interface PendingConnect {
+  state: string;
+  purpose: 'connect' | 'signin';
+  contributorId: string | null;
+  role: ContributorRole | null;
+  returnTo: string;
+  createdAt: number;
+}
+
+export interface OrcidSession {
+  pending?: PendingConnect | null;
+  /** Contributors this browser may connect for, granted by an invitation link. */
+  invited?: string[];
+  /** The iD connected in this session (shown by the host). */
+  orcid?: string | null;
+}
+
+export function orcidSession(ctx: Context): OrcidSession {
+  const session = (ctx as unknown as { session: Record<string, unknown> | null }).session;
+  if (!session) throw new ForbiddenError('Your session has expired or cookies are disabled; please start again.');
+  if (!session.orcid || typeof session.orcid !== 'object') session.orcid = {};
+  return session.orcid as OrcidSession;
+}
+
+export interface SignInHandler {
+  (ctx: Context, person: { orcid: string; uri: string; name: string | null }): Promise<void> | void;
+}
+
+export function connectRoutes(router: Router, pc: PluginContext, options: { onSignIn?: SignInHandler }) {
+  const { store, settings, now, renderer, logger } = pc;
+
+  function page(ctx: Context, status: number, view: Record<string, unknown>, locale?: string | null) {
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.body = renderer.render('connect-result.njk', { mountPath: settings.mountPath, journalTitle: settings.journal.title, ...view }, locale ?? settings.defaultLocale);
+  }
+
+  /** May this browser connect an iD for this contributor? Its own host user, or an invitation. */
+  async function mayConnectFor(ctx: Context, contributor: Contributor): Promise<boolean> {
+    const user = await pc.currentUser(ctx);
+    if (user && contributor.hostUserId && user.id === contributor.hostUserId) return true;
+    return (orcidSession(ctx).invited ?? []).includes(contributor.id);
+  }
+
+  async function startAuthorize(ctx: Context, purpose: 'connect' | 'signin', contributor: Contributor | null, role: ContributorRole | null, returnTo: string) {
+    const state = randomBytes(24).toString('base64url');
+    const sess = orcidSession(ctx);
+    sess.pending = { state, purpose, contributorId: contributor?.id ?? null, role, returnTo, createdAt: now().getTime() };
+    const scope = purpose === 'signin' || settings.authenticateOnly ? ['/authenticate'] : settings.scopes;
+    ctx.redirect(
+      pc.oauth.authorizeUrl({
+        redirectUri: settings.redirectUri,
+        scope,
+        state,
+        prefill: contributor
+          ? { givenNames: contributor.givenNames, familyNames: contributor.familyName, email: contributor.email ?? undefined, lang: contributor.locale === 'zh-Hans' ? 'zh_CN' : 'en' }
+          : undefined,
+      }),
+    );
+  }
+
+  router.get('/connect', async (ctx) => {
+    const role = ctx.query.role;
+    if (typeof role !== 'string' || !ROLES.includes(role as ContributorRole)) {
+      throw new InvalidInputError('role', `must be one of ${ROLES.join(', ')}`);
+    }
+    const returnTo = safeReturnPath(ctx.query.return);
+    const contributorId = typeof ctx.query.contributor === 'string' ? ctx.query.contributor : null;
+    const submissionId = typeof ctx.query.submission === 'string' ? ctx.query.submission : null;
+    const user = await pc.currentUser(ctx);
+    let contributor: Contributor | null = null;
+    if (contributorId) {
+      contributor = await store.getContributor(contributorId);
+      if (!contributor) throw new InvalidInputError('contributor', 'unknown contributor');
+    } else if (submissionId && user) {
+      contributor = (await store.listContributors(submissionId)).find((c) => c.hostUserId === user.id) ?? null;
+    }
+    if (contributor && !(await mayConnectFor(ctx, contributor))) {
+      throw new ForbiddenError('You can only connect your own ORCID iD: sign in, or use the link from your invitation email.');
+    }
+    if (!contributor && !user) throw new ForbiddenError('Sign in, or use the link from your invitation email, to connect your ORCID iD.');
+    await startAuthorize(ctx, 'connect', contributor, role as ContributorRole, returnTo);
+  });
+
+  router.get('/signin', async (ctx) => {
+    if (!options.onSignIn) throw new OrcidPluginError('NOT_ENABLED', 'Sign in with ORCID is not enabled on this journal', { status: 404 });
+    await startAuthorize(ctx, 'signin', null, null, safeReturnPath(ctx.query.return));
+  });
+
+  router.get('/callback', async (ctx) => {
+    const sess = orcidSession(ctx);
+    const pending = sess.pending;
+    const state = ctx.query.state;
+    if (!pending || typeof state !== 'string' || state !== pending.state || now().getTime() - pending.createdAt > STATE_TTL_MS) {
+      // Nothing is stored: this answer may be a forged or replayed redirect.
+      return page(ctx, 403, { outcome: 'error', reason: 'This sign-in link is not valid for your session (it may have expired, or been opened in another browser). Please start again.' });
+    }
+    sess.pending = null; // single use
+    const contributor = pending.contributorId ? await store.getContributor(pending.contributorId) : null;
+    const retry = `${settings.mountPath}/connect?role=${encodeURIComponent(pending.role ?? 'author')}${contributor ? `&contributor=${encodeURIComponent(contributor.id)}` : ''}&return=${encodeURIComponent(pending.returnTo)}`;
+    if (ctx.query.error !== undefined) {
+      if (ctx.query.error === 'access_denied' && contributor) {
+        await store.markContributorDenied(contributor.id, now());
+        await store.appendHistory({ at: now(), event: 'identity.denied', submissionId: contributor.submissionId, detail: { contributorId: contributor.id } });
+      }
+      const denied = ctx.query.error === 'access_denied';
+      return page(ctx, denied ? 200 : 400, { outcome: denied ? 'denied' : 'error', retryUrl: retry, returnUrl: pending.returnTo,
+        reason: denied ? null : 'ORCID could not complete the request. Please try again.' }, contributor?.locale);
+    }
+    const code = ctx.query.code;
+    if (typeof code !== 'string' || code.length === 0 || code.length > 512) {
+      return page(ctx, 400, { outcome: 'error', retryUrl: retry, reason: 'ORCID did not return an authorization code.' });
+    }
+    let tokens;
+    try {
+      tokens = await pc.oauth.exchangeCode(code, settings.redirectUri);
+    } catch (e) {
+      const err = coerceError(e);
+      logger.warn({ code: (err as OrcidPluginError).code }, 'ORCID token exchange failed');
+      return page(ctx, 502, { outcome: 'error', retryUrl: retry, reason: 'ORCID did not confirm your sign-in. Nothing was saved; please try again.' }, contributor?.locale);
+    }
+    const { id: orcid, uri } = parseOrcidId(tokens.orcid ?? '');
+    const user = await pc.currentUser(ctx);
+    if (pending.purpose === 'signin') {
+      await ctx.session?.regenerate?.();
+      orcidSession(ctx).orcid = orcid;
+      await options.onSignIn!(ctx, { orcid, uri: `${settings.recordBase}/${orcid}`, name: tokens.name });
+      if (ctx.status === 404 && !ctx.body) ctx.redirect(pending.returnTo);
+      return;
+    }
+    const identity = await store.linkIdentity(
+      {
+        orcid,
+        hostUserId: user?.id ?? contributor?.hostUserId ?? null,
+        name: tokens.name,
+        sealedTokens: sealTokenSet(pc.cipher, tokens),
+        scopes: tokens.scope,
+        tokenExpiresAt: tokens.expiresAt,
+        authenticated: true,
+      },
+      now(),
+    );
+    if (contributor) {
+      await store.linkContributor(contributor.id, identity.id, now());
+      await store.setInvitationState(contributor.id, 'used', now());
+    }
+    await store.appendHistory({ at: now(), event: 'identity.linked', orcid, identityId: identity.id, submissionId: contributor?.submissionId ?? null,
+      detail: { contributorId: contributor?.id ?? null, scopes: tokens.scope } });
+    await store.unparkJobs({ identityId: identity.id }, now());
+    await pc.onIdentityLinked(identity, contributor);
+    // A new session id after sign-in: a session fixed by an attacker before it is worth nothing.
+    await ctx.session?.regenerate?.();
+    orcidSession(ctx).orcid = orcid;
+    void uri;
+    ctx.redirect(pending.returnTo);
+  });
+
+  router.get('/invite/:token', async (ctx) => {
+    const token = ctx.params.token;
+    if (!verifyInvitationSignature(token, settings.invitationSecret)) {
+      return page(ctx, 404, { outcome: 'error', reason: 'This invitation link is not valid. Please ask the journal for a new one.' });
+    }
+    const result = await store.consumeInvitation(hashInvitationToken(token), now());
+    if (!result.ok) {
+      const message = result.reason === 'expired'
+        ? 'This invitation link has expired. Please ask the journal to send you a new one.'
+        : result.reason === 'used' ? 'This invitation link has already been used. Please ask the journal for a new one if you still need to connect.'
+        : 'This invitation link is not valid. Please ask the journal for a new one.';
+      return page(ctx, result.reason === 'unknown' ? 404 : 410, { outcome: 'error', reason: message });
+    }
+    const contributor = await store.getContributor(result.invitation.contributorId);
+    if (!contributor) return page(ctx, 410, { outcome: 'error', reason: 'The submission this invitation was for no longer exists.' });
+    const sess = orcidSession(ctx);
+    sess.invited = [...new Set([...(sess.invited ?? []), contributor.id])].slice(-20);
+    await startAuthorize(ctx, 'connect', contributor, contributor.role, safeReturnPath(ctx.query.return, `${settings.mountPath}/connected`));
+  });
+
+  router.get('/connected', async (ctx) => {
+    const orcid = orcidSession(ctx).orcid;
+    if (!orcid) return page(ctx, 200, { outcome: 'error', reason: 'No ORCID iD is connected in this browser session.' });
+    const identity = await store.findIdentityByOrcid(orcid);
+    page(ctx, 200, { outcome: 'success', canUpdate: identity?.scopes.includes('/activities/update') ?? false, orcid, uri: `${settings.recordBase}/${orcid}`, name: identity?.name ?? null, authenticated: true });
+  });
+
+  router.post('/unlink', async (ctx) => {
+    const user = await pc.currentUser(ctx);
+    const sessOrcid = orcidSession(ctx).orcid;
+    const identity = user ? await store.findIdentityByHostUser(user.id) : sessOrcid ? await store.findIdentityByOrcid(sessOrcid) : null;
+    if (!identity || identity.status !== 'linked') throw new InvalidInputError('orcid', 'no connected ORCID iD to unlink');
+    await unlinkIdentity(pc, identity.id);
+    orcidSession(ctx).orcid = null;
+    if (ctx.accepts(['html', 'json']) === 'json') ctx.body = { unlinked: identity.orcid };
+    else ctx.redirect(safeReturnPath((ctx.request as unknown as { body?: Record<string, unknown> }).body?.return, '/'));
+  });
+}
+
+/**
+ * Unlinking: contributors lose the link at once; items are deleted (or kept) by policy; the token is
+ * revoked at ORCID once the deletes are done (they need it), or now when there is nothing to delete.
+ */
+export async function unlinkIdentity(pc: PluginContext, identityId: string): Promise<void> {
+  const { store, now } = pc;
+  const identity = await store.getIdentity(identityId);
+  if (!identity) return;
+  await store.unlinkContributorsOf(identity.id, now());
+  const queued = await pc.connect.unlinkDeposits(identity);
+  await store.appendHistory({ at: now(), event: 'identity.unlink-requested', orcid: identity.orcid, identityId: identity.id, detail: { deletesQueued: queued } });
+  if (queued > 0) {
+    await store.setSetting(`pending-revoke:${identity.id}`, '1');
+    return;
+  }
+  await revokeNow(pc, identity.id);
+}
+
+export async function revokeNow(pc: PluginContext, identityId: string): Promise<void> {
+  const { store, now } = pc;
+  const identity = await store.getIdentity(identityId);
+  if (!identity || identity.status === 'revoked') return;
+  if (identity.sealedTokens) {
+    try {
+      await pc.oauth.revoke(openTokenSet(pc.cipher, identity.sealedTokens).accessToken);
+    } catch (e) {
+      // The token is deleted here either way; ORCID lets the researcher revoke it from their account too.
+      pc.logger.warn({ err: coerceError(e), orcid: identity.orcid }, 'revoking the token at ORCID failed');
+    }
+  }
+  await store.revokeIdentity(identity.id, now());
+  await store.setSetting(`pending-revoke:${identity.id}`, '');
+  await store.appendHistory({ at: now(), event: 'identity.revoked', orcid: identity.orcid, identityId: identity.id, detail: { by: 'researcher' } });
+}

@@ -1,0 +1,58 @@
+import type { Contributor } from '../store/store.js';
+import type { PluginContext } from '../context.js';
+import { mintInvitationToken } from './invitations.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Sends invitation emails with single-use links. Someone already linked is never invited again;
+ * `force` (an editor's resend) sends a fresh link even if one is outstanding.
+ */
+export function createInviteService(pc: Pick<PluginContext, 'store' | 'mailer' | 'settings' | 'now' | 'logger'>) {
+  const { store, mailer, settings, now } = pc;
+
+  async function invite(contributor: Contributor, kind: 'invitation' | 'reminder' | 'reinvitation', submissionTitle?: string | null): Promise<boolean> {
+    if (!contributor.email) return false;
+    if (kind !== 'reinvitation' && contributor.identityId) {
+      const identity = await store.getIdentity(contributor.identityId);
+      if (identity?.status === 'linked') return false;
+    }
+    const { token, tokenHash } = mintInvitationToken(settings.invitationSecret);
+    const at = now();
+    const expiresAt = new Date(at.getTime() + settings.invitationExpiryDays * DAY_MS);
+    await store.createInvitation({ tokenHash, contributorId: contributor.id, createdAt: at, expiresAt });
+    const mail = {
+      to: contributor.email,
+      name: `${contributor.givenNames} ${contributor.familyName}`.trim(),
+      locale: contributor.locale ?? undefined,
+      journalTitle: settings.journal.title,
+      submissionTitle: submissionTitle ?? (await store.getSetting(`submission-title:${contributor.submissionId}`)) ?? '',
+      role: contributor.role === 'coauthor' ? ('co-author' as const) : contributor.role,
+      link: `${settings.publicUrl}${settings.mountPath}/invite/${token}`,
+      expiresAt,
+    };
+    if (kind === 'reminder') await mailer.sendReminder(mail);
+    else if (kind === 'reinvitation') await mailer.sendReinvitation(mail);
+    else await mailer.sendInvitation(mail);
+    await store.setInvitationState(contributor.id, kind === 'reminder' ? 'reminded' : 'sent', at);
+    await store.appendHistory({ at, event: `invitation.${kind}`, submissionId: contributor.submissionId, detail: { contributorId: contributor.id } });
+    return true;
+  }
+
+  /** One reminder, `reminderDays` after the invitation, to those who have not connected. */
+  async function sendDueReminders(submissionIds: string[]): Promise<number> {
+    let sent = 0;
+    for (const id of submissionIds) {
+      for (const c of await store.listContributors(id)) {
+        if (c.invitationState !== 'sent' || !c.invitedAt || c.identityId) continue;
+        if (now().getTime() - c.invitedAt.getTime() < settings.reminderDays * DAY_MS) continue;
+        if (await invite(c, 'reminder')) sent++;
+      }
+    }
+    return sent;
+  }
+
+  return { invite, sendDueReminders };
+}
+
+export type InviteService = ReturnType<typeof createInviteService>;

@@ -1,0 +1,57 @@
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import session from 'koa-session';
+import compose from 'koa-compose';
+import type Koa from 'koa';
+import type { Context, Middleware, Next } from 'koa';
+import type { PluginContext } from '../context.js';
+import type { InviteService } from './invite-service.js';
+import { connectRoutes, type SignInHandler } from './connect-routes.js';
+import { apiRoutes } from './api-routes.js';
+import { errorMiddleware } from './error-middleware.js';
+import { webhookRoutes } from './webhook-routes.js';
+
+export interface RoutesOptions {
+  onSignIn?: SignInHandler;
+  sessionKeys: string[];
+}
+
+const SESSION_COOKIE = 'koa-orcid.sess';
+
+/**
+ * Everything under the mount path. A session is installed lazily with the host's app (koa-session
+ * needs it); a host that already runs koa-session keeps its own and we use `ctx.session.orcid`.
+ */
+export function createRoutes(pc: PluginContext, invites: InviteService, options: RoutesOptions): Middleware {
+  const { settings, logger, renderer } = pc;
+  const router = new Router({ prefix: settings.mountPath });
+  router.use(errorMiddleware({
+    logger,
+    renderPage: (_ctx, status, message) => renderer.render('connect-result.njk', { outcome: 'error', status, reason: message, mountPath: settings.mountPath, journalTitle: settings.journal.title }),
+  }));
+  router.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '100kb', formLimit: '100kb' }));
+  connectRoutes(router, pc, { onSignIn: options.onSignIn });
+  apiRoutes(router, pc, invites);
+  webhookRoutes(router, pc);
+  const routes = compose([router.routes() as unknown as Middleware, router.allowedMethods() as unknown as Middleware]);
+
+  const sessions = new WeakMap<Koa, Middleware>();
+  function sessionFor(app: Koa): Middleware {
+    let mw = sessions.get(app);
+    if (!mw) {
+      if ('session' in app.context) {
+        mw = (_ctx, next) => next();
+      } else {
+        if (!app.keys || (Array.isArray(app.keys) && app.keys.length === 0)) app.keys = options.sessionKeys;
+        mw = session({ key: SESSION_COOKIE, httpOnly: true, sameSite: 'lax', secure: settings.secureCookies, signed: true, maxAge: 86_400_000, renew: false }, app) as unknown as Middleware;
+      }
+      sessions.set(app, mw);
+    }
+    return mw;
+  }
+
+  return async (ctx: Context, next: Next) => {
+    if (ctx.path !== settings.mountPath && !ctx.path.startsWith(`${settings.mountPath}/`)) return next();
+    return sessionFor(ctx.app)(ctx, () => routes(ctx, next));
+  };
+}

@@ -1,0 +1,32 @@
+import type Router from '@koa/router';
+import { timingSafeEqual } from 'node:crypto';
+import type { PluginContext } from '../context.js';
+import { isOrcidId, parseOrcidId } from '../orcid/id.js';
+import { ForbiddenError, NotFoundError, OrcidPluginError } from '../errors.js';
+import { createRateLimiterSync } from './request-limit.js';
+
+/** `POST <mount>/webhook/:secret/:orcid`: ORCID's record-change notification (empty body). */
+export function webhookRoutes(router: Router, pc: PluginContext) {
+  const { settings } = pc;
+  const limit = createRateLimiterSync({ perSecond: 50, burst: 100, now: pc.now });
+  router.post('/webhook/:secret/:orcid', async (ctx) => {
+    if (!settings.webhooks.enabled || !settings.webhooks.secret || !pc.webhooks) throw new NotFoundError('Webhooks are not enabled.');
+    if (!limit.tryTake()) {
+      ctx.set('Retry-After', '1');
+      throw new OrcidPluginError('RATE_LIMITED', 'Too many notifications; slow down.', { status: 429 });
+    }
+    const given = Buffer.from(String(ctx.params.secret));
+    const expected = Buffer.from(settings.webhooks.secret);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new ForbiddenError('Wrong webhook secret.');
+    if (!isOrcidId(ctx.params.orcid)) throw new NotFoundError('Not an ORCID iD.');
+    pc.webhooks.notify(parseOrcidId(ctx.params.orcid).id);
+    ctx.status = 204;
+  });
+
+  router.get('/metrics', async (ctx) => {
+    if (!pc.metrics) throw new NotFoundError('Metrics are not enabled.');
+    const { contentType, body } = await pc.metrics.render();
+    ctx.type = contentType;
+    ctx.body = body;
+  });
+}

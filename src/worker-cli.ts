@@ -1,0 +1,49 @@
+import { orcidConnect } from './plugin.js';
+import { formatProgress } from './progress.js';
+
+/**
+ * `koa-orcid-connect worker [--drain]`: runs the outbox worker with the configuration from the
+ * environment. `--drain` processes what is due and exits, with a progress bar on a terminal and
+ * plain log lines otherwise; without it the worker runs until SIGINT/SIGTERM and then finishes the
+ * jobs in hand (a job cut off by SIGKILL is taken over when its lease expires).
+ */
+export async function runWorkerCli(argv: string[]): Promise<number> {
+  const orcid = await orcidConnect({});
+  const counts = await orcid.store.countJobs();
+  if (argv.includes('--drain')) {
+    const total = counts.queued + counts.leased;
+    const started = Date.now();
+    const tty = process.stderr.isTTY === true;
+    let lastLine = 0;
+    const settled = await orcid.worker.drain({
+      onProgress(done) {
+        const line = formatProgress({ done, total, elapsedMs: Date.now() - started, width: tty ? 30 : 0 });
+        if (tty) process.stderr.write(`\r${line}`);
+        else if (Date.now() - lastLine > 5000 || done === total) {
+          lastLine = Date.now();
+          process.stderr.write(`${line}\n`);
+        }
+      },
+    });
+    if (tty) process.stderr.write('\n');
+    const after = await orcid.store.countJobs();
+    process.stderr.write(`drained ${settled} jobs; ${after.queued} queued (not yet due), ${after.parked} parked\n`);
+    await orcid.close();
+    return 0;
+  }
+  orcid.worker.start();
+  process.stderr.write(`worker ${orcid.worker.id} started; ${counts.queued} jobs queued\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await orcid.close();
+  return 0;
+}
+
+export async function runStatusCli(_argv: string[]): Promise<number> {
+  const orcid = await orcidConnect({});
+  process.stdout.write(`${JSON.stringify(await orcid.store.countJobs())}\n`);
+  await orcid.close();
+  return 0;
+}
