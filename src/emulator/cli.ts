@@ -5,7 +5,7 @@ import { startEmulator, type RunningEmulator } from './server.js';
  * Seeds one demo researcher when the state is empty so the consent page has someone to pick.
  */
 export async function runEmulatorCli(argv: string[], out: (line: string) => void = (l) => console.log(l)): Promise<RunningEmulator> {
-  let port = 8090;
+  let port = 8787; // ORCID_BASE_URL's default for ORCID_ENV=emulator
   let stateFile: string | undefined;
   let rateLimit = true;
   let validateXml = true;

@@ -132,7 +132,9 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     } catch (e) {
       const err = coerceError(e);
       logger.warn({ code: (err as OrcidPluginError).code }, 'ORCID token exchange failed');
-      return page(ctx, 502, { outcome: 'error', retryUrl: retry, reason: 'ORCID did not confirm your sign-in. Nothing was saved; please try again.' }, contributor?.locale);
+      // A replayed, expired or foreign code is the browser's problem (400); ORCID failing is ours (502).
+      const status = err instanceof OrcidPluginError && err.status < 500 ? err.status : 502;
+      return page(ctx, status, { outcome: 'error', retryUrl: retry, reason: 'ORCID did not confirm your sign-in. Nothing was saved; please try again.' }, contributor?.locale);
     }
     const { id: orcid, uri } = parseOrcidId(tokens.orcid ?? '');
     const user = await pc.currentUser(ctx);
