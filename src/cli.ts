@@ -33,10 +33,10 @@ async function main(argv: string[]): Promise<number> {
     case 'embed-crossref': {
       const { runEmbedCli } = await import('./metadata/cli.js');
       return runEmbedCli(command === 'embed-jats' ? 'jats' : 'crossref', rest, {
-        stdout: (s: string) => process.stdout.write(s),
-        stderr: (s: string) => process.stderr.write(s),
+        stdout: process.stdout,
+        stderr: process.stderr,
         readFile: (p: string) => readFile(p, 'utf8'),
-      } as never);
+      });
     }
     case 'status': {
       const { runStatusCli } = await import('./worker-cli.js');

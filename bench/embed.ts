@@ -1,0 +1,134 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SaxesParser } from 'saxes';
+import { embedOrcidInJats } from '../src/metadata/jats.js';
+import { scanJats } from '../src/metadata/jats.js';
+import { orcidCheckDigit } from '../src/orcid/id.js';
+import type { EmbedContributor } from '../src/types.js';
+
+/**
+ * Throughput of embedOrcidInJats against a bare saxes parse of the same string (no handlers),
+ * on each shared JATS fixture and a generated 2,000-author article. The ratio embed/parse is the
+ * price of our bookkeeping on top of the tokenizer; target ≤ 1.5.
+ */
+
+const FIXTURES = join(process.env.KOC_SHARED_DIR ?? '/work/shared', 'fixtures', 'jats');
+
+function testOrcid(n: number): string {
+  const base = `0009${String(n).padStart(11, '0')}`;
+  return (base + orcidCheckDigit(base)).match(/.{4}/g)!.join('-');
+}
+
+function parseOnly(xml: string): void {
+  const p = new SaxesParser({ xmlns: false, position: true });
+  p.on('error', () => undefined);
+  p.write(xml).close();
+}
+
+/** Every named contrib of the document as a contributor with a test iD. */
+function contributorsOf(xml: string): EmbedContributor[] {
+  const seen = new Set<string>();
+  const out: EmbedContributor[] = [];
+  for (const c of scanJats(xml).candidates) {
+    const n = c.names[0];
+    if (!n || n.full !== undefined || seen.has(`${n.given}|${n.surname}`)) continue;
+    seen.add(`${n.given}|${n.surname}`);
+    out.push({ givenNames: n.given, familyName: n.surname, orcid: testOrcid(out.length + 1), authenticated: true });
+  }
+  return out;
+}
+
+function generated(authors: number): string {
+  const contribs = Array.from(
+    { length: authors },
+    (_, i) => `      <contrib contrib-type="author">\n        <name><surname>Surname${i}</surname><given-names>Given ${i % 7}</given-names></name>\n        <xref ref-type="aff" rid="aff${i % 40}"/>\n      </contrib>\n`,
+  ).join('');
+  const body = '<p>Text with <italic>markup</italic>, &amp; entities &#x2019; and numbers 12345.</p>\n'.repeat(4000);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<article>\n  <front>\n    <article-meta>\n    <contrib-group>\n${contribs}    </contrib-group>\n    </article-meta>\n  </front>\n  <body>\n${body}  </body>\n</article>\n`;
+}
+
+/** Median wall time of `fn` over enough runs to take ≥ 300 ms (at least 5). */
+function time(fn: () => void): number {
+  const samples: number[] = [];
+  const start = performance.now();
+  while (samples.length < 5 || performance.now() - start < 300) {
+    const t = performance.now();
+    fn();
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+export interface EmbedBenchRow {
+  input: string;
+  mb: number;
+  contributors: number;
+  embedMBps: number;
+  parseMBps: number;
+  ratio: number;
+}
+
+export async function benchEmbed(): Promise<{
+  name: 'embed';
+  rows: EmbedBenchRow[];
+  worstRatio: number;
+  peakRssMb: number;
+  checks: { what: string; value: number; op: '<='; target: number }[];
+}> {
+  const inputs = readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.xml'))
+    .map((f) => ({ input: f, xml: readFileSync(join(FIXTURES, f), 'utf8') }));
+  const big = generated(2000);
+  const rows: EmbedBenchRow[] = [];
+  let peakRss = process.memoryUsage().rss;
+  for (const { input, xml } of [...inputs, { input: 'generated-2000-authors', xml: big }]) {
+    const contributors = input.startsWith('generated')
+      ? Array.from({ length: 2000 }, (_, i) => ({ givenNames: `Given ${i % 7}`, familyName: `Surname${i}`, orcid: testOrcid(i + 1), authenticated: true }))
+      : contributorsOf(xml);
+    const mb = Buffer.byteLength(xml) / 1024 / 1024;
+    const parse = time(() => parseOnly(xml));
+    const embed = time(() => embedOrcidInJats(xml, contributors));
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    rows.push({
+      input,
+      mb: round(mb, 3),
+      contributors: contributors.length,
+      embedMBps: round(mb / (embed / 1000), 1),
+      parseMBps: round(mb / (parse / 1000), 1),
+      ratio: round(embed / parse, 2),
+    });
+  }
+  const worstRatio = Math.max(...rows.map((r) => r.ratio));
+  const peakRssMb = round(peakRss / 1024 / 1024, 0);
+  return {
+    name: 'embed',
+    rows,
+    worstRatio,
+    peakRssMb,
+    checks: [
+      { what: 'embed time / saxes parse time, worst input', value: worstRatio, op: '<=', target: 1.5 },
+      { what: 'peak RSS during the benchmark (MB)', value: peakRssMb, op: '<=', target: 512 },
+    ],
+  };
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const result = await benchEmbed();
+  if (process.argv.includes('--json')) console.log(JSON.stringify(result));
+  else {
+    console.log('embedOrcidInJats vs saxes parse-only (median of runs)');
+    for (const r of result.rows) {
+      console.log(
+        `  ${r.input.padEnd(26)} ${r.mb.toFixed(3).padStart(7)} MB  ${String(r.contributors).padStart(5)} contribs  embed ${r.embedMBps.toFixed(1).padStart(6)} MB/s  parse ${r.parseMBps.toFixed(1).padStart(6)} MB/s  ratio ${r.ratio.toFixed(2)}`,
+      );
+    }
+    for (const c of result.checks) console.log(`  ${c.value <= c.target ? 'ok  ' : 'FAIL'} ${c.what}: ${c.value} ${c.op} ${c.target}`);
+  }
+}

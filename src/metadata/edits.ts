@@ -1,0 +1,125 @@
+import { parseOrcidId } from '../orcid/id.js';
+import {
+  reportContributor,
+  type Claim,
+  type EmbedReport,
+  type PreparedContributor,
+} from './match.js';
+
+/**
+ * Turning claims into text edits, and applying edits to the original string. Edits are
+ * insertions or replacements at offsets of the input; everything between them is copied
+ * untouched, which is what makes the output byte-preserving.
+ */
+
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** An iD element already present in the document. */
+export interface ExistingOrcid {
+  /** Offsets of the whole element, start tag to end tag. */
+  start: number;
+  end: number;
+  value: string;
+  authenticated: boolean;
+}
+
+/** Where and how a new iD element goes for one candidate element. */
+export interface Target {
+  line: number;
+  column: number;
+  scope: string;
+  existing: ExistingOrcid[];
+  /** Offset to insert at. */
+  insertAt: number;
+  /** Whitespace to put before the new element (copied from the document), may be empty. */
+  indent: string;
+  /** Element prefix in use (`jats:` or empty). */
+  prefix: string;
+}
+
+/** Build the new element for `c`; `prefix` is the document's prefix for the element's parent. */
+export type Render = (c: PreparedContributor, prefix: string) => string;
+
+function sameId(value: string, id: string): boolean {
+  try {
+    return parseOrcidId(value).id === id;
+  } catch {
+    return false;
+  }
+}
+
+/** One edit per claim (or none when the element already carries the iD), reported as it goes. */
+export function planEdits(claims: readonly Claim[], targets: readonly Target[], render: Render, report: EmbedReport): Edit[] {
+  const edits: Edit[] = [];
+  for (const claim of claims) {
+    const t = targets[claim.candidate];
+    const c = claim.contributor;
+    const entry = { contributor: reportContributor(c), scope: t.scope, line: t.line, column: t.column, via: claim.via };
+    const equal = t.existing.find((e) => sameId(e.value, c.id));
+    if (equal) {
+      // Upgrade to authenticated when we know better; never downgrade someone else's claim.
+      if (c.input.authenticated && !equal.authenticated) {
+        edits.push({ start: equal.start, end: equal.end, text: render(c, t.prefix) });
+        report.replaced.push({ ...entry, previous: equal.value.trim() });
+      } else report.unchanged.push(entry);
+      continue;
+    }
+    const old = t.existing[0];
+    if (old) {
+      edits.push({ start: old.start, end: old.end, text: render(c, t.prefix) });
+      report.replaced.push({ ...entry, previous: old.value.trim() });
+      continue;
+    }
+    edits.push({ start: t.insertAt, end: t.insertAt, text: t.indent + render(c, t.prefix) });
+    report.inserted.push(entry);
+  }
+  return edits;
+}
+
+/** Apply non-overlapping edits to `input`; with no edits the very same string comes back. */
+export function applyEdits(input: string, edits: readonly Edit[]): string {
+  if (edits.length === 0) return input;
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  const parts: string[] = [];
+  let at = 0;
+  for (const e of sorted) {
+    parts.push(input.slice(at, e.start), e.text);
+    at = e.end;
+  }
+  parts.push(input.slice(at));
+  return parts.join('');
+}
+
+/** Indentation for a new line: the whitespace starting at `offset`, from its last line break on. */
+export function whitespaceAt(xml: string, offset: number): string {
+  let i = offset;
+  while (i < xml.length && isSpace(xml.charCodeAt(i))) i++;
+  return lastLine(xml.slice(offset, i));
+}
+
+/** Indentation for a new line: the whitespace ending just before `offset`, from its last line break on. */
+export function whitespaceBefore(xml: string, offset: number): string {
+  let i = offset;
+  while (i > 0 && isSpace(xml.charCodeAt(i - 1))) i--;
+  return lastLine(xml.slice(i, offset));
+}
+
+/** `"\r\n\t\r\n  "` → `"\r\n  "`: one line break in the document's own style, then the indent. */
+function lastLine(run: string): string {
+  const nl = Math.max(run.lastIndexOf('\n'), run.lastIndexOf('\r'));
+  if (nl < 0) return run;
+  return run.slice(run[nl] === '\n' && run[nl - 1] === '\r' ? nl - 1 : nl);
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+/** Escape text content for an element we write (an iD URI never needs it, but be exact). */
+export function escapeText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

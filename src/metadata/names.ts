@@ -1,0 +1,129 @@
+/**
+ * Person-name matching between what the journal system knows (given names + family name) and
+ * what an XML document carries (structured `<surname>`/`<given-names>`, or a free `<string-name>`).
+ *
+ * Rules (documented in docs/embed.md):
+ * - compare after folding case and diacritics (NFD, combining marks stripped, ø/ł/ß/æ… spelled out),
+ *   treating hyphens, dots and commas as spaces and dropping apostrophes;
+ * - the family names must be equal after folding — a different surname never matches;
+ * - given names match exactly ({@link NAME_EXACT}) or by initials ({@link NAME_INITIALS}):
+ *   "J. R." / "JR" / "John" are compatible with "John Ronald", a missing middle name is tolerated;
+ * - a `<string-name>` has no parts, so both orders ("Given Family" / "Family Given") are tried.
+ */
+
+export const NAME_EXACT = 50;
+export const NAME_INITIALS = 30;
+
+/** A name as found in a document. `full` is set only for an unstructured `<string-name>`. */
+export interface DocName {
+  surname: string;
+  given: string;
+  full?: string;
+}
+
+export interface PersonName {
+  givenNames: string;
+  familyName: string;
+}
+
+const ASCII = /^[\x20-\x7e\t\r\n]*$/;
+
+const SPELLED: Record<string, string> = {
+  ø: 'o', đ: 'd', ð: 'd', ł: 'l', ß: 'ss', æ: 'ae', œ: 'oe', þ: 'th', ı: 'i', ħ: 'h', ŋ: 'n',
+};
+
+/** Folded form used for comparisons: lowercase, no diacritics, single spaces. */
+export function foldName(s: string): string {
+  // Fast path: plain ASCII needs no Unicode normalization (most names in most documents).
+  if (ASCII.test(s)) return s.toLowerCase().replace(/['`]/g, '').replace(/[\s.,\-_]+/g, ' ').trim();
+  return s
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[øđðłßæœþıħŋ]/g, (c) => SPELLED[c] ?? c)
+    .replace(/['’‘`ʼ]/g, '')
+    .replace(/[\s.,\-‐‑‒–—_]+/g, ' ')
+    .trim();
+}
+
+/**
+ * Given-name tokens. A short all-capitals token is a run of initials (PubMed style "JR"), so it
+ * is split into letters — unless the whole name is in capitals and the token has a vowel ("ZOE").
+ */
+export function givenTokens(s: string): string[] {
+  const out: string[] = [];
+  const shouting = !/\p{Ll}/u.test(s);
+  for (const raw of (ASCII.test(s) ? s : s.normalize('NFC')).split(/[\s.,\-‐‑‒–—_]+/)) {
+    if (raw === '') continue;
+    if (/^\p{Lu}{2,3}$/u.test(raw) && (!shouting || !/[AEIOUY]/.test(raw))) for (const ch of raw) out.push(foldName(ch));
+    else {
+      const f = foldName(raw);
+      if (f !== '') out.push(...f.split(' '));
+    }
+  }
+  return out;
+}
+
+/** Score of two given-name token lists: exact, by initials, or 0. */
+export function givenScore(a: string[], b: string[]): number {
+  if (a.length === 0 || b.length === 0) return a.length === b.length ? NAME_EXACT : 0;
+  let exact = a.length === b.length;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if ((x.length === 1 && y.startsWith(x)) || (y.length === 1 && x.startsWith(y))) {
+      exact = false;
+      continue;
+    }
+    return 0;
+  }
+  return exact ? NAME_EXACT : NAME_INITIALS;
+}
+
+/** How well `person` matches `doc`: {@link NAME_EXACT}, {@link NAME_INITIALS} or 0. */
+export function nameScore(person: PersonName, doc: DocName): number {
+  const family = foldName(person.familyName);
+  if (family === '') return 0;
+  const given = givenTokens(person.givenNames);
+  if (doc.full === undefined) {
+    if (foldName(doc.surname) !== family) return 0;
+    return givenScore(given, givenTokens(doc.given));
+  }
+  // Unstructured: try "Given Family" and "Family Given".
+  const words = doc.full.normalize('NFC').split(/[\s,]+/).filter((w) => w !== '');
+  const fam = family.split(' ');
+  let best = 0;
+  for (let cut = 0; cut <= words.length; cut++) {
+    const head = words.slice(0, cut);
+    const tail = words.slice(cut);
+    if (foldName(tail.join(' ')) === family && fam.length > 0) best = Math.max(best, givenScore(given, givenTokens(head.join(' '))));
+    if (foldName(head.join(' ')) === family) best = Math.max(best, givenScore(given, givenTokens(tail.join(' '))));
+  }
+  return best;
+}
+
+/** A document name reduced to (folded family name, given-name tokens) readings — one, or every split of a string-name. */
+export function readings(doc: DocName): { family: string; given: string[] }[] {
+  if (doc.full === undefined) return [{ family: foldName(doc.surname), given: givenTokens(doc.given) }];
+  const words = doc.full.normalize('NFC').split(/[\s,]+/).filter((w) => w !== '');
+  const out: { family: string; given: string[] }[] = [];
+  for (let cut = 0; cut <= words.length; cut++) {
+    const head = words.slice(0, cut).join(' ');
+    const tail = words.slice(cut).join(' ');
+    out.push({ family: foldName(tail), given: givenTokens(head) }, { family: foldName(head), given: givenTokens(tail) });
+  }
+  return out.filter((r) => r.family !== '');
+}
+
+/** Best score of `person` against any of a contributor's names (e.g. inside `<name-alternatives>`). */
+export function bestNameScore(person: PersonName, names: readonly DocName[]): number {
+  let best = 0;
+  for (const n of names) best = Math.max(best, nameScore(person, n));
+  return best;
+}
+
+/** Email comparison key: trimmed, lowercase, without `mailto:`. */
+export function emailKey(s: string): string {
+  return s.trim().replace(/^mailto:/i, '').toLowerCase();
+}
