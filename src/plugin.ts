@@ -126,6 +126,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
         }
       }
     },
+    onAttempt: ({ deposit, outcome }) => metrics?.attempt(deposit.kind, outcome),
     async onJobSettled({ deposit, outcome }) {
       metrics?.jobSettled(deposit.kind, outcome);
       if ((await store.getSetting(`pending-revoke:${deposit.identityId}`)) !== '1') return;

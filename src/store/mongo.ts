@@ -270,10 +270,11 @@ export class MongoStore implements S.Store {
     await this.guard(() => this.m.Deposit.updateOne({ _id: depositKey }, { $set: { putCode, updatedAt: now } }).exec());
   }
 
-  async retryJob(jobId: string, workerId: string, error: string, runAt: Date, now: Date): Promise<void> {
+  async retryJob(jobId: string, workerId: string, error: string, runAt: Date, now: Date, options: { countAttempt?: boolean } = {}): Promise<void> {
     await this.tx(async (session) => {
       const job = await this.heldJob(jobId, workerId, session);
-      await this.writeHeld(jobId, workerId, { status: 'queued', open: true, runAt, lastError: error, leasedBy: null, leaseExpiresAt: null, updatedAt: now }, session);
+      const attempts = options.countAttempt === false ? Math.max(0, job.attempts - 1) : job.attempts;
+      await this.writeHeld(jobId, workerId, { status: 'queued', open: true, runAt, lastError: error, leasedBy: null, leaseExpiresAt: null, attempts, updatedAt: now }, session);
       await this.m.Deposit.updateOne({ _id: job.depositKey }, { $set: { lastError: error, updatedAt: now } }, { session }).exec();
     });
   }

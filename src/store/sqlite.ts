@@ -316,11 +316,12 @@ export class SqliteStore implements S.Store {
     this.run('UPDATE deposits SET put_code = ?, updated_at = ? WHERE key = ?', putCode, now.getTime(), depositKey);
   }
 
-  async retryJob(jobId: string, workerId: string, error: string, runAt: Date, now: Date): Promise<void> {
+  async retryJob(jobId: string, workerId: string, error: string, runAt: Date, now: Date, options: { countAttempt?: boolean } = {}): Promise<void> {
     this.tx(() => {
       const job = this.heldJob(jobId, workerId);
       const t = now.getTime();
-      this.run(`UPDATE jobs SET status = 'queued', run_at = ?, last_error = ?, leased_by = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?`, ms(runAt), error, t, jobId);
+      const giveBack = options.countAttempt === false ? 1 : 0;
+      this.run(`UPDATE jobs SET status = 'queued', run_at = ?, last_error = ?, leased_by = NULL, lease_expires_at = NULL, attempts = MAX(0, attempts - ?), updated_at = ? WHERE id = ?`, ms(runAt), error, giveBack, t, jobId);
       this.run('UPDATE deposits SET last_error = ?, updated_at = ? WHERE key = ?', error, t, job.depositKey);
     });
   }

@@ -282,8 +282,11 @@ export interface Store {
   markDepositRemoved(depositKey: string, now: Date): Promise<void>;
   /** Adopt a put-code found by reconciliation (409) without finishing the job. */
   adoptPutCode(depositKey: string, putCode: string, now: Date): Promise<void>;
-  /** Release the lease and schedule another attempt. */
-  retryJob(jobId: string, workerId: string, error: string, runAt: Date, now: Date): Promise<void>;
+  /**
+   * Release the lease and schedule another attempt. `countAttempt: false` (a 429: being throttled
+   * says nothing about the job) gives back the attempt the claim counted.
+   */
+  retryJob(jobId: string, workerId: string, error: string, runAt: Date, now: Date, options?: { countAttempt?: boolean }): Promise<void>;
   /** Stop retrying until un-parked (403, revoked token, too many attempts). */
   parkJob(jobId: string, workerId: string | null, reason: string, now: Date): Promise<void>;
   /** Park every open job of an identity; returns how many. */

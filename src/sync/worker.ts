@@ -18,7 +18,12 @@ export interface TokenSource {
   accessTokenFor(identity: Identity, options?: { forceRefresh?: boolean }): Promise<string | null>;
 }
 
-export type RetryDecision = { action: 'retry'; delayMs: number } | { action: 'park'; reason: string };
+export type RetryDecision =
+  | { action: 'retry'; delayMs: number; /** false for 429: being throttled says nothing about the job. */ countsAsAttempt?: boolean }
+  | { action: 'park'; reason: string };
+
+/** How an attempt ended, for metrics ("attempts by outcome"). */
+export type AttemptOutcome = 'synced' | 'removed-by-researcher' | 'retry' | 'parked' | 'token-revoked';
 
 export interface WorkerOptions {
   store: Store;
@@ -34,6 +39,8 @@ export interface WorkerOptions {
   onTokenRevoked?: (identity: Identity) => Promise<void>;
   /** Called after a job finished (for unlink completion, metrics). */
   onJobSettled?: (event: { deposit: Deposit; outcome: string }) => Promise<void> | void;
+  /** Called after every attempt, whatever its outcome (metrics: attempts by outcome). Must not throw. */
+  onAttempt?: (event: { deposit: Deposit; outcome: AttemptOutcome }) => void;
   logger?: Logger;
   now?: () => Date;
   workerId?: string;
@@ -75,7 +82,6 @@ export function createWorker(options: WorkerOptions): Worker {
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
   const inFlight = new Set<Promise<void>>();
-
   async function history(deposit: Deposit, jobId: string, event: string, detail: Record<string, unknown> = {}) {
     await store.appendHistory({
       at: now(),
@@ -101,6 +107,7 @@ export function createWorker(options: WorkerOptions): Worker {
       desiredState: deposit.desiredState,
       requeued,
     });
+    options.onAttempt?.({ deposit, outcome });
     await options.onJobSettled?.({ deposit, outcome });
   }
 
@@ -155,6 +162,7 @@ export function createWorker(options: WorkerOptions): Worker {
     await store.parkJob(job.id, id, reason, now());
     const parked = await store.parkJobsOfIdentity(identity.id, reason, now());
     await history(deposit, job.id, 'identity.revoked', { reason, parkedJobs: parked + 1 });
+    options.onAttempt?.({ deposit, outcome: 'token-revoked' });
     await options.onTokenRevoked?.(identity);
   }
 
@@ -183,15 +191,19 @@ export function createWorker(options: WorkerOptions): Worker {
         logger?.warn({ jobId: job.id }, 'lease lost; another worker took the job over');
         return;
       }
-      const decision = decideRetry(e, job.attempts);
+      // 429s give their attempt back (see retryJob), so `attempts` counts real failures only.
+      const attempt = Math.max(1, job.attempts);
+      const decision = decideRetry(e, attempt);
       const summary = describe(e);
       try {
         if (decision.action === 'retry') {
-          await store.retryJob(job.id, id, summary, new Date(now().getTime() + decision.delayMs), now());
-          await history(deposit, job.id, 'job.retry', { error: summary, delayMs: decision.delayMs, attempt: job.attempts });
+          await store.retryJob(job.id, id, summary, new Date(now().getTime() + decision.delayMs), now(), { countAttempt: decision.countsAsAttempt !== false });
+          await history(deposit, job.id, 'job.retry', { error: summary, delayMs: decision.delayMs, attempt });
+          options.onAttempt?.({ deposit, outcome: 'retry' });
         } else {
           await store.parkJob(job.id, id, decision.reason, now());
-          await history(deposit, job.id, 'job.parked', { reason: decision.reason, error: summary, attempt: job.attempts });
+          await history(deposit, job.id, 'job.parked', { reason: decision.reason, error: summary, attempt });
+          options.onAttempt?.({ deposit, outcome: 'parked' });
         }
       } catch (inner) {
         const err = coerceError(inner);

@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 export function createMetrics(store: Store) {
   const registry = new Registry();
   const outcomes = new Counter({ name: 'orcid_jobs_settled_total', help: 'Outbox jobs settled, by outcome', labelNames: ['kind', 'outcome'], registers: [registry] });
+  const attempts = new Counter({ name: 'orcid_attempts_total', help: 'Attempts against ORCID, by outcome', labelNames: ['kind', 'outcome'], registers: [registry] });
   const latency = new Histogram({
     name: 'orcid_request_duration_seconds', help: 'Latency of calls to ORCID', labelNames: ['kind', 'method', 'status'],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15], registers: [registry],
@@ -19,6 +20,7 @@ export function createMetrics(store: Store) {
   return {
     registry,
     jobSettled: (kind: string, outcome: string) => outcomes.inc({ kind, outcome }),
+    attempt: (kind: string, outcome: string) => attempts.inc({ kind, outcome }),
     response: (e: { kind: string; method: string; status: number; ms: number }) => latency.observe({ kind: e.kind, method: e.method, status: String(e.status) }, e.ms / 1000),
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -79,7 +79,6 @@ export async function startHarness(options: Partial<OrcidConnectOptions> & { emu
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const orcid = await orcidConnect({
-    orcid: { env: 'emulator', baseUrl: emulator.url },
     publicUrl: url,
     storeUrl: 'sqlite::memory:',
     logLevel: 'silent',
@@ -90,6 +89,7 @@ export async function startHarness(options: Partial<OrcidConnectOptions> & { emu
     },
     env: {},
     ...pluginOptions,
+    orcid: { env: 'emulator', baseUrl: emulator.url, ...pluginOptions.orcid },
   } as OrcidConnectOptions);
   app.use(orcid.routes());
   app.use((ctx) => {

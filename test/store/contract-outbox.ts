@@ -154,6 +154,16 @@ export function outboxContract(ref: StoreRef): void {
       expect((await rejection(ref.store.retryJob(c.job.id, 'w9', 'x', at(90), at(61)))).code).to.equal('LEASE_LOST');
     });
 
+    it('a retry that does not count (a 429) gives the claimed attempt back', async () => {
+      await ref.store.desireDeposit(workInput(), T0);
+      const [c] = await ref.store.claimJobs('w1', T0, 1, LEASE);
+      expect(c.job.attempts).to.equal(1);
+      await ref.store.retryJob(c.job.id, 'w1', 'ORCID rate limit reached', at(2), at(1), { countAttempt: false });
+      expect((await ref.store.getJob(c.job.id))!.attempts).to.equal(0);
+      const [again] = await ref.store.claimJobs('w1', at(2), 1, LEASE);
+      expect(again.job.attempts).to.equal(1);
+    });
+
     it('claims skip jobs that are not due and take the earliest first, up to the limit', async () => {
       await ref.store.desireDeposit(workInput({ key: 'k-late', runAt: at(100) }), T0);
       await ref.store.desireDeposit(workInput({ key: 'k-2', runAt: at(2) }), T0);

@@ -1,0 +1,268 @@
+import { expect } from 'chai';
+import type { Harness } from '../flows/harness.js';
+import {
+  article, connectAuthor, editor, emulatorPost, historyOf, items, manualClock, mintToken, onlyDeposit, onlyJob,
+  pluginAccessToken, replaceTokens, setFaults, startSyncHarness,
+} from './helpers.js';
+
+const MINUTE = 60_000;
+
+describe('outbox worker rules against the emulator', function () {
+  this.timeout(30_000);
+  let h: Harness;
+  let clock: ReturnType<typeof manualClock>;
+  let author: string;
+
+  async function start(options: Parameters<typeof startSyncHarness>[0] = {}) {
+    clock = manualClock();
+    h = await startSyncHarness({ now: clock.now, ...options });
+    author = h.researchers.author!;
+  }
+  afterEach(() => h?.close());
+
+  describe('2xx', () => {
+    beforeEach(() => start());
+
+    it('posts the work, stores the put-code with the completed job, and records it in the history', async () => {
+      await connectAuthor(h);
+      await h.orcid.articlePublished(article());
+      expect(await h.orcid.worker.drain()).to.equal(1);
+      const [work] = await items(h, author, 'work');
+      const d = await onlyDeposit(h);
+      expect([d.status, d.putCode]).to.deep.equal(['synced', work!.putCode]);
+      expect((await historyOf(h, d.key)).map((e) => [e.event, e.detail.putCode])).to.deep.equal([['job.completed', work!.putCode]]);
+    });
+  });
+
+  describe('409', () => {
+    beforeEach(() => start());
+
+    it('adopts the put-code of our own item found by external id, then updates it: one item on the record', async () => {
+      await connectAuthor(h);
+      await h.orcid.articlePublished(article());
+      // Our POST landed but the put-code was lost (crash before completing the job).
+      const lost = await onlyDeposit(h);
+      const token = (await mintToken(h, author, '/activities/update')).access_token;
+      const res = await fetch(`${h.emulator.url}/v3.0/${author}/work`, {
+        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.orcid+xml' }, body: lost.payload!,
+      });
+      expect(res.status).to.equal(201);
+      const landed = res.headers.get('location')!.split('/').at(-1)!;
+      await h.orcid.articleUpdated(article({ title: 'Synchronised results, corrected' }));
+      await h.orcid.worker.drain();
+      const works = await items(h, author, 'work');
+      expect(works.map((w) => w.putCode)).to.deep.equal([landed]);
+      expect(works[0]!.xml).to.include('Synchronised results, corrected');
+      const d = await onlyDeposit(h);
+      expect([d.status, d.putCode]).to.deep.equal(['synced', landed]);
+      expect((await historyOf(h, d.key)).map((e) => e.event)).to.deep.equal(['item.adopted', 'job.completed']);
+    });
+  });
+
+  describe('401 invalid_token', () => {
+    beforeEach(() => start());
+
+    it('refreshes an expired access token and goes on', async () => {
+      await connectAuthor(h);
+      const before = await pluginAccessToken(h, author);
+      await emulatorPost(h, '/_emulator/expire', { accessToken: before });
+      await h.orcid.articlePublished(article());
+      await h.orcid.worker.drain();
+      expect(await items(h, author, 'work')).to.have.length(1);
+      expect(await pluginAccessToken(h, author)).to.not.equal(before);
+      expect((await h.orcid.store.findIdentityByOrcid(author))!.status).to.equal('linked');
+    });
+
+    it('without a usable refresh token: revokes the link, parks its jobs, sends one re-invitation; reconnecting finishes them', async () => {
+      const browser = await connectAuthor(h);
+      await emulatorPost(h, '/_emulator/revoke', { accessToken: await pluginAccessToken(h, author) });
+      await h.orcid.articlePublished(article());
+      await h.orcid.articlePublished(article({ id: 'a2', doi: '10.5555/sync.2', title: 'Second article' }));
+      await h.orcid.worker.drain();
+      const identity = (await h.orcid.store.findIdentityByOrcid(author))!;
+      expect([identity.status, identity.sealedTokens]).to.deep.equal(['revoked', null]);
+      const jobs = await h.orcid.store.listJobs({ identityId: identity.id });
+      expect(jobs.map((j) => j.job.status)).to.deep.equal(['parked', 'parked']);
+      expect(jobs.map((j) => j.job.parkReason)).to.deep.equal(['token-revoked', 'token-revoked']);
+      const mails = h.orcid.mailer.outbox().filter((m) => m.to === 'josiah@example.org');
+      expect(mails).to.have.length(1);
+      expect(mails[0]!.text).to.match(/\/orcid\/invite\//);
+      const revoked = (await h.orcid.store.listHistory({ orcid: author })).filter((e) => e.event === 'identity.revoked');
+      expect(revoked.map((e) => [e.detail.reason, e.detail.parkedJobs])).to.deep.equal([['token-revoked', 2]]);
+
+      const r = await h.connect(browser, `${h.url}/orcid/connect?role=author&submission=s1`, author);
+      expect(r.status).to.equal(302);
+      await h.orcid.worker.drain();
+      expect((await items(h, author, 'work')).map((w) => w.title).sort()).to.deep.equal(['Second article', 'Synchronised results']);
+      expect(h.orcid.mailer.outbox().filter((m) => m.to === 'josiah@example.org')).to.have.length(1);
+    });
+  });
+
+  describe('403', () => {
+    beforeEach(() => start());
+
+    it('parks the job with the reason ORCID gave', async () => {
+      await connectAuthor(h);
+      await h.orcid.articlePublished(article());
+      // The token the plugin holds no longer carries /activities/update.
+      await replaceTokens(h, author, '/read-limited');
+      await h.orcid.worker.drain();
+      const { job, deposit } = await onlyJob(h);
+      expect(job.status).to.equal('parked');
+      expect(job.parkReason).to.match(/^ORCID refused access \(403\): /);
+      expect(await items(h, author, 'work')).to.have.length(0);
+      const [parked] = (await historyOf(h, deposit.key)).filter((e) => e.event === 'job.parked');
+      expect(parked!.detail.reason).to.equal(job.parkReason);
+    });
+  });
+
+  describe('404 on update', () => {
+    beforeEach(() => start());
+
+    it('does not re-add an item the researcher removed; an editor can send it again', async () => {
+      await connectAuthor(h);
+      await h.orcid.articlePublished(article());
+      await h.orcid.worker.drain();
+      const [first] = await items(h, author, 'work');
+      await emulatorPost(h, `/_emulator/records/${author}/edit`, { action: 'delete-item', putCode: first!.putCode });
+      await h.orcid.articleUpdated(article({ title: 'Synchronised results, corrected' }));
+      await h.orcid.worker.drain();
+      expect(await items(h, author, 'work')).to.have.length(0);
+      let d = await onlyDeposit(h);
+      expect([d.status, d.putCode]).to.deep.equal(['removed-by-researcher', null]);
+      expect((await historyOf(h, d.key)).map((e) => e.event)).to.deep.equal(['job.completed', 'item.removed-by-researcher']);
+      // A later correction does not bring it back either.
+      expect((await h.orcid.articleUpdated(article({ title: 'Corrected twice' }))).queued).to.equal(0);
+      await h.orcid.worker.drain();
+      expect(await items(h, author, 'work')).to.have.length(0);
+
+      const url = `${h.url}/orcid/api/deposits/${encodeURIComponent(d.key)}/send-again`;
+      const author_ = await connectAuthor(h);
+      expect((await author_.request(url, { method: 'POST' })).status).to.equal(403);
+      const r = await editor().request(url, { method: 'POST' });
+      expect([r.status, r.text]).to.deep.equal([200, '{"ok":true}']);
+      await h.orcid.worker.drain();
+      const again = await items(h, author, 'work');
+      expect(again).to.have.length(1);
+      expect(again[0]!.putCode).to.not.equal(first!.putCode);
+      expect(again[0]!.xml).to.include('Corrected twice');
+      d = await onlyDeposit(h);
+      expect([d.status, d.putCode]).to.deep.equal(['synced', again[0]!.putCode]);
+      expect((await historyOf(h, d.key)).map((e) => e.event).slice(-2)).to.deep.equal(['item.send-again', 'job.completed']);
+    });
+  });
+
+  describe('429', () => {
+    beforeEach(() => start());
+
+    it('waits as long as Retry-After says, then succeeds', async () => {
+      await connectAuthor(h);
+      await h.orcid.articlePublished(article());
+      await setFaults(h, { burst429: { count: 1 } });
+      await h.orcid.worker.drain();
+      const { job, deposit } = await onlyJob(h);
+      expect(job.status).to.equal('queued');
+      expect(job.runAt.getTime() - clock.now().getTime()).to.equal(1000);
+      const retry = (await historyOf(h, deposit.key)).find((e) => e.event === 'job.retry')!;
+      expect(retry.detail.delayMs).to.equal(1000);
+      expect(String(retry.detail.error)).to.match(/^ORCID_RATE_LIMITED 429/);
+      expect(await h.orcid.worker.drain()).to.equal(0); // not due yet
+      clock.advance(1000);
+      // The shared limiter was told to hold every call for the Retry-After (real time).
+      const started = Date.now();
+      await h.orcid.worker.drain();
+      expect(Date.now() - started).to.be.at.least(500);
+      expect(await items(h, author, 'work')).to.have.length(1);
+    });
+  });
+
+  describe('429 and maxAttempts', () => {
+    it('does not count throttled attempts toward the attempts before parking', async () => {
+      await start({ worker: { maxAttempts: 2 } });
+      await connectAuthor(h);
+      await h.orcid.articlePublished(article());
+      await setFaults(h, { burst429: { count: 1 }, errorRate: 1 }); // a 429, then 5xx
+      for (let i = 0; i < 3; i++) {
+        await h.orcid.worker.runOnce();
+        clock.advance(15 * MINUTE);
+      }
+      const { job, deposit } = await onlyJob(h);
+      // Claims 1 (429, attempt given back) and 2 (5xx) retry; claim 3 is the second counted failure.
+      expect([job.status, job.attempts]).to.deep.equal(['parked', 2]);
+      expect(job.parkReason).to.match(/^gave up after 2 attempts: /);
+      expect((await historyOf(h, deposit.key)).map((e) => [e.event, e.detail.attempt])).to.deep.equal([
+        ['job.retry', 1], ['job.retry', 1], ['job.parked', 2],
+      ]);
+    });
+  });
+
+  describe('5xx, resets and timeouts', () => {
+    it('backs off with jitter after a 5xx and succeeds on a later attempt', async () => {
+      await start();
+      await connectAuthor(h);
+      await h.orcid.articlePublished(article());
+      await setFaults(h, { errorRate: 1 });
+      await h.orcid.worker.runOnce();
+      const { job, deposit } = await onlyJob(h);
+      const wait = job.runAt.getTime() - clock.now().getTime();
+      expect([job.status, job.attempts]).to.deep.equal(['queued', 1]);
+      expect(wait).to.be.within(0, 999); // full jitter under the first 1 s step
+      expect(job.lastError).to.match(/^ORCID_SERVER_ERROR 50[023]: /);
+      await setFaults(h, {});
+      clock.advance(1000);
+      await h.orcid.worker.drain();
+      expect(await items(h, author, 'work')).to.have.length(1);
+      expect((await historyOf(h, deposit.key)).map((e) => e.event)).to.deep.equal(['job.retry', 'job.completed']);
+    });
+
+    it('parks after the configured number of attempts', async () => {
+      await start({ worker: { maxAttempts: 3 } });
+      await connectAuthor(h);
+      await h.orcid.articlePublished(article());
+      await setFaults(h, { errorRate: 1 });
+      for (let i = 0; i < 10 && (await onlyJob(h)).job.status !== 'parked'; i++) {
+        await h.orcid.worker.runOnce();
+        clock.advance(15 * MINUTE);
+      }
+      const { job, deposit } = await onlyJob(h);
+      expect([job.status, job.attempts]).to.deep.equal(['parked', 3]);
+      expect(job.parkReason).to.match(/^gave up after 3 attempts: 50[023]: injected fault/);
+      expect((await historyOf(h, deposit.key)).map((e) => e.event)).to.deep.equal(['job.retry', 'job.retry', 'job.parked']);
+      expect(await items(h, author, 'work')).to.have.length(0);
+    });
+
+    it('retries after a connection reset', async () => {
+      await start();
+      await connectAuthor(h);
+      await h.orcid.articlePublished(article());
+      await setFaults(h, { resetRate: 1 });
+      await h.orcid.worker.runOnce();
+      const { job } = await onlyJob(h);
+      expect([job.status, job.attempts]).to.deep.equal(['queued', 1]);
+      expect(job.lastError).to.match(/^ORCID_NETWORK_ERROR: /);
+      await setFaults(h, {});
+      clock.advance(1000);
+      await h.orcid.worker.drain();
+      expect(await items(h, author, 'work')).to.have.length(1);
+    });
+
+    it('retries after a timeout and posts exactly one item', async () => {
+      await start({ worker: { timeoutMs: 300 } });
+      await connectAuthor(h);
+      await h.orcid.articlePublished(article());
+      await setFaults(h, { latencyMs: 600 });
+      await h.orcid.worker.runOnce();
+      const { job, deposit } = await onlyJob(h);
+      expect([job.status, job.attempts]).to.deep.equal(['queued', 1]);
+      expect(job.lastError).to.match(/^ORCID_NETWORK_ERROR: .*300 ms/);
+      await setFaults(h, {});
+      clock.advance(1000);
+      await h.orcid.worker.drain();
+      const works = await items(h, author, 'work');
+      expect(works).to.have.length(1);
+      const d = await onlyDeposit(h);
+      expect([d.status, d.putCode]).to.deep.equal(['synced', works[0]!.putCode]);
+      expect((await historyOf(h, deposit.key)).map((e) => e.event)).to.deep.equal(['job.retry', 'job.completed']);
+    });
+  });
+});
