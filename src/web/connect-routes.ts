@@ -148,7 +148,9 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     const identity = await store.linkIdentity(
       {
         orcid,
-        hostUserId: user?.id ?? contributor?.hostUserId ?? null,
+        // A contributor's identity belongs to the contributor's own account (or none, for an invitee);
+        // whoever else is signed in in this browser must not become its owner. undefined keeps the old owner.
+        hostUserId: contributor ? (contributor.hostUserId ?? undefined) : user?.id,
         name: tokens.name,
         sealedTokens: sealTokenSet(pc.cipher, tokens),
         scopes: tokens.scope,

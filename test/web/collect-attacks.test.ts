@@ -99,6 +99,15 @@ describe('Collect routes under bad input and attacks', function () {
     expect((await new Browser().request(`${h.url}/orcid/invite/${'x'.repeat(5000)}`)).status).to.equal(404);
   });
 
+  it('does not make whoever is signed in the owner of an invitee\u2019s iD', async () => {
+    const b = new Browser({ 'x-user': 'editor-1' });
+    const r = await h.connect(b, invitation(), h.researchers.coauthor!);
+    expect(r.status).to.equal(302);
+    const identity = await h.orcid.store.findIdentityByOrcid(h.researchers.coauthor!);
+    expect(identity).to.include({ hostUserId: null, status: 'linked' });
+    expect(await h.orcid.store.findIdentityByHostUser('editor-1')).to.equal(null);
+  });
+
   it('refuses to connect someone else\u2019s contributor slot without an invitation', async () => {
     const b = new Browser();
     b.setUser('intruder');

@@ -1,0 +1,66 @@
+import Koa, { type Context, type Next } from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { OrcidConnect } from '../plugin.js';
+import { createRenderer } from '../web/templates.js';
+import { coerceError, OrcidPluginError } from '../errors.js';
+import { DemoData } from './data.js';
+import type { DemoDeps } from './deps.js';
+import { createView } from './view.js';
+import { DEMO_CSS } from './css.js';
+import { currentDemoUser, DEMO_RESEARCHERS, DEMO_USERS } from './people.js';
+import { journalRoutes } from './routes-journal.js';
+import { publishRoutes } from './routes-publish.js';
+
+export interface DemoAppOptions {
+  orcid: OrcidConnect;
+  publicUrl: string;
+  now: () => Date;
+  /** Called with errors behind a 5xx page (default: stderr). */
+  onError?: (err: Error) => void;
+}
+
+/** The demo journal as a Koa app, with the plugin mounted under its mount path. */
+export function createDemoApp({ orcid, publicUrl, now, onError }: DemoAppOptions): Koa {
+  const config = orcid.config;
+  const renderer = createRenderer({ orcidBaseUrl: config.orcid.baseUrl, defaultLocale: config.locale });
+  const render = createView({
+    journal: config.journal, demoUsers: DEMO_USERS, researchers: DEMO_RESEARCHERS,
+    orcidBase: config.orcid.baseUrl, orcidEnv: config.orcid.env, mountPath: config.mountPath,
+  });
+  const deps: DemoDeps = { orcid, data: new DemoData(orcid.store), renderer, render, now, publicUrl, mountPath: config.mountPath };
+
+  const app = new Koa();
+  app.use(async (ctx: Context, next: Next) => {
+    try {
+      await next();
+    } catch (e) {
+      const err = coerceError(e);
+      const status = err instanceof OrcidPluginError ? err.status : ((e as { status?: number }).status ?? 500);
+      if (status >= 500) (onError ?? ((x: Error) => process.stderr.write(`demo: ${x.stack ?? x.message}\n`)))(err);
+      ctx.status = status;
+      render(ctx, 'error.njk', { status, message: status < 500 ? err.message : 'Something went wrong on the demo server (see its log).' });
+    }
+  });
+  app.use(orcid.routes());
+  app.use(async (ctx, next) => {
+    Object.assign(ctx.state, { user: currentDemoUser(ctx), currentPath: ctx.path, mailCount: orcid.mailer.outbox().length });
+    await next();
+  });
+  app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb' }));
+  const router = new Router();
+  router.get('/demo.css', (ctx) => {
+    ctx.type = 'text/css';
+    ctx.set('Cache-Control', 'max-age=300');
+    ctx.body = DEMO_CSS;
+  });
+  journalRoutes(router, deps);
+  publishRoutes(router, deps);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  app.use((ctx) => {
+    ctx.status = 404;
+    render(ctx, 'error.njk', { status: 404, message: `Nothing at ${ctx.path}.` });
+  });
+  return app;
+}

@@ -1,0 +1,37 @@
+import type { Context } from 'koa';
+import type { OrcidConnect } from '../plugin.js';
+import type { Renderer } from '../web/templates.js';
+import type { DemoData } from './data.js';
+import type { Render } from './view.js';
+import { ForbiddenError } from '../errors.js';
+import { currentDemoUser, type DemoUser } from './people.js';
+
+/** What the demo's route modules share. */
+export interface DemoDeps {
+  orcid: OrcidConnect;
+  data: DemoData;
+  /** The plugin's renderer, for iD badges (links to the configured ORCID site). */
+  renderer: Renderer;
+  render: Render;
+  now: () => Date;
+  publicUrl: string;
+  mountPath: string;
+}
+
+export function requireRole(ctx: Context, role: string): DemoUser {
+  const user = currentDemoUser(ctx);
+  if (!user || !user.roles.includes(role)) throw new ForbiddenError(`Act as a journal user with the ${role} role for this (use the switcher at the top).`);
+  return user;
+}
+
+/** A same-site path to go back to; anything else becomes `/`. */
+export function localPath(v: unknown, fallback = '/'): string {
+  return typeof v === 'string' && v.startsWith('/') && !v.startsWith('//') && !v.includes('\\') ? v : fallback;
+}
+
+export function formBody(ctx: Context): Record<string, string> {
+  const body = (ctx.request as unknown as { body?: unknown }).body;
+  const out: Record<string, string> = {};
+  if (body && typeof body === 'object') for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
+  return out;
+}

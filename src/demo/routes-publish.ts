@@ -1,0 +1,124 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { randomBytes } from 'node:crypto';
+import { NotFoundError, ForbiddenError } from '../errors.js';
+import type { DemoSubmission } from './data.js';
+import { requireRole, type DemoDeps } from './deps.js';
+import { contributorRows } from './contributors.js';
+import { currentDemoUser } from './people.js';
+import { buildCrossref, buildJats, type ArticleXmlInput } from './xml.js';
+
+/** Reviewing, publishing, the article page with its XML, and the live ORCID sync page. */
+export function publishRoutes(router: Router, d: DemoDeps) {
+  const { orcid, data, render, renderer } = d;
+  const journal = () => ({ title: orcid.config.journal.title, issn: orcid.config.journal.issn, eissn: orcid.config.journal.eissn });
+
+  async function submission(ctx: Context): Promise<DemoSubmission> {
+    const s = await data.get(ctx.params.id);
+    if (!s) throw new NotFoundError('No such manuscript.');
+    return s;
+  }
+
+  router.get('/reviews', async (ctx) => {
+    const user = currentDemoUser(ctx);
+    const items = user ? (await data.list()).flatMap((s) => s.reviewers.filter((r) => r.hostUserId === user.id).map((r) => ({ s, r }))) : [];
+    render(ctx, 'reviews.njk', { items });
+  });
+
+  /** The acting user's review assignment on this manuscript. */
+  async function assignment(ctx: Context) {
+    const s = await submission(ctx);
+    const user = currentDemoUser(ctx);
+    const r = user ? s.reviewers.find((x) => x.hostUserId === user.id) : undefined;
+    if (!r) throw new ForbiddenError('You are not a reviewer of this manuscript: act as the reviewer the editor assigned.');
+    return { s, r };
+  }
+
+  router.get('/submissions/:id/review', async (ctx) => {
+    const { s, r } = await assignment(ctx);
+    const me = (await contributorRows(orcid.store, renderer, s.id)).find((c) => c.id === r.contributorId) ?? null;
+    render(ctx, 'review.njk', { s, r, me });
+  });
+
+  router.post('/submissions/:id/review/accept', async (ctx) => {
+    const { s, r } = await assignment(ctx);
+    r.accepted = true;
+    await data.save(s);
+    ctx.redirect(`/submissions/${encodeURIComponent(s.id)}/review`);
+  });
+
+  router.post('/submissions/:id/review/complete', async (ctx) => {
+    const { s, r } = await assignment(ctx);
+    if (!r.accepted) throw new ForbiddenError('Accept the invitation to review first.');
+    if (!r.completedAt) {
+      const completedAt = d.now();
+      await orcid.reviewCompleted({
+        id: `${s.id}-review-${r.contributorId}`, submissionId: s.id, reviewerContributorId: r.contributorId,
+        completedAt, manuscriptTitle: s.title, journal: journal(),
+      });
+      r.completedAt = completedAt.toISOString();
+      await data.save(s);
+    }
+    ctx.redirect(`/submissions/${encodeURIComponent(s.id)}/review`);
+  });
+
+  router.post('/submissions/:id/publish', async (ctx) => {
+    requireRole(ctx, 'editor');
+    const s = await submission(ctx);
+    if (!s.published) {
+      const now = d.now();
+      const input: ArticleXmlInput = {
+        doi: `10.5555/demo.${s.id.toLowerCase()}`,
+        title: s.title,
+        abstract: s.abstract,
+        url: `${d.publicUrl}/articles/${encodeURIComponent(s.id)}`,
+        publishedAt: now.toISOString().slice(0, 10),
+        journal: { ...journal(), publisher: orcid.config.journal.publisher },
+        volume: '1', issue: '1', elocation: s.id,
+        authors: s.authors,
+        batchId: `demo-${s.id}-${randomBytes(3).toString('hex')}`,
+        now,
+      };
+      const jats = buildJats(input);
+      const crossref = buildCrossref(input);
+      const result = await orcid.articlePublished({
+        id: s.id, submissionId: s.id, doi: input.doi, title: s.title, abstract: s.abstract, language: 'en', url: input.url,
+        publishedAt: input.publishedAt, journal: journal(), volume: input.volume, issue: input.issue,
+        authors: s.authors.map((a, i) => ({ contributorId: a.contributorId, givenNames: a.givenNames, familyName: a.familyName, ...(a.email ? { email: a.email } : {}), sequence: i + 1 })),
+        jats, crossref,
+      });
+      s.published = { doi: input.doi, publishedAt: input.publishedAt, url: input.url, jats: result.jats ?? jats, crossref: result.crossref ?? crossref, queued: result.queued };
+      await data.save(s);
+    }
+    ctx.redirect(`/articles/${encodeURIComponent(s.id)}`);
+  });
+
+  router.get('/articles', async (ctx) => render(ctx, 'articles.njk', { items: (await data.list()).filter((s) => s.published) }));
+
+  async function published(ctx: Context) {
+    const s = await submission(ctx);
+    if (!s.published) throw new NotFoundError('This manuscript is not published yet.');
+    return s as DemoSubmission & { published: NonNullable<DemoSubmission['published']> };
+  }
+
+  router.get('/articles/:id', async (ctx) => {
+    const s = await published(ctx);
+    const rows = await contributorRows(orcid.store, renderer, s.id);
+    const authors = s.authors.map((a) => ({ contributorId: a.contributorId, name: `${a.givenNames} ${a.familyName}`.trim(), badge: rows.find((c) => c.id === a.contributorId)?.badge ?? '' }));
+    render(ctx, 'article.njk', { s, authors, isEditor: !!currentDemoUser(ctx)?.roles.includes('editor') });
+  });
+
+  for (const kind of ['jats', 'crossref'] as const) {
+    router.get(`/articles/:id/${kind}.xml`, async (ctx) => {
+      const s = await published(ctx);
+      ctx.type = 'application/xml; charset=utf-8';
+      ctx.attachment(`${s.id}-${kind}.xml`, { type: 'inline' });
+      ctx.body = s.published[kind];
+    });
+  }
+
+  router.get('/submissions/:id/progress', async (ctx) => {
+    const s = await submission(ctx);
+    render(ctx, 'progress.njk', { s, statusUrl: `${d.mountPath}/api/submissions/${encodeURIComponent(s.id)}/status` });
+  });
+}

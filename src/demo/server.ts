@@ -1,0 +1,131 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { orcidConnect, type OrcidConnect } from '../plugin.js';
+import { startEmulator, DEMO_CLIENT, type RunningEmulator } from '../emulator/index.js';
+import { createDemoApp } from './app.js';
+import { currentDemoUser, DEMO_RESEARCHERS, type DemoResearcher } from './people.js';
+
+export interface DemoOptions {
+  /** Port of the demo journal; 0 picks a free one. Default `3000`. */
+  port?: number;
+  /** Default `127.0.0.1` (the demo uses dev-only secrets: keep it off the network). */
+  host?: string;
+  /** Port of the ORCID emulator; 0 picks a free one. Default `8787`. Not started when `ORCID_ENV` is sandbox/production. */
+  emulatorPort?: number;
+  /** Where the plugin and the demo keep their data. Default `sqlite:./data/demo.db`. */
+  storeUrl?: string;
+  /** JSON file keeping the emulator's state (researchers, tokens, records) across restarts. Default: memory only. */
+  emulatorStateFile?: string;
+  /** When a port is taken, use a free one instead of failing. Default `false`. */
+  fallbackToFreePort?: boolean;
+  /** Worker poll interval. Default `250` ms (the demo wants quick feedback). */
+  pollMs?: number;
+  now?: () => Date;
+  /** Environment for the plugin's settings (`ORCID_ENV`, `ORCID_CLIENT_ID`, `PUBLIC_URL`, …). Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningDemo {
+  url: string;
+  /** The emulator's URL; null when the demo talks to the real ORCID sandbox. */
+  emulatorUrl: string | null;
+  /** Test researchers seeded on the emulator (empty against the sandbox). */
+  researchers: readonly DemoResearcher[];
+  orcid: OrcidConnect;
+  close(): Promise<void>;
+}
+
+/**
+ * Start the demo: the ORCID emulator with test researchers, the demo journal with the plugin
+ * mounted, and the outbox worker.
+ * @example const demo = await startDemo({ port: 0, emulatorPort: 0, storeUrl: 'sqlite::memory:' }); … await demo.close();
+ */
+export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
+  const env = options.env ?? process.env;
+  const now = options.now ?? (() => new Date());
+  const host = options.host ?? '127.0.0.1';
+  const storeUrl = options.storeUrl ?? 'sqlite:./data/demo.db';
+  const useEmulator = !env.ORCID_ENV || env.ORCID_ENV === 'emulator';
+  const fallback = options.fallbackToFreePort ?? false;
+
+  const fileMatch = /^sqlite:(?!:memory:)(.+)$/.exec(storeUrl);
+  if (fileMatch) mkdirSync(dirname(fileMatch[1]), { recursive: true });
+  if (options.emulatorStateFile) mkdirSync(dirname(options.emulatorStateFile), { recursive: true });
+
+  let emulator: RunningEmulator | null = null;
+  let server: Server | null = null;
+  let orcid: OrcidConnect | null = null;
+  const closeAll = async () => {
+    await orcid?.close();
+    if (server) {
+      const s = server;
+      s.closeAllConnections();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+    await emulator?.close();
+  };
+  try {
+    if (useEmulator) {
+      const emulatorOptions = {
+        host, now, stateFile: options.emulatorStateFile,
+        researchers: DEMO_RESEARCHERS.map(({ orcid: id, givenNames, familyName, email }) => ({ orcid: id, givenNames, familyName, email })),
+      };
+      emulator = await startEmulator({ ...emulatorOptions, port: options.emulatorPort ?? 8787 }).catch((e: NodeJS.ErrnoException) => {
+        if (fallback && e.code === 'EADDRINUSE') return startEmulator({ ...emulatorOptions, port: 0 });
+        throw e;
+      });
+    }
+    // Listen first: the plugin needs the demo's public URL (its OAuth redirect URI) when created.
+    let handler: Parameters<typeof createServer>[1] = (_req, res) => {
+      res.statusCode = 503;
+      res.end('starting');
+    };
+    server = createServer((req, res) => handler!(req, res));
+    const port = await listen(server, options.port ?? 3000, host, fallback);
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const publicUrl = (useEmulator ? undefined : env.PUBLIC_URL)?.replace(/\/+$/, '') ?? url;
+    orcid = await orcidConnect({
+      ...(emulator ? { orcid: { env: 'emulator', baseUrl: emulator.url, clientId: DEMO_CLIENT.clientId, clientSecret: DEMO_CLIENT.clientSecret } } : {}),
+      publicUrl,
+      storeUrl,
+      mail: { transport: 'capture' },
+      worker: { pollMs: options.pollMs ?? 250 },
+      logLevel: (env.LOG_LEVEL as 'warn' | undefined) ?? 'warn',
+      env,
+      now,
+      currentUser: currentDemoUser,
+    });
+    const app = createDemoApp({ orcid, publicUrl, now });
+    handler = app.callback();
+    orcid.worker.start();
+    let closed: Promise<void> | null = null;
+    return {
+      url,
+      emulatorUrl: emulator?.url ?? null,
+      researchers: emulator ? DEMO_RESEARCHERS : [],
+      orcid,
+      close: () => (closed ??= closeAll()),
+    };
+  } catch (e) {
+    await closeAll().catch(() => undefined);
+    throw e;
+  }
+}
+
+function listen(server: Server, port: number, host: string, fallback: boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      if (fallback && e.code === 'EADDRINUSE' && port !== 0) {
+        server.once('error', reject);
+        server.listen(0, host, () => resolve((server.address() as AddressInfo).port));
+      } else reject(e);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
