@@ -12,7 +12,7 @@ import { decideRetry } from './orcid/retry-policy.js';
 import { findOwnItemByExternalId } from './orcid/record-read.js';
 import { createWorker, type Worker } from './sync/worker.js';
 import { createTokenSource } from './sync/tokens.js';
-import { createConnect } from './sync/connect.js';
+import { createConnect, checkArticle } from './sync/connect.js';
 import { createRenderer } from './web/templates.js';
 import { createMailer, type Mailer } from './web/mail.js';
 import { createInviteService } from './web/invite-service.js';
@@ -137,8 +137,12 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   });
 
   async function published(article: Article) {
+    // Embedding first: malformed JATS or Crossref is refused before anything is stored.
+    // (Embedding reads only identity links, which publishing does not change.)
+    checkArticle(article);
+    const embedded = await embedForArticle(store, article);
     const queued = await connect.articlePublished(article);
-    return { ...(await embedForArticle(store, article)), queued };
+    return { ...embedded, queued };
   }
 
   return {

@@ -12,7 +12,7 @@ export const DEFAULT_MAX_ATTEMPTS = 10;
 export const DEFAULT_LIST_LIMIT = 100;
 export const OPEN_JOB_STATUSES: readonly JobStatus[] = ['queued', 'leased', 'parked'];
 
-type RecordFields = Pick<Deposit, 'desiredState' | 'payloadHash' | 'putCode' | 'postedHash' | 'status'>;
+type RecordFields = Pick<Deposit, 'desiredState' | 'payloadHash' | 'putCode' | 'postedHash' | 'status' | 'maybePosted'>;
 
 /**
  * Whether the ORCID record differs from the desired state, i.e. whether a job has work to do.
@@ -20,7 +20,8 @@ type RecordFields = Pick<Deposit, 'desiredState' | 'payloadHash' | 'putCode' | '
  * (the journal's explicit "send again") brings it back.
  */
 export function recordDiffers(d: RecordFields): boolean {
-  if (d.desiredState === 'absent') return d.putCode !== null;
+  // A POST whose answer was lost may still have put the item there: look before calling it gone.
+  if (d.desiredState === 'absent') return d.putCode !== null || d.maybePosted;
   if (d.status === 'removed-by-researcher') return false;
   return d.putCode === null || d.postedHash !== d.payloadHash;
 }
@@ -56,6 +57,7 @@ export function planDesire(existing: Deposit | null, open: Job | null, input: De
     version: 0,
     putCode: null,
     postedHash: null,
+    maybePosted: false,
     status: 'pending',
     lastError: null,
     createdAt: now,
@@ -148,7 +150,8 @@ export function planCompletion(
   current: Deposit,
   input: { version: number; putCode: string | null; postedHash: string | null; outcome: 'synced' | 'removed-by-researcher' },
 ): CompletionPlan {
-  const after = { ...current, putCode: input.putCode, postedHash: input.postedHash, status: input.outcome as DepositStatus };
+  // Completing settles what is on the record: a put-code, or confirmed absence.
+  const after = { ...current, putCode: input.putCode, postedHash: input.postedHash, maybePosted: false, status: input.outcome as DepositStatus };
   const requeue = current.version > input.version && recordDiffers(after);
   return {
     putCode: input.putCode,

@@ -95,6 +95,7 @@ const depositSchema = new Schema<DepositDoc>(
     version: { type: Number, required: true },
     putCode: str,
     postedHash: str,
+    maybePosted: { type: Boolean, default: false },
     status: { type: String, required: true },
     lastError: str,
     createdAt: { type: Date, required: true },
@@ -211,7 +212,7 @@ export const toDeposit = ({ _id, ...d }: DepositDoc): S.Deposit => ({
   key: _id, kind: d.kind, identityId: d.identityId, orcid: d.orcid, sourceId: d.sourceId, submissionId: d.submissionId ?? null,
   externalIdType: d.externalIdType, externalIdValue: d.externalIdValue, desiredState: d.desiredState, payload: d.payload ?? null,
   payloadHash: d.payloadHash ?? null, version: d.version, putCode: d.putCode ?? null, postedHash: d.postedHash ?? null,
-  status: d.status, lastError: d.lastError ?? null, createdAt: d.createdAt, updatedAt: d.updatedAt,
+  maybePosted: d.maybePosted === true, status: d.status, lastError: d.lastError ?? null, createdAt: d.createdAt, updatedAt: d.updatedAt,
 });
 
 export const fromDeposit = ({ key, ...d }: S.Deposit): DepositDoc => ({ _id: key, ...d });

@@ -230,6 +230,12 @@ export class MongoStore implements S.Store {
         if (!doc) break;
         jobs.push(M.toJob(doc));
       }
+      if (jobs.length > 0) {
+        await this.m.Deposit.updateMany(
+          { _id: { $in: jobs.map((j) => j.depositKey) }, desiredState: 'present', putCode: null, maybePosted: { $ne: true } },
+          { $set: { maybePosted: true } },
+        ).exec();
+      }
       const deposits = await this.depositsByKey(jobs.map((j) => j.depositKey));
       return jobs.map((job) => ({ job, deposit: deposits.get(job.depositKey)! }));
     });
@@ -247,7 +253,7 @@ export class MongoStore implements S.Store {
       const job = await this.heldJob(input.jobId, input.workerId, session);
       const deposit = M.toDeposit((await this.m.Deposit.findById(job.depositKey).session(session).lean<M.DepositDoc>().exec())!);
       const plan = planCompletion(deposit, input);
-      await this.m.Deposit.updateOne({ _id: deposit.key }, { $set: { putCode: plan.putCode, postedHash: plan.postedHash, status: plan.depositStatus, lastError: null, updatedAt: now } }, { session }).exec();
+      await this.m.Deposit.updateOne({ _id: deposit.key }, { $set: { putCode: plan.putCode, postedHash: plan.postedHash, maybePosted: false, status: plan.depositStatus, lastError: null, updatedAt: now } }, { session }).exec();
       const next = plan.requeue
         ? { status: 'queued', open: true, attempts: 0, runAt: now, leasedBy: null, leaseExpiresAt: null, lastError: null, updatedAt: now }
         : { status: 'done', open: false, leasedBy: null, leaseExpiresAt: null, lastError: null, updatedAt: now };

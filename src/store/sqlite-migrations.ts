@@ -135,6 +135,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'deposits.maybe_posted: a POST may have landed without its answer',
+    sql: `ALTER TABLE deposits ADD COLUMN maybe_posted INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /** Apply every migration not yet recorded; safe when several processes start at once. */

@@ -29,7 +29,7 @@ export interface SqliteStoreOptions {
 
 const DEPOSIT_COLUMNS = [
   'key', 'kind', 'identity_id', 'orcid', 'source_id', 'submission_id', 'external_id_type', 'external_id_value', 'desired_state',
-  'payload', 'payload_hash', 'version', 'put_code', 'posted_hash', 'status', 'last_error', 'created_at', 'updated_at',
+  'payload', 'payload_hash', 'version', 'put_code', 'posted_hash', 'maybe_posted', 'status', 'last_error', 'created_at', 'updated_at',
 ];
 const JOB_COLUMNS = ['id', 'deposit_key', 'status', 'attempts', 'max_attempts', 'run_at', 'leased_by', 'lease_expires_at', 'last_error', 'park_reason', 'created_at', 'updated_at'];
 const JOINED = `SELECT j.*, ${DEPOSIT_COLUMNS.map((c) => `d.${c} AS d_${c}`).join(', ')} FROM jobs j JOIN deposits d ON d.key = j.deposit_key`;
@@ -272,8 +272,10 @@ export class SqliteStore implements S.Store {
       ).map((r) => String(r.id));
       const lease = this.stmt(`UPDATE jobs SET status = 'leased', leased_by = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`);
       const read = this.stmt(`${JOINED} WHERE j.id = ?`);
+      const mark = this.stmt(`UPDATE deposits SET maybe_posted = 1 WHERE key = (SELECT deposit_key FROM jobs WHERE id = ?) AND desired_state = 'present' AND put_code IS NULL AND maybe_posted = 0`);
       return ids.map((id) => {
         lease.run(workerId, t + leaseMs, t, id);
+        mark.run(id);
         return splitJoined(read.get(id) as Row);
       });
     });
@@ -291,7 +293,7 @@ export class SqliteStore implements S.Store {
       const deposit = toDeposit(this.one('SELECT * FROM deposits WHERE key = ?', job.depositKey)!);
       const plan = planCompletion(deposit, input);
       const t = now.getTime();
-      this.run('UPDATE deposits SET put_code = ?, posted_hash = ?, status = ?, last_error = NULL, updated_at = ? WHERE key = ?', plan.putCode, plan.postedHash, plan.depositStatus, t, deposit.key);
+      this.run('UPDATE deposits SET put_code = ?, posted_hash = ?, maybe_posted = 0, status = ?, last_error = NULL, updated_at = ? WHERE key = ?', plan.putCode, plan.postedHash, plan.depositStatus, t, deposit.key);
       if (plan.requeue) {
         this.run(`UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?, leased_by = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = ? WHERE id = ?`, t, t, job.id);
       } else {

@@ -128,6 +128,12 @@ export interface Deposit {
   version: number;
   putCode: string | null;
   postedHash: string | null;
+  /**
+   * A worker claimed this deposit to POST it and no put-code came back yet: the item may be on
+   * the record even so (the answer was lost). Removing such a deposit needs a look at the record.
+   * Set by `claimJobs`, cleared by `completeJob`.
+   */
+  maybePosted: boolean;
   status: DepositStatus;
   lastError: string | null;
   createdAt: Date;
@@ -265,7 +271,10 @@ export interface Store {
   desireDeposit(input: DesireDepositInput, now: Date): Promise<DesireDepositResult>;
   getDeposit(key: string): Promise<Deposit | null>;
   listDeposits(filter: { identityId?: string; submissionId?: string; sourceId?: string; orcid?: string }): Promise<Deposit[]>;
-  /** Atomically lease up to `limit` due jobs (queued, or leased with an expired lease) for `workerId`. */
+  /**
+   * Atomically lease up to `limit` due jobs (queued, or leased with an expired lease) for `workerId`;
+   * deposits that will be POSTed (desired present, no put-code) are marked `maybePosted`.
+   */
   claimJobs(workerId: string, now: Date, limit: number, leaseMs: number): Promise<ClaimedJob[]>;
   /** Extend a lease; false when the lease was lost. */
   renewLease(jobId: string, workerId: string, now: Date, leaseMs: number): Promise<boolean>;

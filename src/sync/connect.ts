@@ -202,7 +202,8 @@ export function createConnect({ store, settings, now }: ConnectDeps) {
 
 export type Connect = ReturnType<typeof createConnect>;
 
-function checkArticle(article: Article) {
+/** Every problem of a host article, thrown as InvalidInputError naming the field, before anything is stored. */
+export function checkArticle(article: Article) {
   if (!article || typeof article !== 'object') throw new InvalidInputError('article', 'is required');
   if (typeof article.id !== 'string' || !article.id) throw new InvalidInputError('article.id', 'is required');
   if (typeof article.submissionId !== 'string' || !article.submissionId) throw new InvalidInputError('article.submissionId', 'is required');

@@ -115,9 +115,16 @@ export function createWorker(options: WorkerOptions): Worker {
     const { job, deposit } = claimed;
     const { kind, orcid } = deposit;
     if (deposit.desiredState === 'absent') {
-      if (deposit.putCode) {
+      let putCode = deposit.putCode;
+      if (!putCode && deposit.maybePosted) {
+        // An earlier POST may have landed without its answer: find our item by its self external id.
+        const summaries = await client.listSummaries(kind, orcid, accessToken);
+        putCode = findOwnPutCode(summaries, { type: deposit.externalIdType, value: deposit.externalIdValue }, clientId);
+        if (putCode) await history(deposit, job.id, 'item.found-by-external-id', { putCode });
+      }
+      if (putCode) {
         try {
-          await client.deleteItem(kind, orcid, accessToken, deposit.putCode);
+          await client.deleteItem(kind, orcid, accessToken, putCode);
         } catch (e) {
           // Already gone (the researcher removed it): the record is as we want it.
           if (!(e instanceof OrcidApiError && e.statusCode === 404)) throw e;

@@ -71,8 +71,22 @@ export function outboxContract(ref: StoreRef): void {
       expect(claimed).to.have.length(1);
       expect(claimed[0].job).to.deep.include({ id: r.jobId, status: 'leased', leasedBy: 'w1', attempts: 1 });
       expect(claimed[0].job.leaseExpiresAt).to.deep.equal(new Date(at(1).getTime() + LEASE));
-      expect(claimed[0].deposit).to.deep.equal(r.deposit);
+      // About to be POSTed: until a put-code comes back, the item may be on the record.
+      expect(claimed[0].deposit).to.deep.equal({ ...r.deposit, maybePosted: true });
       expect(await ref.store.claimJobs('w2', at(2), 10, LEASE)).to.deep.equal([]);
+    });
+
+    it('a deposit whose POST answer was lost still gets a job when it is to be removed', async () => {
+      await ref.store.desireDeposit(workInput(), T0);
+      const [c] = await ref.store.claimJobs('w1', at(1), 1, LEASE);
+      await ref.store.retryJob(c.job.id, 'w1', 'ORCID_NETWORK_ERROR: timeout', at(30), at(2));
+      const r = await ref.store.desireDeposit(workInput({ desiredState: 'absent', payload: null, payloadHash: null }), at(3));
+      expect(r.jobId).to.equal(c.job.id);
+      expect(r.deposit).to.deep.include({ putCode: null, maybePosted: true, status: 'pending' });
+      const [again] = await ref.store.claimJobs('w1', at(30), 1, LEASE);
+      await ref.store.completeJob({ jobId: again.job.id, workerId: 'w1', version: again.deposit.version, putCode: null, postedHash: null, outcome: 'synced' }, at(31));
+      expect(await ref.store.getDeposit(r.deposit.key)).to.deep.include({ maybePosted: false, status: 'synced' });
+      expect(await ref.store.getOpenJobForDeposit(r.deposit.key)).to.equal(null);
     });
 
     it('completing writes the put-code and posted hash and finishes the job', async () => {
