@@ -103,9 +103,9 @@ export function controlRoutes(router: Router, core: EmulatorCore): void {
     if (!r) return problem(ctx, 404, 'unknown orcid');
     const b = await readJson(ctx);
     if (b.action === 'delete-item') {
-      const i = core.state.data.items.findIndex((x) => x.orcid === r.orcid && x.putCode === String(b.putCode));
-      if (i < 0) return problem(ctx, 404, `no item with put-code ${String(b.putCode)}`);
-      core.state.data.items.splice(i, 1);
+      const item = core.state.items(r.orcid).find((x) => x.putCode === String(b.putCode));
+      if (!item) return problem(ctx, 404, `no item with put-code ${String(b.putCode)}`);
+      core.state.removeItem(item);
     } else if (b.action === 'rename') {
       if (!isStr(b.givenNames) || !isStr(b.familyName)) return problem(ctx, 400, 'givenNames and familyName must be non-empty strings');
       r.givenNames = b.givenNames;

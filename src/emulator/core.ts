@@ -80,7 +80,7 @@ export function issueToken(core: EmulatorCore, clientId: string, orcid: string |
     expiresAt: core.now().getTime() + core.tokenLifetimeSeconds * 1000,
     revoked: false,
   };
-  core.state.data.tokens.push(t);
+  core.state.addToken(t);
   core.state.changed();
   return tokenResponse(core, t);
 }
@@ -110,7 +110,7 @@ export function addResearcher(core: EmulatorCore, input: ResearcherInput): Resea
     createdAt: at,
     modifiedAt: at,
   };
-  core.state.data.researchers.push(r);
+  core.state.addResearcher(r);
   core.state.changed();
   return r;
 }

@@ -188,10 +188,7 @@ export function parseItemJson(section: Section, body: string): ParsedItem {
   return checkType(item);
 }
 
-/** The `self` external ids, which ORCID uses to detect a client posting the same thing twice. */
-export function selfIds(ids: ExternalId[]): string[] {
-  return ids.filter((e) => (e.relationship ?? 'self') === 'self').map((e) => `${e.type.toLowerCase()}:${e.value.trim().toLowerCase()}`);
-}
+export { selfIds } from './state.js';
 
 /** Parse a group-id-record in XML or JSON. */
 export function parseGroupId(body: string, json: boolean): { name: string; groupId: string; description: string; type: string } {

@@ -46,9 +46,7 @@ async function checkItem(core: EmulatorCore, section: Section, body: string, jso
     return { ok: false, status: 400, code: ERR.invalidGroup, message: `Invalid group id: the group-id-record ${parsed.groupId} does not exist` };
   }
   const mine = selfIds(parsed.externalIds);
-  const dup = core.state
-    .items(orcid, section)
-    .find((i) => i.sourceClientId === clientId && i.putCode !== exceptPutCode && selfIds(i.externalIds).some((k) => mine.includes(k)));
+  const dup = core.state.itemWithSelfId(orcid, section, clientId, mine, exceptPutCode);
   if (dup) {
     return {
       ok: false,
@@ -76,7 +74,7 @@ function store(core: EmulatorCore, orcid: string, clientId: string, parsed: Pars
     type: parsed.type,
     groupId: parsed.groupId,
   };
-  core.state.data.items.push(item);
+  core.state.addItem(item);
   return item;
 }
 
@@ -147,7 +145,7 @@ export function memberApiRoutes(router: Router, core: EmulatorCore): void {
     const c = await checkItem(core, section, body, json, orcid, t.clientId, item.putCode);
     if (!c.ok) return fail(ctx, c);
     if (c.parsed.putCode !== item.putCode) return badRequest(ctx, `The put-code in the body (${c.parsed.putCode ?? 'none'}) must match the one in the URL (${item.putCode})`, ERR.putCode);
-    Object.assign(item, { body, format: json ? 'json' : 'xml', externalIds: c.parsed.externalIds, title: c.parsed.title, type: c.parsed.type, groupId: c.parsed.groupId, modifiedAt: core.now().toISOString() });
+    core.state.updateItem(item, { body, format: json ? 'json' : 'xml', externalIds: c.parsed.externalIds, title: c.parsed.title, type: c.parsed.type, groupId: c.parsed.groupId, modifiedAt: core.now().toISOString() });
     recordChanged(core, orcid);
     sendOrcid(ctx, 200, () => itemXml(item, rc()), () => itemJson(item, rc()));
   });
@@ -161,7 +159,7 @@ export function memberApiRoutes(router: Router, core: EmulatorCore): void {
     const item = find(ctx, section);
     if (!item) return;
     if (item.sourceClientId !== t.clientId) return forbidden(ctx, `You are not the source of the ${section}, so you are not allowed to delete it.`, ERR.notSource);
-    core.state.data.items.splice(core.state.data.items.indexOf(item), 1);
+    core.state.removeItem(item);
     recordChanged(core, ctx.params.orcid);
     ctx.status = 204;
   });

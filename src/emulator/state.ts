@@ -161,38 +161,115 @@ export function newOrcidId(taken: (id: string) => boolean, random: () => number)
   }
 }
 
-/** Holds the state and persists it when asked; `changed()` schedules a debounced write. */
+/**
+ * Holds the state and persists it when asked; `changed()` schedules a debounced write.
+ *
+ * Lookups by iD, token and record go through maps (a benchmark seeds 100,000 items over
+ * thousands of researchers; linear scans made every API call O(state)). The maps index the
+ * arrays in `data`, so items, tokens and researchers are added and removed through the methods
+ * below; code that edits `data` directly must call `reindex()`.
+ */
 export class EmulatorState {
   data: StateData;
   private timer: NodeJS.Timeout | null = null;
+  private researchersById = new Map<string, Researcher>();
+  private tokensByAccess = new Map<string, TokenRecord>();
+  private itemsByOrcid = new Map<string, StoredItem[]>();
+  /** `orcid|section|client|type:value` → items with that self external id (duplicate check). */
+  private itemsBySelfId = new Map<string, Set<StoredItem>>();
   constructor(
     private readonly file: string | undefined,
     private readonly debounceMs = 50,
   ) {
     this.data = file && existsSync(file) ? load(file) : emptyState();
     if (!this.data.clients.some((c) => c.clientId === DEMO_CLIENT.clientId)) this.data.clients.push({ ...DEMO_CLIENT });
+    this.reindex();
+  }
+
+  /** Rebuild every index from `data` (after loading or replacing it). */
+  reindex(): void {
+    this.researchersById = new Map(this.data.researchers.map((r) => [r.orcid, r]));
+    this.tokensByAccess = new Map(this.data.tokens.map((t) => [t.accessToken, t]));
+    this.itemsByOrcid = new Map();
+    this.itemsBySelfId = new Map();
+    for (const i of this.data.items) this.indexItem(i);
   }
 
   client(id: string | undefined): ClientRegistration | undefined {
     return this.data.clients.find((c) => c.clientId === id);
   }
   researcher(orcid: string): Researcher | undefined {
-    return this.data.researchers.find((r) => r.orcid === orcid);
+    return this.researchersById.get(orcid);
+  }
+  addResearcher(r: Researcher): void {
+    this.data.researchers.push(r);
+    this.researchersById.set(r.orcid, r);
   }
   token(accessToken: string): TokenRecord | undefined {
-    return this.data.tokens.find((t) => t.accessToken === accessToken);
+    return this.tokensByAccess.get(accessToken);
+  }
+  addToken(t: TokenRecord): void {
+    this.data.tokens.push(t);
+    this.tokensByAccess.set(t.accessToken, t);
   }
   items(orcid: string, section?: Section): StoredItem[] {
-    return this.data.items.filter((i) => i.orcid === orcid && (section === undefined || i.section === section));
+    const all = this.itemsByOrcid.get(orcid) ?? [];
+    return section === undefined ? [...all] : all.filter((i) => i.section === section);
+  }
+  addItem(item: StoredItem): void {
+    this.data.items.push(item);
+    this.indexItem(item);
+  }
+  removeItem(item: StoredItem): void {
+    const at = this.data.items.indexOf(item);
+    if (at >= 0) this.data.items.splice(at, 1);
+    const mine = this.itemsByOrcid.get(item.orcid);
+    if (mine) mine.splice(mine.indexOf(item), 1);
+    this.unindexSelfIds(item);
+  }
+  /** Replace an item's fields in place (PUT); its self external ids may change. */
+  updateItem(item: StoredItem, fields: Partial<StoredItem>): void {
+    this.unindexSelfIds(item);
+    Object.assign(item, fields);
+    this.indexSelfIds(item);
+  }
+  /** An item of `client` in `section` of `orcid` sharing one of `selfIds`, other than `exceptPutCode`. */
+  itemWithSelfId(orcid: string, section: Section, clientId: string, selfIds: string[], exceptPutCode?: string): StoredItem | undefined {
+    for (const k of selfIds) {
+      for (const i of this.itemsBySelfId.get(`${orcid}|${section}|${clientId}|${k}`) ?? []) if (i.putCode !== exceptPutCode) return i;
+    }
+    return undefined;
   }
   nextPutCode(): string {
     return String(this.data.nextPutCode++);
+  }
+
+  private indexItem(item: StoredItem): void {
+    const mine = this.itemsByOrcid.get(item.orcid);
+    if (mine) mine.push(item);
+    else this.itemsByOrcid.set(item.orcid, [item]);
+    this.indexSelfIds(item);
+  }
+  private indexSelfIds(item: StoredItem): void {
+    for (const k of selfIdKeys(item)) {
+      const set = this.itemsBySelfId.get(k);
+      if (set) set.add(item);
+      else this.itemsBySelfId.set(k, new Set([item]));
+    }
+  }
+  private unindexSelfIds(item: StoredItem): void {
+    for (const k of selfIdKeys(item)) {
+      const set = this.itemsBySelfId.get(k);
+      set?.delete(item);
+      if (set?.size === 0) this.itemsBySelfId.delete(k);
+    }
   }
 
   /** Replace everything by a fresh state (keeps the demo client and `clients` passed at start). */
   reset(keepClients: ClientRegistration[]): void {
     this.data = emptyState();
     for (const c of keepClients) if (!this.client(c.clientId)) this.data.clients.push({ ...c });
+    this.reindex();
     this.changed();
   }
 
@@ -219,4 +296,16 @@ export class EmulatorState {
 function load(file: string): StateData {
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<StateData>;
   return { ...emptyState(), ...parsed, clients: parsed.clients ?? emptyState().clients };
+}
+
+/**
+ * The `self` external ids, which ORCID uses to detect a client posting the same thing twice:
+ * `type:value`, case-insensitive, the value trimmed.
+ */
+export function selfIds(ids: ExternalId[]): string[] {
+  return ids.filter((e) => (e.relationship ?? 'self') === 'self').map((e) => `${e.type.toLowerCase()}:${e.value.trim().toLowerCase()}`);
+}
+
+function selfIdKeys(item: StoredItem): string[] {
+  return selfIds(item.externalIds).map((k) => `${item.orcid}|${item.section}|${item.sourceClientId}|${k}`);
 }

@@ -258,6 +258,7 @@ export class MongoStore implements S.Store {
         ? { status: 'queued', open: true, attempts: 0, runAt: now, leasedBy: null, leaseExpiresAt: null, lastError: null, updatedAt: now }
         : { status: 'done', open: false, leasedBy: null, leaseExpiresAt: null, lastError: null, updatedAt: now };
       await this.writeHeld(job.id, input.workerId, next, session);
+      if (input.history) await this.m.History.create([historyDoc({ ...input.history, detail: { ...input.history.detail, requeued: plan.requeue } })], { session });
       return { requeued: plan.requeue };
     });
   }
@@ -371,12 +372,7 @@ export class MongoStore implements S.Store {
   // history
 
   async appendHistory(e: S.HistoryInput): Promise<void> {
-    await this.guard(() =>
-      this.m.History.create({
-        _id: M.newObjectId(), at: e.at, event: e.event, orcid: e.orcid ?? null, identityId: e.identityId ?? null,
-        submissionId: e.submissionId ?? null, depositKey: e.depositKey ?? null, jobId: e.jobId ?? null, detail: e.detail ?? {},
-      }),
-    );
+    await this.guard(() => this.m.History.create(historyDoc(e)));
   }
 
   async listHistory(filter: { orcid?: string; submissionId?: string; depositKey?: string; limit?: number }): Promise<S.HistoryEntry[]> {
@@ -499,4 +495,11 @@ function mapNull<D, T>(doc: D | null | undefined, f: (d: D) => T): T | null {
 /** The entries of a filter that are set (a missing filter field matches everything). */
 function defined(filter: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) as Record<string, string>;
+}
+
+function historyDoc(e: S.HistoryInput) {
+  return {
+    _id: M.newObjectId(), at: e.at, event: e.event, orcid: e.orcid ?? null, identityId: e.identityId ?? null,
+    submissionId: e.submissionId ?? null, depositKey: e.depositKey ?? null, jobId: e.jobId ?? null, detail: e.detail ?? {},
+  };
 }

@@ -264,9 +264,9 @@ export class SqliteStore implements S.Store {
       // Two index range scans (queued by run_at, leased by expiry) merged by run_at.
       const ids = this.all(
         `SELECT id FROM (
-           SELECT id, run_at FROM (SELECT id, run_at FROM jobs WHERE status = 'queued' AND run_at <= @t ORDER BY run_at LIMIT @limit)
+           SELECT id, run_at FROM (SELECT id, run_at FROM jobs INDEXED BY jobs_queued WHERE status = 'queued' AND run_at <= @t ORDER BY run_at LIMIT @limit)
            UNION ALL
-           SELECT id, run_at FROM (SELECT id, run_at FROM jobs WHERE status = 'leased' AND lease_expires_at <= @t ORDER BY lease_expires_at LIMIT @limit)
+           SELECT id, run_at FROM (SELECT id, run_at FROM jobs INDEXED BY jobs_leased WHERE status = 'leased' AND lease_expires_at <= @t ORDER BY lease_expires_at LIMIT @limit)
          ) ORDER BY run_at, id LIMIT @limit`,
         { t, limit },
       ).map((r) => String(r.id));
@@ -299,6 +299,7 @@ export class SqliteStore implements S.Store {
       } else {
         this.run(`UPDATE jobs SET status = 'done', leased_by = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = ? WHERE id = ?`, t, job.id);
       }
+      if (input.history) this.insertHistory({ ...input.history, detail: { ...input.history.detail, requeued: plan.requeue } });
       return { requeued: plan.requeue };
     });
   }
@@ -405,6 +406,10 @@ export class SqliteStore implements S.Store {
   // history
 
   async appendHistory(e: S.HistoryInput): Promise<void> {
+    this.insertHistory(e);
+  }
+
+  private insertHistory(e: S.HistoryInput): void {
     this.run(
       'INSERT INTO history (id, at, event, orcid, identity_id, submission_id, deposit_key, job_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       randomUUID(), ms(e.at), e.event, e.orcid ?? null, e.identityId ?? null, e.submissionId ?? null, e.depositKey ?? null, e.jobId ?? null, JSON.stringify(e.detail ?? {}),

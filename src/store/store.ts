@@ -202,6 +202,8 @@ export interface CompleteJobInput {
   postedHash: string | null;
   /** `removed-by-researcher` when ORCID answered 404 to an update or delete. */
   outcome: 'synced' | 'removed-by-researcher';
+  /** A history entry written in the same transaction (its detail gets `requeued`). */
+  history?: HistoryInput;
 }
 
 export interface WebhookSubscription {

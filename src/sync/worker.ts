@@ -98,15 +98,16 @@ export function createWorker(options: WorkerOptions): Worker {
   async function settle(claimed: ClaimedJob, putCode: string | null, outcome: 'synced' | 'removed-by-researcher') {
     const { job, deposit } = claimed;
     const postedHash = outcome === 'synced' && deposit.desiredState === 'present' ? deposit.payloadHash : null;
-    const { requeued } = await store.completeJob(
-      { jobId: job.id, workerId: id, version: deposit.version, putCode, postedHash, outcome },
-      now(),
-    );
-    await history(deposit, job.id, outcome === 'synced' ? 'job.completed' : 'item.removed-by-researcher', {
-      putCode,
-      desiredState: deposit.desiredState,
-      requeued,
-    });
+    const at = now();
+    // The history entry is written in the completing transaction: one write per job, not two.
+    await store.completeJob({
+      jobId: job.id, workerId: id, version: deposit.version, putCode, postedHash, outcome,
+      history: {
+        at, event: outcome === 'synced' ? 'job.completed' : 'item.removed-by-researcher', orcid: deposit.orcid,
+        identityId: deposit.identityId, submissionId: deposit.submissionId, depositKey: deposit.key, jobId: job.id,
+        detail: { kind: deposit.kind, workerId: id, putCode, desiredState: deposit.desiredState },
+      },
+    }, at);
     options.onAttempt?.({ deposit, outcome });
     await options.onJobSettled?.({ deposit, outcome });
   }
@@ -137,8 +138,8 @@ export function createWorker(options: WorkerOptions): Worker {
     if (!putCode) {
       await options.beforePost?.(deposit);
       try {
+        // completeJob stores the put-code; if that fails (lease lost), the next POST's 409 finds it.
         putCode = (await client.postItem(kind, orcid, accessToken, payload)).putCode;
-        await store.adoptPutCode(deposit.key, putCode, now());
         return settle(claimed, putCode, 'synced');
       } catch (e) {
         if (!(e instanceof OrcidApiError && e.statusCode === 409)) throw e;
@@ -240,7 +241,8 @@ export function createWorker(options: WorkerOptions): Worker {
     while (running) {
       const free = concurrency - inFlight.size;
       let claimed: ClaimedJob[] = [];
-      if (free > 0) {
+      // Claim in batches (half the slots, or all when idle): each claim is a write transaction.
+      if (free > 0 && (free >= Math.ceil(concurrency / 2) || inFlight.size === 0)) {
         try {
           claimed = await store.claimJobs(id, now(), free, leaseMs);
         } catch (e) {
@@ -248,7 +250,7 @@ export function createWorker(options: WorkerOptions): Worker {
         }
         for (const c of claimed) void track(processJob(c));
       }
-      if (claimed.length > 0 && inFlight.size < concurrency) continue;
+      if (claimed.length > 0 && concurrency - inFlight.size >= Math.ceil(concurrency / 2)) continue;
       await sleepUntilWoken(inFlight.size > 0 ? pollMs : await idleDelay());
     }
   }

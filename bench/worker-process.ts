@@ -1,0 +1,62 @@
+/**
+ * A worker process for the drain benchmarks: the plugin built from the environment exactly as
+ * `koa-orcid-connect worker` builds it (ORCID_ENV, ORCID_BASE_URL, STORE_URL, ORCID_RATE_LIMIT,
+ * ORCID_WORKER_CONCURRENCY, …), its outbox worker started, and stopped once no job is queued or
+ * leased. It counts every ORCID answer by status through the `fetch` it hands the plugin, and
+ * prints one JSON line: settled, the first request's start and last answer's end (ms since the
+ * epoch, comparable across processes), statuses, and peak RSS.
+ *
+ * BENCH_MODE=drain uses `worker.drain()` (claim a batch, finish it, claim the next) instead.
+ * BENCH_DEADLINE_MS bounds the run (default 8 minutes).
+ */
+import { orcidConnect } from '../src/plugin.js';
+import { rssMb } from './common.js';
+
+const deadline = Date.now() + Number(process.env.BENCH_DEADLINE_MS ?? 480_000);
+const statuses: Record<string, number> = {};
+let firstAt = 0;
+let lastAt = 0;
+let peak = 0;
+
+const counting: typeof fetch = async (input, init) => {
+  const started = Date.now();
+  if (!firstAt) firstAt = started;
+  try {
+    const res = await fetch(input, init);
+    statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+    return res;
+  } catch (e) {
+    statuses.error = (statuses.error ?? 0) + 1;
+    throw e;
+  } finally {
+    lastAt = Date.now();
+  }
+};
+
+const sampler = setInterval(() => (peak = Math.max(peak, rssMb().rss)), 100);
+const orcid = await orcidConnect({ fetch: counting });
+const before = await orcid.store.countJobs();
+let settled = 0;
+if (process.env.BENCH_MODE === 'drain') {
+  settled = await orcid.worker.drain();
+} else {
+  orcid.worker.start();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 100));
+    const c = await orcid.store.countJobs();
+    if (c.queued + c.leased === 0 || Date.now() > deadline) break;
+  }
+}
+await orcid.close();
+const after = await (async () => {
+  const { openStore } = await import('../src/store/open-store.js');
+  const s = await openStore(orcid.config.storeUrl);
+  const c = await s.countJobs();
+  await s.close();
+  return c;
+})();
+clearInterval(sampler);
+if (!settled) settled = statuses['201'] ?? 0;
+process.stdout.write(
+  `${JSON.stringify({ settled, before, after, statuses, firstClaimAt: firstAt, lastSettleAt: lastAt, peakRssMb: Math.max(peak, rssMb().peak), timedOut: Date.now() > deadline })}\n`,
+);
