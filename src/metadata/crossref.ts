@@ -1,5 +1,5 @@
 import type { EmbedContributor } from '../types.js';
-import { scanXml } from './scan.js';
+import { localName, prefixOf, scanXml } from './scan.js';
 import { applyEdits, escapeText, planEdits, whitespaceAt, whitespaceBefore, type ExistingOrcid, type Target } from './edits.js';
 import {
   assign,
@@ -65,25 +65,27 @@ export function scanCrossref(xml: string): { candidates: Candidate[]; targets: T
   let capture: { depth: number; field: 'given' | 'surname' | 'orcid'; text: string } | null = null;
   let pendingOrcid: ExistingOrcid | null = null;
 
-  scanXml(xml, {
-    wantText: () => capture !== null,
+  scanXml(xml, (at) => ({
     text(t) {
       if (capture) capture.text += t;
     },
     open(tag) {
       const depth = stack.length;
-      if (tag.local === 'contributors') {
+      const local = localName(tag.name);
+      if (local === 'contributors') {
         // One scope per <contributors> list, named after the work that holds it.
         const work = stack[stack.length - 1] ?? 'contributors';
         const n = (listCounts.get(work) ?? 0) + 1;
         listCounts.set(work, n);
         lists.push(`${work}[${n}]`);
-      } else if (tag.local === 'person_name' && lists.length > 0 && stack[depth - 1] === 'contributors' && !tag.selfClosing) {
-        const column = tag.column();
+      } else if (local === 'person_name' && lists.length > 0 && stack[depth - 1] === 'contributors' && !tag.isSelfClosing) {
+        const line = at.line();
+        const column = at.column();
+        const end = at.end();
         const scope = lists[lists.length - 1];
         person = {
-          cand: { scope, line: tag.line(), column, names: [], directEmails: [], correspEmails: [] },
-          target: { line: tag.line(), column, scope, existing: [], insertAt: tag.end, indent: whitespaceAt(xml, tag.end), prefix: tag.prefix },
+          cand: { scope, line, column, names: [], directEmails: [], correspEmails: [] },
+          target: { line, column, scope, existing: [], insertAt: end, indent: whitespaceAt(xml, end), prefix: prefixOf(tag.name) },
           depth,
           given: '',
           surname: '',
@@ -91,37 +93,40 @@ export function scanCrossref(xml: string): { candidates: Candidate[]; targets: T
           lastStart: -1,
         };
       } else if (person && depth === person.depth + 1) {
-        if (tag.local === 'given_name' || tag.local === 'surname') capture = { depth, field: tag.local === 'surname' ? 'surname' : 'given', text: '' };
-        else if (tag.local === 'ORCID' && !tag.selfClosing) {
-          pendingOrcid = { start: tag.start(), end: tag.end, value: '', authenticated: /^(true|1)$/.test((tag.attributes.authenticated ?? '').trim()) };
+        if (local === 'given_name' || local === 'surname') capture = { depth, field: local === 'surname' ? 'surname' : 'given', text: '' };
+        else if (local === 'ORCID' && !tag.isSelfClosing) {
+          pendingOrcid = { start: at.start(), end: at.end(), value: '', authenticated: /^(true|1)$/.test((tag.attributes.authenticated ?? '').trim()) };
           capture = { depth, field: 'orcid', text: '' };
         }
-        if (BEFORE_ORCID.has(tag.local)) person.lastStart = tag.start();
+        if (BEFORE_ORCID.has(local)) person.lastStart = at.start();
       }
-      stack.push(tag.local);
+      stack.push(local);
+      at.listen(capture !== null);
     },
     close(tag) {
       stack.pop();
       const depth = stack.length;
+      const local = localName(tag.name);
       if (capture && capture.depth === depth) {
         if (capture.field === 'orcid' && pendingOrcid && person) {
           pendingOrcid.value = capture.text;
-          pendingOrcid.end = tag.end;
+          pendingOrcid.end = at.end();
           person.target.existing.push(pendingOrcid);
           pendingOrcid = null;
         } else if (person) person[capture.field === 'surname' ? 'surname' : 'given'] += capture.text;
         capture = null;
       }
-      if (tag.local === 'contributors') lists.pop();
+      at.listen(capture !== null);
+      if (local === 'contributors') lists.pop();
       if (!person) return;
-      if (depth === person.depth + 1 && BEFORE_ORCID.has(tag.local)) person.lastEnd = tag.end;
+      if (depth === person.depth + 1 && BEFORE_ORCID.has(local)) person.lastEnd = at.end();
       if (depth === person.depth) {
         finish(person);
         people.push(person);
         person = null;
       }
     },
-  });
+  }));
 
   function finish(p: PersonScan): void {
     p.cand.names.push({ surname: p.surname, given: p.given });

@@ -83,7 +83,10 @@ export function planEdits(claims: readonly Claim[], targets: readonly Target[], 
 /** Apply non-overlapping edits to `input`; with no edits the very same string comes back. */
 export function applyEdits(input: string, edits: readonly Edit[]): string {
   if (edits.length === 0) return input;
-  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  // Edits usually arrive in document order already (claims are sorted by candidate).
+  let inOrder = true;
+  for (let i = 1; i < edits.length && inOrder; i++) inOrder = edits[i - 1].start < edits[i].start || (edits[i - 1].start === edits[i].start && edits[i - 1].end <= edits[i].end);
+  const sorted = inOrder ? edits : [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
   const parts: string[] = [];
   let at = 0;
   for (const e of sorted) {
@@ -110,9 +113,11 @@ export function whitespaceBefore(xml: string, offset: number): string {
 
 /** `"\r\n\t\r\n  "` → `"\r\n  "`: one line break in the document's own style, then the indent. */
 function lastLine(run: string): string {
-  const nl = Math.max(run.lastIndexOf('\n'), run.lastIndexOf('\r'));
+  // A loop rather than lastIndexOf (a runtime call, slow on short strings); runs once per contrib.
+  let nl = run.length - 1;
+  while (nl >= 0 && run.charCodeAt(nl) !== 10 && run.charCodeAt(nl) !== 13) nl--;
   if (nl < 0) return run;
-  return run.slice(run[nl] === '\n' && run[nl - 1] === '\r' ? nl - 1 : nl);
+  return run.slice(run.charCodeAt(nl) === 10 && run.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
 }
 
 function isSpace(c: number): boolean {
@@ -121,5 +126,6 @@ function isSpace(c: number): boolean {
 
 /** Escape text content for an element we write (an iD URI never needs it, but be exact). */
 export function escapeText(s: string): string {
+  if (!/[&<>]/.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -9,89 +9,156 @@ import { XmlError, XML_MALFORMED } from '../errors.js';
  * bombs are inert), and its `position` is a plain index into the JavaScript string it was fed —
  * UTF-16 code units, counting both characters of a CRLF pair even though it reports text with `\n`.
  * We feed the whole string in one `write`, so `position` is an offset into `xml` directly.
+ *
+ * Cost model (bench/embed.ts): the handlers run for every tag of the document, and most tags
+ * (the body) are of no interest. So nothing is allocated per tag here — handlers get saxes' own
+ * tag object and one shared {@link ScanCursor} whose positions are computed only when asked.
+ * Allocating a position object per tag made the scan ~1.5× a bare parse on its own.
  */
 
+/** A tag as saxes reports it; the same object is passed to `open` and to its `close`. */
+export interface ScanTag {
+  /** Qualified name as written (`jats:contrib`). */
+  readonly name: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly isSelfClosing: boolean;
+}
+
+/** Where the parser is; valid only during the handler call that received it. */
+export interface ScanCursor {
+  /** Offset just after the current tag's `>`. */
+  end(): number;
+  /** Offset of the current tag's `<`. */
+  start(): number;
+  /** 1-based line and column (UTF-16 units) of the current tag's `<`. */
+  line(): number;
+  column(): number;
+  /**
+   * The text content of the element just opened when it is plain characters up to its own end tag
+   * (no child element, comment, CDATA, entity or CR to decode) — else null, and the caller listens.
+   * Most names and emails are plain, and reading them straight from the input spares switching
+   * saxes' text events on and off around each of them.
+   */
+  plainContent(): string | null;
+  /**
+   * Deliver character data to `text` from now on (true) or stop (false). saxes does not even
+   * build text strings while nobody listens, so callers listen only while they capture.
+   */
+  listen(on: boolean): void;
+}
+
+/** Called for every tag of the document: keep them cheap, and do not rely on `this`. */
+export interface ScanHandlers {
+  open(tag: ScanTag): void;
+  close(tag: ScanTag): void;
+  /** Decoded character data (text and CDATA), while listening. */
+  text(text: string): void;
+}
+
 /**
- * A start tag. A class rather than an object literal with closures: per-tag closures made the
- * scan four times slower than saxes alone (measured on elife-14093-v1.xml: 15 ms vs 3.5 ms).
+ * Whether a qualified name has a prefix. A loop, not indexOf: names are short, and indexOf on
+ * every tag of the document was ~5% of a parse (a runtime call each time).
  */
-class OpenTag implements ScanOpenTag {
-  readonly local: string;
-  readonly prefix: string;
-  private startOffset = -1;
+export function hasPrefix(name: string): boolean {
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) === 58) return true;
+  return false;
+}
+
+/** `contrib` for `jats:contrib`. */
+export function localName(name: string): string {
+  const colon = name.indexOf(':');
+  return colon < 0 ? name : name.slice(colon + 1);
+}
+
+/** `jats:` for `jats:contrib`, `` without a prefix — ready to prepend to new element names. */
+export function prefixOf(name: string): string {
+  const colon = name.indexOf(':');
+  return colon < 0 ? '' : name.slice(0, colon + 1);
+}
+
+class Cursor implements ScanCursor {
+  private listening = false;
+  /** The handlers' `text`, set once they exist. */
+  onText: (t: string) => void = () => undefined;
   constructor(
     private readonly xml: string,
-    readonly name: string,
-    readonly attributes: Record<string, string>,
-    readonly selfClosing: boolean,
-    readonly end: number,
-    private readonly lineAtEnd: number,
-    private readonly columnIndexAtEnd: number,
-  ) {
-    const colon = name.indexOf(':');
-    this.local = colon < 0 ? name : name.slice(colon + 1);
-    this.prefix = colon < 0 ? '' : name.slice(0, colon + 1);
+    private readonly parser: SaxesParser,
+  ) {}
+  end(): number {
+    return this.parser.position;
   }
   start(): number {
-    if (this.startOffset < 0) this.startOffset = this.xml.lastIndexOf('<', this.end - 1);
+    this.locate();
     return this.startOffset;
   }
   line(): number {
-    return this.lineAtEnd - countNewlines(this.xml, this.start(), this.end);
+    this.locate();
+    return this.startLine;
   }
   column(): number {
-    const lineStart = this.end - this.columnIndexAtEnd;
-    const start = this.start();
-    return start >= lineStart ? start - lineStart + 1 : columnOf(this.xml, start);
+    this.locate();
+    return this.startColumn;
+  }
+
+  // Where the current tag starts, worked out once per tag and only when asked.
+  private locatedEnd = -1;
+  private startOffset = 0;
+  private startLine = 0;
+  private startColumn = 0;
+  private locate(): void {
+    const parser = this.parser;
+    const end = parser.position;
+    if (end === this.locatedEnd) return;
+    this.locatedEnd = end;
+    // Attribute values cannot contain `<`, so the last `<` before the tag's end is its start.
+    // A loop rather than lastIndexOf: tags are short, and lastIndexOf is a slow runtime call.
+    const xml = this.xml;
+    let start = end - 1;
+    while (start >= 0 && xml.charCodeAt(start) !== 60) start--;
+    this.startOffset = start;
+    const lineStart = end - parser.columnIndex;
+    if (start >= lineStart) {
+      // The usual case: the whole tag is on one line.
+      this.startLine = parser.line;
+      this.startColumn = start - lineStart + 1;
+    } else {
+      this.startLine = parser.line - countNewlines(xml, start, end);
+      this.startColumn = columnOf(xml, start);
+    }
+  }
+  plainContent(): string | null {
+    const xml = this.xml;
+    const from = this.parser.position;
+    const lt = xml.indexOf('<', from);
+    if (lt < 0 || xml.charCodeAt(lt + 1) !== 47) return null;
+    for (let i = from; i < lt; i++) {
+      const c = xml.charCodeAt(i);
+      if (c === 38 || c === 13) return null;
+    }
+    return xml.slice(from, lt);
+  }
+  listen(on: boolean): void {
+    if (on === this.listening) return;
+    this.listening = on;
+    if (on) this.parser.on('text', this.onText);
+    else this.parser.off('text');
+  }
+  get isListening(): boolean {
+    return this.listening;
   }
 }
 
-export interface ScanOpenTag {
-  /** Qualified name as written (`jats:contrib`). */
-  readonly name: string;
-  /** Name without its prefix (`contrib`). */
-  readonly local: string;
-  /** `jats:` or `` — ready to prepend to new element names. */
-  readonly prefix: string;
-  readonly attributes: Record<string, string>;
-  /** Offset just after `>`. */
-  readonly end: number;
-  readonly selfClosing: boolean;
-  /** Offset of `<` (computed on demand: most tags never need it). */
-  start(): number;
-  /** 1-based line and column (UTF-16 units) of `<`, computed on demand. */
-  line(): number;
-  column(): number;
-}
-
-export interface ScanCloseTag {
-  readonly local: string;
-  /** Offset just after `>`. */
-  readonly end: number;
-}
-
-export interface ScanHandlers {
-  open(tag: ScanOpenTag): void;
-  close(tag: ScanCloseTag): void;
-  /** Decoded character data (text and CDATA); only delivered while `wantText()` is true. */
-  text(text: string): void;
-  /** Asked after every tag. saxes does not even build text strings while nobody listens, so we only listen when asked. */
-  wantText(): boolean;
-}
-
-/** Run `handlers` over `xml`; throws {@link XmlError} `XML_MALFORMED` with line and column. */
-export function scanXml(xml: string, handlers: ScanHandlers): void {
+/**
+ * Run the handlers made by `makeHandlers` over `xml`; they get the cursor once, up front, so
+ * that saxes can call them directly (a forwarding closure per event was ~6% of a parse).
+ * @throws {@link XmlError} `XML_MALFORMED` with line and column.
+ */
+export function scanXml(xml: string, makeHandlers: (at: ScanCursor) => ScanHandlers): void {
   const parser = new SaxesParser({ xmlns: false, position: true });
+  const cursor = new Cursor(xml, parser);
+  const handlers = makeHandlers(cursor);
+  cursor.onText = handlers.text;
   let sawDoctype = false;
-  let listening = false;
-  const onText = (t: string) => handlers.text(t);
-  const sync = () => {
-    const want = handlers.wantText();
-    if (want === listening) return;
-    listening = want;
-    if (want) parser.on('text', onText);
-    else parser.off('text');
-  };
 
   parser.on('doctype', () => {
     sawDoctype = true;
@@ -100,29 +167,18 @@ export function scanXml(xml: string, handlers: ScanHandlers): void {
     // An entity reference that is not one of XML's five is legal when the document has a DTD
     // (it would be declared there). We never read the DTD — that is what keeps XXE and
     // billion-laughs inert — so saxes leaves `&name;` as written and we carry on.
-    if (sawDoctype && /undefined entity\.$/.test(err.message)) return;
+    if (sawDoctype && err.message.endsWith('undefined entity.')) return;
     throw toXmlError(err, parser.line, parser.column);
   });
-  parser.on('opentag', (node) => {
-    handlers.open(new OpenTag(xml, node.name, node.attributes as Record<string, string>, node.isSelfClosing, parser.position, parser.line, parser.columnIndex));
-    sync();
-  });
-  parser.on('closetag', (node) => {
-    const name = node.name;
-    const colon = name.indexOf(':');
-    handlers.close({ local: colon < 0 ? name : name.slice(colon + 1), end: parser.position });
-    sync();
-  });
+  parser.on('opentag', handlers.open);
+  parser.on('closetag', handlers.close);
   parser.on('cdata', (t) => {
-    if (listening) handlers.text(t);
+    if (cursor.isListening) handlers.text(t);
   });
 
-  try {
-    parser.write(xml).close();
-  } catch (e) {
-    if (e instanceof XmlError) throw e;
-    throw toXmlError(e, parser.line, parser.column);
-  }
+  // saxes reports malformed input through the error handler above, which throws XmlError; anything
+  // else thrown from here is a bug in a handler and must not be passed off as malformed XML.
+  parser.write(xml).close();
 }
 
 function toXmlError(e: unknown, line: number, column: number): XmlError {

@@ -1,0 +1,258 @@
+import { emailKey, type DocName } from './names.js';
+import { hasPrefix, localName, prefixOf, scanXml, type ScanCursor, type ScanHandlers, type ScanTag } from './scan.js';
+import { whitespaceAt, type ExistingOrcid, type Target } from './edits.js';
+import type { Candidate } from './match.js';
+
+/**
+ * Reading a JATS article for embedding: which `<contrib>`s count, who they are (names, emails,
+ * corresp notes), where their iD goes, and which iD they already carry.
+ *
+ * Cost model (bench/embed.ts): the handlers run for every tag of the document, and only two kinds
+ * of subtree hold anything we read: `<contrib-group>` and `<corresp id>`. Outside them ("cold",
+ * `depth === 0`) a tag costs a name comparison; we keep only the few context elements
+ * (article-meta, front-stub, sub-article, response, body, back, contrib-group) that decide whether
+ * a contrib counts and what its scope is called. Inside ("hot") every tag is looked at, with
+ * `depth` counting the elements opened since the subtree began.
+ */
+
+interface ContribScan {
+  cand: Candidate;
+  target: Target;
+  depth: number;
+  rids: string[];
+  name: (DocName & { depth: number; structured: boolean }) | null;
+}
+
+/** Text being collected for the element at `depth`, handed to `done` when it closes. */
+interface Sink {
+  depth: number;
+  text: string;
+  done(text: string): void;
+}
+
+/** An element that decides whether a contrib counts and which scope it belongs to. */
+interface ContextEntry {
+  tag: ScanTag;
+  local: string;
+}
+
+/** Candidates (who each contrib is) and targets (where its iD goes), index-aligned. */
+export function scanJats(xml: string): { candidates: Candidate[]; targets: Target[] } {
+  let scanner: JatsScanner | undefined;
+  scanXml(xml, (at) => (scanner = new JatsScanner(xml, at)));
+  return scanner!.result();
+}
+
+/**
+ * article-meta, front-stub, sub-article, response, body, back, contrib-group. A switch on the
+ * length first: a Set lookup hashes every tag name (fresh strings from saxes), ~12% of a parse.
+ */
+function isContext(local: string): boolean {
+  switch (local.length) {
+    case 4:
+      return local === 'body' || local === 'back';
+    case 8:
+      return local === 'response';
+    case 10:
+      return local === 'front-stub';
+    case 11:
+      return local === 'sub-article';
+    case 12:
+      return local === 'article-meta';
+    case 13:
+      return local === 'contrib-group';
+  }
+  return false;
+}
+
+/**
+ * A contrib counts when it sits in a contrib-group of article-meta (article or sub-article front)
+ * or a front-stub. `context` holds only the elements this decision reads, outermost first.
+ */
+function inScope(context: readonly ContextEntry[]): boolean {
+  for (let i = context.length - 1; i >= 0; i--) {
+    const s = context[i].local;
+    if (s === 'article-meta' || s === 'front-stub') {
+      for (let j = i + 1; j < context.length; j++) if (context[j].local === 'contrib-group') return true;
+      return false;
+    }
+    if (s === 'sub-article' || s === 'response' || s === 'body' || s === 'back') return false;
+  }
+  return false;
+}
+
+// Handlers are arrow-function fields: saxes calls them with itself as `this`.
+class JatsScanner implements ScanHandlers {
+  private readonly context: ContextEntry[] = [];
+  /** inScope(context), kept up to date as context elements open and close (they are few). */
+  private contribsCount = false;
+  private depth = 0;
+  private readonly scopes: string[] = ['article'];
+  private scopeCount = 0;
+  // Each contrib-group is its own matching scope: one person may rightly appear in several lists
+  // (author and collab member, editor and senior editor, author of the response), never twice in one.
+  private readonly groups: string[] = [];
+  private readonly groupCounts = new Map<string, number>();
+  private readonly contribs: ContribScan[] = [];
+  /** Contribs whose element is open, innermost last. */
+  private readonly openContribs: ContribScan[] = [];
+  private readonly sinks: Sink[] = [];
+  private readonly corresp = new Map<string, string[]>();
+  private correspOpen: { id: string; depth: number } | null = null;
+  private pendingOrcid: { existing: ExistingOrcid; depth: number } | null = null;
+
+  constructor(
+    private readonly xml: string,
+    private readonly at: ScanCursor,
+  ) {}
+
+  result(): { candidates: Candidate[]; targets: Target[] } {
+    for (const c of this.contribs) {
+      for (const rid of c.rids) c.cand.correspEmails.push(...(this.corresp.get(rid) ?? []));
+    }
+    return { candidates: this.contribs.map((c) => c.cand), targets: this.contribs.map((c) => c.target) };
+  }
+
+  text = (t: string): void => {
+    for (const s of this.sinks) s.text += t;
+  };
+
+  open = (tag: ScanTag): void => {
+    const name = tag.name;
+    const local = hasPrefix(name) ? localName(name) : name;
+    // Cold: only a contrib-group or a corresp note with an id starts a subtree worth reading.
+    if (this.depth === 0 && local !== 'contrib-group' && (local !== 'corresp' || !tag.attributes.id)) {
+      this.enterContext(tag, local);
+      return;
+    }
+    const depth = this.depth;
+    if (this.enterContext(tag, local)) {
+      // sub-article, response, contrib-group, …: bookkeeping only.
+    } else if (local === 'contrib' && !tag.isSelfClosing && this.contribsCount) {
+      this.openContrib(tag);
+    } else if (this.openContribs.length > 0) {
+      this.inContribChild(tag, local, this.openContribs[this.openContribs.length - 1]);
+    }
+    if (local === 'corresp' && tag.attributes.id) this.correspOpen = { id: tag.attributes.id, depth };
+    else if (local === 'email' && this.correspOpen) {
+      const id = this.correspOpen.id;
+      this.sink(tag, (t) => {
+        const list = this.corresp.get(id) ?? [];
+        list.push(emailKey(t));
+        this.corresp.set(id, list);
+      });
+    }
+    this.depth++;
+    this.at.listen(this.sinks.length > 0);
+  };
+
+  close = (tag: ScanTag): void => {
+    if (this.depth === 0) {
+      this.leaveContext(tag);
+      return;
+    }
+    const depth = --this.depth;
+    const sinks = this.sinks;
+    while (sinks.length > 0 && sinks[sinks.length - 1].depth === depth) {
+      const s = sinks.pop()!;
+      s.done(s.text);
+    }
+    if (this.pendingOrcid && this.pendingOrcid.depth === depth) {
+      this.pendingOrcid.existing.end = this.at.end();
+      this.openContribs[this.openContribs.length - 1].target.existing.push(this.pendingOrcid.existing);
+      this.pendingOrcid = null;
+    }
+    if (this.correspOpen && this.correspOpen.depth === depth) this.correspOpen = null;
+    this.leaveContext(tag);
+    this.at.listen(sinks.length > 0);
+    const c = this.openContribs[this.openContribs.length - 1];
+    if (!c) return;
+    if (c.name && c.name.depth === depth) {
+      const { surname, given, full, structured } = c.name;
+      c.cand.names.push(structured ? { surname, given } : { surname: '', given: '', full: full ?? '' });
+      c.name = null;
+    }
+    if (c.depth === depth) this.openContribs.pop();
+  };
+
+  /** Collect the text of `tag`, being opened (at the current depth); `done` gets it by the time it closes. */
+  private sink(tag: ScanTag, done: (text: string) => void): void {
+    const plain = tag.isSelfClosing ? '' : this.at.plainContent();
+    if (plain !== null) done(plain);
+    else this.sinks.push({ depth: this.depth, text: '', done });
+  }
+
+  /** Keep the context stack; true for a context element. */
+  private enterContext(tag: ScanTag, local: string): boolean {
+    if (!isContext(local)) return false;
+    this.context.push({ tag, local });
+    this.contribsCount = inScope(this.context);
+    if (local === 'sub-article' || local === 'response') {
+      this.scopeCount++;
+      this.scopes.push(tag.attributes.id ? `${local}#${tag.attributes.id}` : `${local}[${this.scopeCount}]`);
+    } else if (local === 'contrib-group') {
+      const outer = this.scopes[this.scopes.length - 1];
+      const n = (this.groupCounts.get(outer) ?? 0) + 1;
+      this.groupCounts.set(outer, n);
+      this.groups.push(`${outer}/contrib-group[${n}]`);
+    }
+    return true;
+  }
+
+  /** saxes hands `close` the very object it gave `open`, so one identity check per close tag. */
+  private leaveContext(tag: ScanTag): void {
+    const top = this.context[this.context.length - 1];
+    if (top === undefined || top.tag !== tag) return;
+    this.context.pop();
+    this.contribsCount = inScope(this.context);
+    if (top.local === 'sub-article' || top.local === 'response') this.scopes.pop();
+    else if (top.local === 'contrib-group') this.groups.pop();
+  }
+
+  private openContrib(tag: ScanTag): void {
+    const scope = this.groups[this.groups.length - 1] ?? this.scopes[this.scopes.length - 1];
+    const line = this.at.line();
+    const column = this.at.column();
+    const end = this.at.end();
+    const cand: Candidate = { scope, line, column, names: [], directEmails: [], correspEmails: [] };
+    const target: Target = { line, column, scope, existing: [], insertAt: end, indent: whitespaceAt(this.xml, end), prefix: prefixOf(tag.name) };
+    const c: ContribScan = { cand, target, depth: this.depth, rids: [], name: null };
+    this.contribs.push(c);
+    this.openContribs.push(c);
+  }
+
+  private inContribChild(tag: ScanTag, local: string, c: ContribScan): void {
+    const depth = this.depth;
+    switch (local) {
+      case 'name':
+      case 'string-name': {
+        if (c.name) return;
+        const n: NonNullable<ContribScan['name']> = { surname: '', given: '', depth, structured: local === 'name' };
+        c.name = n;
+        if (local === 'string-name') this.sink(tag, (t) => (n.full = t));
+        return;
+      }
+      case 'surname':
+      case 'given-names': {
+        const n = c.name;
+        if (!n) return;
+        n.structured = true;
+        this.sink(tag, local === 'surname' ? (t) => (n.surname += t) : (t) => (n.given += t));
+        return;
+      }
+      case 'email':
+        this.sink(tag, (t) => c.cand.directEmails.push(emailKey(t)));
+        return;
+      case 'xref':
+        if (tag.attributes['ref-type'] === 'corresp' && tag.attributes.rid) c.rids.push(...tag.attributes.rid.split(/\s+/));
+        return;
+      case 'contrib-id':
+        if (depth === c.depth + 1 && (tag.attributes['contrib-id-type'] ?? '').toLowerCase() === 'orcid' && !tag.isSelfClosing) {
+          const existing: ExistingOrcid = { start: this.at.start(), end: this.at.end(), value: '', authenticated: tag.attributes.authenticated === 'true' };
+          this.pendingOrcid = { existing, depth };
+          this.sink(tag, (t) => (existing.value = t));
+        }
+        return;
+    }
+  }
+}
