@@ -74,6 +74,7 @@ export class SqliteStore implements S.Store {
   }
 
   async close(): Promise<void> {
+    if (this.completions.length > 0) this.flushCompletions();
     this.statements.clear();
     this.conn?.close();
     this.conn = null;
@@ -287,8 +288,49 @@ export class SqliteStore implements S.Store {
     return r.changes === 1;
   }
 
+  /**
+   * Completions that arrive in the same turn of the event loop share one transaction (group
+   * commit): a commit is most of a completion's cost, and a busy worker finishes several jobs at
+   * once. Each completion runs in its own savepoint, so one LEASE_LOST rolls back only itself.
+   */
   async completeJob(input: S.CompleteJobInput, now: Date): Promise<{ requeued: boolean }> {
-    return this.tx(() => {
+    return new Promise((resolve, reject) => {
+      this.completions.push({ input, now, resolve, reject });
+      if (this.completions.length === 1) setImmediate(() => this.flushCompletions());
+    });
+  }
+
+  private completions: Array<{ input: S.CompleteJobInput; now: Date; resolve: (r: { requeued: boolean }) => void; reject: (e: unknown) => void }> = [];
+
+  private flushCompletions(): void {
+    const batch = this.completions;
+    this.completions = [];
+    const outcomes: Array<{ ok: true; value: { requeued: boolean } } | { ok: false; error: unknown }> = [];
+    try {
+      this.tx(() => {
+        for (const c of batch) {
+          try {
+            // Called inside the open transaction, better-sqlite3 makes this a SAVEPOINT.
+            outcomes.push({ ok: true, value: this.runInTx!(() => this.completeOne(c.input, c.now)) as { requeued: boolean } });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      // The commit itself failed: nothing of the batch was written.
+      for (const c of batch) c.reject(error);
+      return;
+    }
+    batch.forEach((c, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) c.resolve(o.value);
+      else c.reject(o.error);
+    });
+  }
+
+  private completeOne(input: S.CompleteJobInput, now: Date): { requeued: boolean } {
+    {
       const job = this.heldJob(input.jobId, input.workerId);
       const deposit = toDeposit(this.one('SELECT * FROM deposits WHERE key = ?', job.depositKey)!);
       const plan = planCompletion(deposit, input);
@@ -301,7 +343,7 @@ export class SqliteStore implements S.Store {
       }
       if (input.history) this.insertHistory({ ...input.history, detail: { ...input.history.detail, requeued: plan.requeue } });
       return { requeued: plan.requeue };
-    });
+    }
   }
 
   async markDepositRemoved(depositKey: string, now: Date): Promise<void> {

@@ -25,11 +25,24 @@ const EXPIRY_MARGIN_MS = 60_000;
  */
 export function createTokenSource(deps: { store: Store; cipher: TokenCipher; oauth: OrcidOAuth; now: () => Date }): TokenSource {
   const { store, cipher, oauth, now } = deps;
+  // Opening a sealed set costs an AES-GCM decryption; the worker asks for the same few tokens over
+  // and over. Keyed by the sealed value itself, so a refreshed or revoked set is never served stale.
+  const opened = new Map<string, TokenSet>();
+  function open(sealed: string): TokenSet {
+    let tokens = opened.get(sealed);
+    if (!tokens) {
+      tokens = openTokenSet(cipher, sealed);
+      if (opened.size >= 1000) opened.delete(opened.keys().next().value!);
+      opened.set(sealed, tokens);
+    }
+    return tokens;
+  }
   return {
+    /** `identity` as just read from the store; it is read again only to refresh. */
     async accessTokenFor(identity: Identity, { forceRefresh = false } = {}) {
-      const fresh = await store.getIdentity(identity.id);
+      const fresh = forceRefresh ? await store.getIdentity(identity.id) : identity;
       if (!fresh || fresh.status !== 'linked' || !fresh.sealedTokens) return null;
-      const tokens = openTokenSet(cipher, fresh.sealedTokens);
+      const tokens = open(fresh.sealedTokens);
       const expired = tokens.expiresAt.getTime() - EXPIRY_MARGIN_MS <= now().getTime();
       if (!forceRefresh && !expired) return tokens.accessToken;
       if (!tokens.refreshToken) return null;

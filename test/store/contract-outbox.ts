@@ -134,6 +134,19 @@ export function outboxContract(ref: StoreRef): void {
       expect(await ref.store.getJob(c.job.id)).to.deep.include({ status: 'leased', leasedBy: 'w1' });
     });
 
+    it('completions made together succeed or fail each on their own', async () => {
+      await ref.store.desireDeposit(workInput({ key: 'k-a' }), T0);
+      await ref.store.desireDeposit(workInput({ key: 'k-b' }), T0);
+      const [a, b] = await ref.store.claimJobs('w1', T0, 2, LEASE);
+      const done = (c: typeof a, worker: string) => ref.store.completeJob({ jobId: c.job.id, workerId: worker, version: c.deposit.version, putCode: '7', postedHash: c.deposit.payloadHash, outcome: 'synced' }, at(1));
+      const [okA, lostB] = await Promise.allSettled([done(a, 'w1'), done(b, 'w-other')]);
+      expect(okA.status).to.equal('fulfilled');
+      expect(lostB.status === 'rejected' && (lostB.reason as { code: string }).code).to.equal('LEASE_LOST');
+      expect(await ref.store.getDeposit(a.deposit.key)).to.deep.include({ putCode: '7', status: 'synced' });
+      expect(await ref.store.getDeposit(b.deposit.key)).to.deep.include({ putCode: null });
+      expect((await ref.store.getJob(b.job.id))!.status).to.equal('leased');
+    });
+
     it('an expired lease is re-claimable, and its first holder then gets LEASE_LOST', async () => {
       await ref.store.desireDeposit(workInput(), T0);
       const [c] = await ref.store.claimJobs('w1', T0, 1, 1000);
