@@ -25,15 +25,22 @@ const SESSION_COOKIE = 'koa-orcid.sess';
 export function createRoutes(pc: PluginContext, invites: InviteService, options: RoutesOptions): Middleware {
   const { settings, logger, renderer } = pc;
   const router = new Router({ prefix: settings.mountPath });
-  router.use(errorMiddleware({
-    logger,
-    renderPage: (_ctx, status, message) => renderer.render('connect-result.njk', { outcome: 'error', status, reason: message, mountPath: settings.mountPath, journalTitle: settings.journal.title }),
-  }));
-  router.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '100kb', formLimit: '100kb' }));
   connectRoutes(router, pc, { onSignIn: options.onSignIn });
   apiRoutes(router, pc, invites);
   webhookRoutes(router, pc);
-  const routes = compose([router.routes() as unknown as Middleware, router.allowedMethods() as unknown as Middleware]);
+  const handleErrors = errorMiddleware({
+    logger,
+    renderPage: (_ctx, status, message) => renderer.render('connect-result.njk', { outcome: 'error', status, reason: message, mountPath: settings.mountPath, journalTitle: settings.journal.title }),
+  });
+  const parseBody = bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '100kb', formLimit: '100kb' });
+  // Error handling and body parsing wrap the router rather than being router layers: the router
+  // then matches and composes fewer layers on every request.
+  const routes = compose([
+    handleErrors,
+    (ctx: Context, next: Next) => (ctx.method === 'GET' || ctx.method === 'HEAD' ? next() : parseBody(ctx, next)),
+    router.routes() as unknown as Middleware,
+    router.allowedMethods() as unknown as Middleware,
+  ]);
 
   const sessions = new WeakMap<Koa, Middleware>();
   function sessionFor(app: Koa): Middleware {
@@ -50,8 +57,14 @@ export function createRoutes(pc: PluginContext, invites: InviteService, options:
     return mw;
   }
 
-  return async (ctx: Context, next: Next) => {
-    if (ctx.path !== settings.mountPath && !ctx.path.startsWith(`${settings.mountPath}/`)) return next();
+  const prefix = `${settings.mountPath}/`;
+  // Only the browser flows keep state in the session; the JSON API, webhooks and metrics skip it.
+  const SESSION_FREE = ['api/submissions/', 'api/jobs/', 'api/deposits/', 'webhook/', 'metrics'].map((p) => prefix + p);
+  // Not async: a request for the host's own pages passes through without an extra promise.
+  return (ctx: Context, next: Next) => {
+    const path = ctx.path;
+    if (path !== settings.mountPath && !path.startsWith(prefix)) return next();
+    if (SESSION_FREE.some((p) => path.startsWith(p))) return routes(ctx, next);
     return sessionFor(ctx.app)(ctx, () => routes(ctx, next));
   };
 }
