@@ -145,6 +145,29 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     return { ...embedded, queued };
   }
 
+  // The worker also sends the one invitation reminder, checked hourly while it runs.
+  let reminders: NodeJS.Timeout | null = null;
+  async function sendReminders(): Promise<number> {
+    if (config.invitations.reminderDays <= 0) return 0;
+    const ids = JSON.parse((await store.getSetting('open-submissions')) ?? '[]') as string[];
+    return invites.sendDueReminders(ids);
+  }
+  const runningWorker: Worker = {
+    id: worker.id,
+    start() {
+      worker.start();
+      reminders ??= setInterval(() => void sendReminders().catch((e) => logger.warn({ err: coerceError(e) }, 'sending reminders failed')), 3_600_000);
+      reminders.unref();
+    },
+    async stop() {
+      if (reminders) clearInterval(reminders);
+      reminders = null;
+      await worker.stop();
+    },
+    drain: worker.drain,
+    runOnce: worker.runOnce,
+  };
+
   return {
     config,
     store,
@@ -181,14 +204,10 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
       if (!a?.endDate) throw new InvalidInputError('appointment.endDate', 'is required when a term ends');
       return { queued: await connect.editorTermEnded(a) };
     },
-    async sendReminders() {
-      if (config.invitations.reminderDays <= 0) return 0;
-      const ids = JSON.parse((await store.getSetting('open-submissions')) ?? '[]') as string[];
-      return invites.sendDueReminders(ids);
-    },
-    worker,
+    sendReminders,
+    worker: runningWorker,
     async close() {
-      await worker.stop();
+      await runningWorker.stop();
       pc.webhooks?.close();
       await mailer.close();
       if (!givenStore) await store.close();
