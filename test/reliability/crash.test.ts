@@ -53,7 +53,8 @@ describe('reliability: crashes', function () {
       await settle(stage, FULL ? 600_000 : 60_000);
       for (const p of running) await kill(p, 'SIGTERM');
       const counts = await stage.orcid.store.countJobs();
-      expect(counts, 'no job queued, leased or parked').to.deep.include({ queued: 0, leased: 0, parked: 0 });
+      const parked = (await stage.orcid.store.listJobs({ status: 'parked', limit: 20 })).map((j) => j.job.parkReason);
+      expect(counts, `no job queued, leased or parked; parked because: ${JSON.stringify(parked)}`).to.deep.include({ queued: 0, leased: 0, parked: 0 });
       const { problems: all, items } = await checkRecords(stage, w.expected);
       // A work posted just before a kill and retracted before the retry must not stay (counted apart for the figures).
       const orphans = all.filter((p) => ORPHAN.test(p));
