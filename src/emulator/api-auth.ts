@@ -9,7 +9,7 @@ import type { TokenRecord } from './state.js';
  * error body for a missing scope or a token of another iD.
  */
 
-/** ORCID error codes the emulator uses (see docs/emulator.md for which are assumed). */
+/** ORCID error codes the emulator uses (see the README, "The ORCID emulator" for which are assumed). */
 export const ERR = {
   badRequest: 9001,
   notSource: 9010,

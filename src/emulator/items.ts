@@ -155,7 +155,7 @@ function jsonExternalIds(v: unknown): ExternalId[] {
 
 /**
  * Parse one item in ORCID JSON. There is no JSON Schema for ORCID JSON, so the emulator
- * checks only what its rules need (see docs/emulator.md, "JSON writes").
+ * checks only what its rules need (see the README, "The ORCID emulator", "JSON writes").
  */
 export function parseItemJson(section: Section, body: string): ParsedItem {
   let j: Json;

@@ -13,7 +13,7 @@ import { XmlError } from '../../src/errors.js';
  * saxes' text events. Each must give exactly what the general path gives.
  */
 
-// The general definitions, as they were before the shortcuts (docs/embed.md, "Matching rules").
+// The general definitions, as they were before the shortcuts (the README, "Embedding ORCID iDs", "Matching rules").
 const referenceFold = (s: string) => s.toLowerCase().replace(/['`]/g, '').replace(/[\s.,\-_]+/g, ' ').trim();
 function referenceGivenTokens(s: string): string[] {
   const out: string[] = [];
