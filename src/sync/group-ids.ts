@@ -2,6 +2,7 @@ import type { Store } from '../store/store.js';
 import type { OrcidClient } from '../orcid/client.js';
 import type { OrcidOAuth } from '../orcid/oauth.js';
 import { buildGroupIdRecordXml } from '../orcid/peer-review.js';
+import { OrcidApiError } from '../errors.js';
 
 /**
  * ORCID rejects a peer review whose `review-group-id` it does not know. Before the first peer
@@ -20,10 +21,15 @@ export function createGroupIdEnsurer(deps: { store: Store; client: OrcidClient; 
         const token = await oauth.clientCredentials(['/group-id-record/update']);
         const found = await client.searchGroupId(token.accessToken, { groupId });
         if (!found || !found.includes(groupId)) {
-          await client.createGroupId(token.accessToken, buildGroupIdRecordXml({
-            name: deps.journalTitle, groupId, type: 'journal',
-            description: `Peer reviews for ${deps.journalTitle}${deps.publisher ? ` (${deps.publisher})` : ''}`,
-          }));
+          try {
+            await client.createGroupId(token.accessToken, buildGroupIdRecordXml({
+              name: deps.journalTitle, groupId, type: 'journal',
+              description: `Peer reviews for ${deps.journalTitle}${deps.publisher ? ` (${deps.publisher})` : ''}`,
+            }));
+          } catch (e) {
+            // Another worker process created it between our search and our create: it exists, as wanted.
+            if (!(e instanceof OrcidApiError && e.statusCode === 409)) throw e;
+          }
         }
         await store.setSetting(`group-id-ready:${groupId}`, '1');
       })().finally(() => inFlight.delete(groupId));

@@ -22,17 +22,8 @@ export const CLIENT_ID = 'APP-DEMO0000000000';
 /** A test-only AES key (32 bytes, base64), shared by the host process and the workers. */
 export const TOKEN_KEY = Buffer.alloc(32, 7).toString('base64');
 
-/** Tiny seeded generator (mulberry32) so a failing run can be replayed with the printed seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The emulator's seeded generator (mulberry32), so a failing run can be replayed with the printed seed. */
+export { seededRandom as rng } from '../../src/emulator/faults.js';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
