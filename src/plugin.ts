@@ -129,6 +129,8 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     onAttempt: ({ deposit, outcome }) => metrics?.attempt(deposit.kind, outcome),
     async onJobSettled({ deposit, outcome }) {
       metrics?.jobSettled(deposit.kind, outcome);
+      // Only an unlink's deletes can finish a pending revocation: skip the read for everything else.
+      if (deposit.desiredState !== 'absent') return;
       if ((await store.getSetting(`pending-revoke:${deposit.identityId}`)) !== '1') return;
       const open = await store.listJobs({ identityId: deposit.identityId, limit: 1000 });
       if (open.some((j) => j.job.status === 'queued' || j.job.status === 'leased')) return;
