@@ -84,6 +84,9 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
     const deposits = await store.listDeposits({ submissionId });
     const jobs = await store.listJobs({ submissionId, limit: 1000 });
     const jobByDeposit = new Map(jobs.filter((j) => j.job.status !== 'done').map((j) => [j.deposit.key, j.job]));
+    // The last finished job of each deposit: how many attempts the item on the record took.
+    const lastDone = new Map<string, number>();
+    for (const j of jobs) if (j.job.status === 'done') lastDone.set(j.deposit.key, j.job.attempts); // ordered by run_at: the last wins
     return {
       submissionId,
       contributors: await contributorsView(submissionId),
@@ -92,7 +95,7 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
         return {
           key: d.key, kind: d.kind, orcid: d.orcid, desired: d.desiredState, status: d.status, putCode: d.putCode,
           lastError: job?.lastError ?? d.lastError, jobId: job?.id ?? null, jobStatus: job?.status ?? null,
-          attempts: job?.attempts ?? 0, nextAttempt: job && job.status === 'queued' ? job.runAt.toISOString() : null,
+          attempts: job?.attempts ?? lastDone.get(d.key) ?? 0, nextAttempt: job && job.status === 'queued' ? job.runAt.toISOString() : null,
           parkReason: job?.parkReason ?? null,
         };
       }),

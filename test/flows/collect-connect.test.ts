@@ -117,6 +117,9 @@ describe('Collect and Connect against the emulator', function () {
       expect(works, who).to.have.length(1);
       expect(works[0]!.xml).to.include('Emulated results');
     }
+    const status = await new Browser({ 'x-user': 'editor-1' }).request(`${h.url}/orcid/api/submissions/s1/status`);
+    expect(JSON.parse(status.text).items.map((i: { kind: string; status: string; attempts: number }) => [i.kind, i.status, i.attempts]))
+      .to.deep.equal([['work', 'synced', 1], ['work', 'synced', 1]]);
     // Publishing again with the same metadata changes nothing.
     expect((await h.orcid.articleUpdated(article())).queued).to.equal(0);
   });
