@@ -81,7 +81,7 @@ export interface SeededIdentity {
  */
 export async function seedIdentities(emulatorUrl: string, store: Store, n: number): Promise<SeededIdentity[]> {
   const config = loadConfig({}, { ORCID_ENV: 'emulator' });
-  const cipher = new TokenCipher(config.tokenKeys.map((key, i) => ({ id: `k${config.tokenKeys.length - i}`, key })));
+  const cipher = TokenCipher.fromKeys(config.tokenKeys);
   const minted = await pool(Array.from({ length: n }, (_, i) => i), 16, async (i) => {
     const { orcid } = await json<{ orcid: string }>(`${emulatorUrl}/_emulator/researchers`, { givenNames: `Given${i}`, familyName: `Family${i}` });
     const t = await json<{ access_token: string; refresh_token: string; expires_in: number; scope: string; name: string | null }>(

@@ -80,8 +80,8 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const now = nowOpt ?? (() => new Date());
   const logger = givenLogger ?? createLogger({ level: config.logLevel });
   const store = givenStore ?? (await openStore(config.storeUrl));
-  const hosts = orcidHosts(config.orcid.env, config.orcid.env === 'emulator' ? config.orcid.baseUrl : config.orcid.baseUrl);
-  const cipher = new TokenCipher(config.tokenKeys.map((key, i) => ({ id: `k${config.tokenKeys.length - i}`, key })));
+  const hosts = orcidHosts(config.orcid.env, config.orcid.baseUrl);
+  const cipher = TokenCipher.fromKeys(config.tokenKeys);
   const oauth = createOAuth({ clientId: config.orcid.clientId, clientSecret: config.orcid.clientSecret, hosts, fetch: fetchImpl, now, timeoutMs: config.worker.timeoutMs });
   const limiter = createRateLimiter({ perSecond: config.worker.rateLimit.perSecond, burst: config.worker.rateLimit.burst });
   const metrics = config.metrics.enabled ? createMetrics(store) : null;

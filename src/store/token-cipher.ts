@@ -54,6 +54,15 @@ export class TokenCipher {
     this.sealingKey = keys[0];
   }
 
+  /**
+   * A cipher over configured keys, newest first (`ORCID_TOKEN_KEY`, then `ORCID_TOKEN_KEYS_PREVIOUS`).
+   * Ids count up from the oldest (`k1`, `k2`, …), so a key keeps its id when a newer one is added
+   * and sets sealed under it still open after a rotation.
+   */
+  static fromKeys(keys: readonly Buffer[]): TokenCipher {
+    return new TokenCipher(keys.map((key, i) => ({ id: `k${keys.length - i}`, key })));
+  }
+
   seal(obj: unknown): string {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.sealingKey.id)!, iv);

@@ -1,7 +1,7 @@
 import type { PluginContext } from '../context.js';
 import type { TokenSource } from './worker.js';
 import type { Identity } from '../store/store.js';
-import { parsePersonForPrefill } from '../orcid/record-read.js';
+import { findOwnItemByExternalId, parsePersonForPrefill } from '../orcid/record-read.js';
 import { coerceError } from '../errors.js';
 
 /** Premium webhooks: ORCID calls us when a connected record changes; we reconcile by reading it. */
@@ -49,8 +49,9 @@ export function createWebhooks(pc: PluginContext, tokens: TokenSource, options: 
     const deposits = (await store.listDeposits({ identityId: identity.id })).filter((d) => d.putCode && d.status === 'synced' && d.desiredState === 'present');
     for (const kind of new Set(deposits.map((d) => d.kind))) {
       const summaries = await client.listSummaries(kind, orcid, token);
-      const present = new Set([...summaries.matchAll(/put-code="(\d+)"/g)].map((m) => m[1]));
-      for (const d of deposits.filter((x) => x.kind === kind && !present.has(x.putCode!))) {
+      // Ours and still there: our client is its source and its self external id is on the record.
+      const gone = deposits.filter((x) => x.kind === kind && findOwnItemByExternalId(summaries, { type: x.externalIdType, value: x.externalIdValue }, settings.clientId) === null);
+      for (const d of gone) {
         await store.markDepositRemoved(d.key, now());
         await store.appendHistory({ at: now(), event: 'item.removed-by-researcher', orcid, identityId: identity.id, submissionId: d.submissionId, depositKey: d.key, detail: { putCode: d.putCode, via: 'webhook' } });
         removed++;

@@ -126,10 +126,9 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
       submissions: [{ id: submission, title, people }], actionBase: `${settings.mountPath}/api/jobs` });
   });
 
-  const actions: Record<string, (id: string) => Promise<boolean>> = {
-    retry: async (id) => (await store.unparkJobs({ jobId: id }, now())) > 0,
-    unpark: async (id) => (await store.unparkJobs({ jobId: id }, now())) > 0,
-  };
+  // "Retry" and "un-park" are the same action under the two names editors use: queue a parked job again.
+  const requeue = async (id: string) => (await store.unparkJobs({ jobId: id }, now())) > 0;
+  const actions: Record<string, (id: string) => Promise<boolean>> = { retry: requeue, unpark: requeue };
   router.post('/api/jobs/:id/:action', async (ctx) => {
     await requireEditor(ctx);
     const act = actions[ctx.params.action];

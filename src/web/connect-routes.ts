@@ -136,7 +136,7 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
       const status = err instanceof OrcidPluginError && err.status < 500 ? err.status : 502;
       return page(ctx, status, { outcome: 'error', retryUrl: retry, reason: 'ORCID did not confirm your sign-in. Nothing was saved; please try again.' }, contributor?.locale);
     }
-    const { id: orcid, uri } = parseOrcidId(tokens.orcid ?? '');
+    const { id: orcid } = parseOrcidId(tokens.orcid ?? '');
     const user = await pc.currentUser(ctx);
     if (pending.purpose === 'signin') {
       await ctx.session?.regenerate?.();
@@ -170,7 +170,6 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     // A new session id after sign-in: a session fixed by an attacker before it is worth nothing.
     await ctx.session?.regenerate?.();
     orcidSession(ctx).orcid = orcid;
-    void uri;
     ctx.redirect(pending.returnTo);
   });
 

@@ -1,5 +1,8 @@
 import { Registry, Counter, Gauge, Histogram } from 'prom-client';
+import type Router from '@koa/router';
 import type { Store } from '../store/store.js';
+import type { PluginContext } from '../context.js';
+import { NotFoundError } from '../errors.js';
 
 /** Prometheus metrics (opt-in, served at `<mount>/metrics`). One registry per plugin instance. */
 export function createMetrics(store: Store) {
@@ -29,3 +32,13 @@ export function createMetrics(store: Store) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** `GET <mount>/metrics`: Prometheus text, only when metrics are enabled (404 otherwise). */
+export function metricsRoute(router: Router, pc: PluginContext) {
+  router.get('/metrics', async (ctx) => {
+    if (!pc.metrics) throw new NotFoundError('Metrics are not enabled.');
+    const { contentType, body } = await pc.metrics.render();
+    ctx.type = contentType;
+    ctx.body = body;
+  });
+}

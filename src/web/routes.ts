@@ -10,6 +10,7 @@ import { connectRoutes, type SignInHandler } from './connect-routes.js';
 import { apiRoutes } from './api-routes.js';
 import { errorMiddleware } from './error-middleware.js';
 import { webhookRoutes } from './webhook-routes.js';
+import { metricsRoute } from './metrics.js';
 
 export interface RoutesOptions {
   onSignIn?: SignInHandler;
@@ -28,6 +29,7 @@ export function createRoutes(pc: PluginContext, invites: InviteService, options:
   connectRoutes(router, pc, { onSignIn: options.onSignIn });
   apiRoutes(router, pc, invites);
   webhookRoutes(router, pc);
+  metricsRoute(router, pc);
   const handleErrors = errorMiddleware({
     logger,
     renderPage: (_ctx, status, message) => renderer.render('connect-result.njk', { outcome: 'error', status, reason: message, mountPath: settings.mountPath, journalTitle: settings.journal.title }),

@@ -22,11 +22,4 @@ export function webhookRoutes(router: Router, pc: PluginContext) {
     pc.webhooks.notify(parseOrcidId(ctx.params.orcid).id);
     ctx.status = 204;
   });
-
-  router.get('/metrics', async (ctx) => {
-    if (!pc.metrics) throw new NotFoundError('Metrics are not enabled.');
-    const { contentType, body } = await pc.metrics.render();
-    ctx.type = contentType;
-    ctx.body = body;
-  });
 }

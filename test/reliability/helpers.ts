@@ -95,7 +95,7 @@ export async function startStage(options: {
 
 /** Researchers at the emulator with a member token each, linked into the store as connected. */
 export async function seedResearchers(emulator: RunningEmulator, orcid: OrcidConnect, n: number, scope = '/activities/update /read-limited'): Promise<Researcher[]> {
-  const cipher = new TokenCipher(orcid.config.tokenKeys.map((key, i) => ({ id: `k${orcid.config.tokenKeys.length - i}`, key })));
+  const cipher = TokenCipher.fromKeys(orcid.config.tokenKeys);
   const out: Researcher[] = [];
   for (let i = 0; i < n; i++) {
     const email = `r${i}@example.org`;

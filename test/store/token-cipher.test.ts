@@ -17,6 +17,14 @@ function failure(fn: () => unknown): OrcidPluginError {
 }
 
 describe('TokenCipher', () => {
+  it('fromKeys: a set sealed before a rotation opens after a newer key is put first', () => {
+    const before = TokenCipher.fromKeys([key(1)]).seal(tokens);
+    const after = TokenCipher.fromKeys([key(2), key(1)]);
+    expect(after.open(before)).to.deep.equal(tokens);
+    expect(after.seal(tokens).split('.')[1]).to.equal('k2');
+    expect(before.split('.')[1]).to.equal('k1');
+  });
+
   it('round-trips a token set and never shows the tokens in the sealed text', () => {
     const cipher = new TokenCipher([{ id: 'k1', key: randomBytes(32) }]);
     const sealed = cipher.seal(tokens);

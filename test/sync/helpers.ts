@@ -95,7 +95,7 @@ export async function historyOf(h: Harness, depositKey: string): Promise<Array<{
 
 function cipherOf(h: Harness): TokenCipher {
   const keys = h.orcid.config.tokenKeys;
-  return new TokenCipher(keys.map((key, i) => ({ id: `k${keys.length - i}`, key })));
+  return TokenCipher.fromKeys(keys);
 }
 
 /** The access token the plugin holds for a researcher (decrypted the way the plugin does). */
