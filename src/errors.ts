@@ -22,6 +22,10 @@ export const TOKEN_DECRYPT_FAILED = 'TOKEN_DECRYPT_FAILED';
 export const INVITATION_INVALID = 'INVITATION_INVALID';
 export const XML_MALFORMED = 'XML_MALFORMED';
 export const XML_UNSAFE = 'XML_UNSAFE';
+/** A byte input declares (or starts with the BOM of) an encoding the embedders do not read. */
+export const XML_ENCODING_UNSUPPORTED = 'XML_ENCODING_UNSUPPORTED';
+/** An element already holds a different iD and `onConflict: 'error'` was asked for. */
+export const EMBED_CONFLICT = 'EMBED_CONFLICT';
 export const FORBIDDEN = 'FORBIDDEN';
 export const NOT_FOUND = 'NOT_FOUND';
 
@@ -96,6 +100,27 @@ export class XmlError extends OrcidPluginError {
     super(code, `${message}${where}`, { status: 400, cause });
     this.line = position.line;
     this.column = position.column;
+  }
+}
+
+/** Where an element already holds a different iD than the contributor matched to it. */
+export interface EmbedConflict {
+  contributor: { givenNames: string; familyName: string; orcid: string };
+  scope: string;
+  line: number;
+  column: number;
+  /** The value the element holds. */
+  existing: string;
+}
+
+/** `onConflict: 'error'`: nothing was embedded, because of these conflicts (all of them). */
+export class EmbedConflictError extends OrcidPluginError {
+  readonly conflicts: EmbedConflict[];
+  constructor(conflicts: EmbedConflict[]) {
+    const first = conflicts[0];
+    const where = first ? ` (first at line ${first.line}, column ${first.column}: ${JSON.stringify(first.existing)} ≠ ${first.contributor.orcid})` : '';
+    super(EMBED_CONFLICT, `${conflicts.length} element(s) already hold a different ORCID iD${where}`, { status: 409 });
+    this.conflicts = conflicts;
   }
 }
 

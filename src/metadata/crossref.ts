@@ -1,23 +1,9 @@
 import type { EmbedContributor } from '../types.js';
 import { localName, prefixOf, scanXml } from './scan.js';
-import { applyEdits, escapeText, planEdits, whitespaceAt, whitespaceBefore, type ExistingOrcid, type Target } from './edits.js';
-import {
-  assign,
-  emptyReport,
-  prepareContributors,
-  selectContributors,
-  type Candidate,
-  type EmbedOptions,
-  type EmbedResult,
-  type PreparedContributor,
-} from './match.js';
-
-/**
- * Crossref 5.3.1 `person_name` is an xsd:sequence: given_name?, surname, suffix?, affiliations?,
- * ORCID?, alt-name? (crossref5.3.1.xsd, element person_name). ORCID goes after the last of these.
- * `affiliation` is the pre-5.3 spelling; kept so older deposits get a sensible position too.
- */
-const BEFORE_ORCID = new Set(['given_name', 'surname', 'suffix', 'affiliations', 'affiliation']);
+import { escapeText, whitespaceAt, whitespaceBefore, type ExistingOrcid, type Target } from './edits.js';
+import { embed, type EmbedBytesResult } from './embed.js';
+import { beforeOrcid, crossrefSchemaFamily, type CrossrefSchemaFamily } from './crossref-schema.js';
+import type { Candidate, EmbedOptions, EmbedResult, PreparedContributor } from './match.js';
 
 interface PersonScan {
   cand: Candidate;
@@ -33,22 +19,19 @@ interface PersonScan {
 /**
  * Embed ORCID iDs in a Crossref deposit: `<ORCID authenticated="true">https://orcid.org/…</ORCID>`
  * in each matching `<person_name>` of a `<contributors>` list (journal articles, peer reviews and
- * any other work type), at the position the 5.3.1 schema requires. Matching is by name only —
- * Crossref carries no email. Byte-preserving like {@link embedOrcidInJats}.
- * @throws InvalidOrcidIdError for an invalid iD (before anything is done), XmlError XML_MALFORMED.
+ * any other work type), at the position the deposit's own schema version requires (4.x, 5.0–5.3,
+ * 5.4+ with `<role>`: see crossref-schema.ts). Matching is by name only — Crossref carries no
+ * email. Byte-preserving, with the same options, byte input and errors as {@link embedOrcidInJats}.
  * @example
  * const { xml, report } = embedOrcidInCrossref(depositXml, [
  *   { givenNames: 'Wilson', familyName: 'Smith', orcid: '0000-0002-1825-0097', authenticated: true },
  * ]);
  */
-export function embedOrcidInCrossref(xml: string, contributors: readonly EmbedContributor[], options: EmbedOptions = {}): EmbedResult {
-  const report = emptyReport();
-  const prepared = selectContributors(prepareContributors(contributors), options, report);
-  const { candidates, targets } = scanCrossref(xml);
-  if (prepared.length === 0) return { xml, report };
-  const claims = assign(prepared, candidates, report);
-  const edits = planEdits(claims, targets, renderOrcid, report);
-  return { xml: applyEdits(xml, edits), report };
+export function embedOrcidInCrossref(xml: string, contributors: readonly EmbedContributor[], options?: EmbedOptions): EmbedResult;
+export function embedOrcidInCrossref(xml: Uint8Array, contributors: readonly EmbedContributor[], options?: EmbedOptions): EmbedBytesResult;
+export function embedOrcidInCrossref(xml: string | Uint8Array, contributors: readonly EmbedContributor[], options?: EmbedOptions): EmbedResult | EmbedBytesResult;
+export function embedOrcidInCrossref(xml: string | Uint8Array, contributors: readonly EmbedContributor[], options: EmbedOptions = {}): EmbedResult | EmbedBytesResult {
+  return embed(xml, contributors, options, scanCrossref, renderOrcid);
 }
 
 function renderOrcid(c: PreparedContributor, prefix: string): string {
@@ -58,6 +41,8 @@ function renderOrcid(c: PreparedContributor, prefix: string): string {
 
 export function scanCrossref(xml: string): { candidates: Candidate[]; targets: Target[] } {
   const stack: string[] = [];
+  let family: CrossrefSchemaFamily = 'unknown';
+  let before = beforeOrcid(family);
   const lists: string[] = [];
   const listCounts = new Map<string, number>();
   const people: PersonScan[] = [];
@@ -72,6 +57,10 @@ export function scanCrossref(xml: string): { candidates: Candidate[]; targets: T
     open(tag) {
       const depth = stack.length;
       const local = localName(tag.name);
+      if (depth === 0) {
+        family = crossrefSchemaFamily(tag);
+        before = beforeOrcid(family);
+      }
       if (local === 'contributors') {
         // One scope per <contributors> list, named after the work that holds it.
         const work = stack[stack.length - 1] ?? 'contributors';
@@ -95,10 +84,12 @@ export function scanCrossref(xml: string): { candidates: Candidate[]; targets: T
       } else if (person && depth === person.depth + 1) {
         if (local === 'given_name' || local === 'surname') capture = { depth, field: local === 'surname' ? 'surname' : 'given', text: '' };
         else if (local === 'ORCID' && !tag.isSelfClosing) {
-          pendingOrcid = { start: at.start(), end: at.end(), value: '', authenticated: /^(true|1)$/.test((tag.attributes.authenticated ?? '').trim()) };
+          const tagEnd = at.end();
+          // xsd:boolean: `true` or `1`, whitespace collapsed.
+          pendingOrcid = { start: at.start(), end: tagEnd, tagEnd, contentEnd: tagEnd, value: '', authenticated: /^(true|1)$/.test((tag.attributes.authenticated ?? '').trim()) };
           capture = { depth, field: 'orcid', text: '' };
         }
-        if (BEFORE_ORCID.has(local)) person.lastStart = at.start();
+        if (before.has(local)) person.lastStart = at.start();
       }
       stack.push(local);
       at.listen(capture !== null);
@@ -110,6 +101,7 @@ export function scanCrossref(xml: string): { candidates: Candidate[]; targets: T
       if (capture && capture.depth === depth) {
         if (capture.field === 'orcid' && pendingOrcid && person) {
           pendingOrcid.value = capture.text;
+          pendingOrcid.contentEnd = at.start();
           pendingOrcid.end = at.end();
           person.target.existing.push(pendingOrcid);
           pendingOrcid = null;
@@ -119,7 +111,7 @@ export function scanCrossref(xml: string): { candidates: Candidate[]; targets: T
       at.listen(capture !== null);
       if (local === 'contributors') lists.pop();
       if (!person) return;
-      if (depth === person.depth + 1 && BEFORE_ORCID.has(local)) person.lastEnd = at.end();
+      if (depth === person.depth + 1 && before.has(local)) person.lastEnd = at.end();
       if (depth === person.depth) {
         finish(person);
         people.push(person);

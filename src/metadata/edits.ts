@@ -1,9 +1,12 @@
 import { parseOrcidId } from '../orcid/id.js';
+import { EmbedConflictError, type EmbedConflict } from '../errors.js';
 import {
   reportContributor,
   type Claim,
+  type EmbedOptions,
   type EmbedReport,
   type PreparedContributor,
+  type UpgradedEntry,
 } from './match.js';
 
 /**
@@ -23,6 +26,10 @@ export interface ExistingOrcid {
   /** Offsets of the whole element, start tag to end tag. */
   start: number;
   end: number;
+  /** Offset just after the start tag's `>` (where the value begins). */
+  tagEnd: number;
+  /** Offset of the end tag's `<` (where the value ends). */
+  contentEnd: number;
   value: string;
   authenticated: boolean;
 }
@@ -52,32 +59,90 @@ function sameId(value: string, id: string): boolean {
   }
 }
 
-/** One edit per claim (or none when the element already carries the iD), reported as it goes. */
-export function planEdits(claims: readonly Claim[], targets: readonly Target[], render: Render, report: EmbedReport): Edit[] {
+/**
+ * One edit per claim (or none when the element already carries the iD), reported as it goes.
+ * An element with the same iD is only ever made more precise, and by the smallest edit: the
+ * `authenticated` attribute added to its start tag, and (with `normalizeIdForm`) its text set to
+ * the `https://orcid.org/` form. Everything else about it — attribute order and quotes, the value
+ * as written — stays, because publishers' validators disagree on the value's form.
+ * @throws EmbedConflictError under `onConflict: 'error'` when any element holds a different iD.
+ */
+export function planEdits(
+  xml: string,
+  claims: readonly Claim[],
+  targets: readonly Target[],
+  render: Render,
+  report: EmbedReport,
+  options: EmbedOptions = {},
+): Edit[] {
   const edits: Edit[] = [];
+  const conflicts: EmbedConflict[] = [];
+  const onConflict = options.onConflict ?? 'replace';
   for (const claim of claims) {
     const t = targets[claim.candidate];
     const c = claim.contributor;
     const entry = { contributor: reportContributor(c), scope: t.scope, line: t.line, column: t.column, via: claim.via };
     const equal = t.existing.find((e) => sameId(e.value, c.id));
     if (equal) {
+      const changes: UpgradedEntry['changes'] = [];
       // Upgrade to authenticated when we know better; never downgrade someone else's claim.
       if (c.input.authenticated && !equal.authenticated) {
-        edits.push({ start: equal.start, end: equal.end, text: render(c, t.prefix) });
-        report.replaced.push({ ...entry, previous: equal.value.trim() });
-      } else report.unchanged.push(entry);
+        edits.push(authenticatedEdit(xml, equal.start, equal.tagEnd));
+        changes.push('authenticated');
+      }
+      if (options.normalizeIdForm && equal.value !== c.uri) {
+        edits.push({ start: equal.tagEnd, end: equal.contentEnd, text: escapeText(c.uri) });
+        changes.push('id-form');
+      }
+      if (changes.length > 0) report.upgraded.push({ ...entry, previous: equal.value.trim(), changes });
+      else report.unchanged.push(entry);
       continue;
     }
     const old = t.existing[0];
     if (old) {
-      edits.push({ start: old.start, end: old.end, text: render(c, t.prefix) });
-      report.replaced.push({ ...entry, previous: old.value.trim() });
+      if (onConflict === 'replace') {
+        edits.push({ start: old.start, end: old.end, text: render(c, t.prefix) });
+        report.replaced.push({ ...entry, previous: old.value.trim() });
+      } else if (onConflict === 'keep-and-report') report.kept.push({ ...entry, existing: old.value.trim() });
+      else conflicts.push({ contributor: entry.contributor, scope: t.scope, line: t.line, column: t.column, existing: old.value.trim() });
       continue;
     }
     edits.push({ start: t.insertAt, end: t.insertAt, text: t.indent + render(c, t.prefix) });
     report.inserted.push(entry);
   }
+  if (conflicts.length > 0) throw new EmbedConflictError(conflicts);
   return edits;
+}
+
+/**
+ * The edit that makes the start tag xml[start, tagEnd) say `authenticated="true"`: the value of an
+ * existing `authenticated` attribute (`false`, `0`, …) set to `true`, or the attribute added after
+ * the last one, in that attribute's quote style. saxes has already checked the tag is well-formed,
+ * so a plain lexer suffices. Only elements that already carry an iD come here — never a hot path.
+ */
+export function authenticatedEdit(xml: string, start: number, tagEnd: number): Edit {
+  let i = start + 1;
+  while (i < tagEnd && !isSpace(xml.charCodeAt(i)) && xml[i] !== '>' && xml[i] !== '/') i++;
+  let after = i;
+  let quote = '"';
+  for (;;) {
+    while (i < tagEnd && isSpace(xml.charCodeAt(i))) i++;
+    if (i >= tagEnd || xml[i] === '>' || xml[i] === '/') break;
+    const nameStart = i;
+    while (xml[i] !== '=' && !isSpace(xml.charCodeAt(i))) i++;
+    const name = xml.slice(nameStart, i);
+    while (xml[i] !== '=') i++;
+    i++;
+    while (isSpace(xml.charCodeAt(i))) i++;
+    const q = xml[i];
+    const valueStart = i + 1;
+    const valueEnd = xml.indexOf(q, valueStart);
+    if (name === 'authenticated') return { start: valueStart, end: valueEnd, text: 'true' };
+    i = valueEnd + 1;
+    after = i;
+    quote = q;
+  }
+  return { start: after, end: after, text: ` authenticated=${quote}true${quote}` };
 }
 
 /** Apply non-overlapping edits to `input`; with no edits the very same string comes back. */

@@ -158,6 +158,7 @@ class JatsScanner implements ScanHandlers {
       s.done(s.text);
     }
     if (this.pendingOrcid && this.pendingOrcid.depth === depth) {
+      this.pendingOrcid.existing.contentEnd = this.at.start();
       this.pendingOrcid.existing.end = this.at.end();
       this.openContribs[this.openContribs.length - 1].target.existing.push(this.pendingOrcid.existing);
       this.pendingOrcid = null;
@@ -248,7 +249,8 @@ class JatsScanner implements ScanHandlers {
         return;
       case 'contrib-id':
         if (depth === c.depth + 1 && (tag.attributes['contrib-id-type'] ?? '').toLowerCase() === 'orcid' && !tag.isSelfClosing) {
-          const existing: ExistingOrcid = { start: this.at.start(), end: this.at.end(), value: '', authenticated: tag.attributes.authenticated === 'true' };
+          const tagEnd = this.at.end();
+          const existing: ExistingOrcid = { start: this.at.start(), end: tagEnd, tagEnd, contentEnd: tagEnd, value: '', authenticated: tag.attributes.authenticated === 'true' };
           this.pendingOrcid = { existing, depth };
           this.sink(tag, (t) => (existing.value = t));
         }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { embedOrcidInJats } from '../../src/metadata/jats.js';
-import { InvalidOrcidIdError } from '../../src/errors.js';
+import { EMBED_CONFLICT, EmbedConflictError, InvalidInputError, InvalidOrcidIdError } from '../../src/errors.js';
 import type { EmbedContributor } from '../../src/types.js';
 
 const JOSIAH: EmbedContributor = { givenNames: 'Josiah', familyName: 'Carberry', orcid: '0000-0002-1825-0097', authenticated: true };
@@ -35,7 +35,7 @@ describe('embedOrcidInJats', () => {
     const xml = article(CARBERRY);
     const { xml: out, report } = embedOrcidInJats(xml, []);
     expect(out).to.equal(xml);
-    expect(report).to.deep.equal({ inserted: [], replaced: [], unchanged: [], ambiguous: [], unmatched: [], skipped: [] });
+    expect(report).to.deep.equal({ inserted: [], replaced: [], upgraded: [], unchanged: [], kept: [], ambiguous: [], unmatched: [], skipped: [] });
   });
 
   it('inserts contrib-id as the first child of contrib, indented like the document', () => {
@@ -87,16 +87,68 @@ describe('embedOrcidInJats', () => {
     expect(report.replaced.map((r) => r.previous)).to.deep.equal(['http://orcid.org/0000-0001-5109-3700']);
   });
 
-  it('leaves an equal iD alone (any URI form), but upgrades it to authenticated', () => {
+  it('leaves an equal iD alone (any URI form) when it is already authenticated', () => {
     const same = '<contrib-id contrib-id-type="orcid" authenticated="true">http://orcid.org/0000-0002-1825-0097</contrib-id>';
     const input = article(CARBERRY.replace('</name>', `</name>${same}`));
     const r1 = embedOrcidInJats(input, [JOSIAH]);
     expect(r1.xml).to.equal(input);
     expect(r1.report.unchanged).to.have.length(1);
-    const unauth = input.replace(' authenticated="true"', '');
-    const r2 = embedOrcidInJats(unauth, [JOSIAH]);
-    expect(r2.xml).to.equal(unauth.replace(same.replace(' authenticated="true"', ''), ID));
-    expect(r2.report.replaced).to.have.length(1);
+    // A contributor without OAuth never downgrades someone else's authenticated claim.
+    expect(embedOrcidInJats(input, [{ ...JOSIAH, authenticated: false }]).xml).to.equal(input);
+  });
+
+  it('upgrades an equal iD by adding authenticated="true" only, keeping the value as written (issue 18)', () => {
+    // SciELO's packtools rejects a URL in contrib-id: a bare iD must stay bare.
+    const cases: [string, string][] = [
+      ['<contrib-id contrib-id-type="orcid">0000-0002-1825-0097</contrib-id>', '<contrib-id contrib-id-type="orcid" authenticated="true">0000-0002-1825-0097</contrib-id>'],
+      ["<contrib-id contrib-id-type='orcid' specific-use='x'>http://orcid.org/0000-0002-1825-0097</contrib-id>", "<contrib-id contrib-id-type='orcid' specific-use='x' authenticated='true'>http://orcid.org/0000-0002-1825-0097</contrib-id>"],
+      ['<contrib-id authenticated="false" contrib-id-type="orcid"> orcid.org/0000-0002-1825-0097 </contrib-id>', '<contrib-id authenticated="true" contrib-id-type="orcid"> orcid.org/0000-0002-1825-0097 </contrib-id>'],
+      ['<contrib-id\n   contrib-id-type = "orcid"\n>0000-0002-1825-0097</contrib-id>', '<contrib-id\n   contrib-id-type = "orcid" authenticated="true"\n>0000-0002-1825-0097</contrib-id>'],
+    ];
+    for (const [before, after] of cases) {
+      const input = article(CARBERRY.replace('</name>', `</name>${before}`));
+      const { xml, report } = embedOrcidInJats(input, [JOSIAH]);
+      expect(xml).to.equal(input.replace(before, after));
+      expect(report.upgraded.map((u) => [u.previous, u.changes])).to.deep.equal([[before.replace(/<[^>]*>/g, '').trim(), ['authenticated']]]);
+      expect(report.replaced).to.deep.equal([]);
+    }
+  });
+
+  it('rewrites an equal iD to the https://orcid.org/ form only with normalizeIdForm', () => {
+    const bare = '<contrib-id contrib-id-type="orcid" authenticated="true">0000-0002-1825-0097</contrib-id>';
+    const input = article(CARBERRY.replace('</name>', `</name>${bare}`));
+    expect(embedOrcidInJats(input, [JOSIAH]).xml).to.equal(input);
+    const r = embedOrcidInJats(input, [JOSIAH], { normalizeIdForm: true });
+    expect(r.xml).to.equal(input.replace(bare, ID));
+    expect(r.report.upgraded.map((u) => u.changes)).to.deep.equal([['id-form']]);
+    const both = embedOrcidInJats(input.replace(' authenticated="true"', ''), [JOSIAH], { normalizeIdForm: true });
+    expect(both.xml).to.equal(input.replace(bare, ID));
+    expect(both.report.upgraded.map((u) => u.changes)).to.deep.equal([['authenticated', 'id-form']]);
+    expect(embedOrcidInJats(article(CARBERRY.replace('</name>', `</name>${ID}`)), [JOSIAH], { normalizeIdForm: true }).report.unchanged).to.have.length(1);
+  });
+
+  it('on a different iD: replaces by default, keeps and reports, or throws EMBED_CONFLICT (issue 18)', () => {
+    const other = '<contrib-id contrib-id-type="orcid">https://orcid.org/0000-0001-5109-3700</contrib-id>';
+    const input = article(CARBERRY.replace('</name>', `</name>${other}`));
+    const replaced = embedOrcidInJats(input, [JOSIAH], { onConflict: 'replace' });
+    expect(replaced.xml).to.equal(input.replace(other, ID));
+    expect(replaced.report.replaced.map((r) => r.previous)).to.deep.equal(['https://orcid.org/0000-0001-5109-3700']);
+    const kept = embedOrcidInJats(input, [JOSIAH], { onConflict: 'keep-and-report' });
+    expect(kept.xml).to.equal(input);
+    expect(kept.report.replaced).to.deep.equal([]);
+    expect(kept.report.kept).to.deep.equal([
+      { contributor: { givenNames: 'Josiah', familyName: 'Carberry', orcid: '0000-0002-1825-0097' }, scope: 'article/contrib-group[1]', line: 7, column: 9, via: 'name', existing: 'https://orcid.org/0000-0001-5109-3700' },
+    ]);
+    let thrown: unknown;
+    try {
+      embedOrcidInJats(input, [JOSIAH], { onConflict: 'error' });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).to.be.instanceOf(EmbedConflictError);
+    const err = thrown as EmbedConflictError;
+    expect([err.code, err.status, err.conflicts.map((c) => [c.line, c.existing])]).to.deep.equal([EMBED_CONFLICT, 409, [[7, 'https://orcid.org/0000-0001-5109-3700']]]);
+    expect(() => embedOrcidInJats(input, [JOSIAH], { onConflict: 'overwrite' as never })).to.throw(InvalidInputError, 'options.onConflict');
   });
 
   it('matches by email in the contrib before any name', () => {
