@@ -9,7 +9,8 @@ import { ConfigError, OrcidPluginError, coerceError } from './errors.js';
  *   embed-jats FILE --contributors FILE.json     JATS with iDs to stdout, report to stderr
  *   embed-crossref FILE --contributors FILE.json
  *   status                    queue counts as JSON
- * Exit codes: 0 ok, 1 failure, 2 bad input or configuration, 3 embed left contributors unmatched.
+ * Exit codes: 0 ok, 1 failure, 2 bad input or configuration, 3 embed left contributors unmatched,
+ * 4 embed refused a conflicting iD (--on-conflict error).
  */
 const USAGE = `usage: koa-orcid-connect <demo|emulator|worker|embed-jats|embed-crossref|status> [options]`;
 
@@ -35,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
       return runEmbedCli(command === 'embed-jats' ? 'jats' : 'crossref', rest, {
         stdout: process.stdout,
         stderr: process.stderr,
-        readFile: (p: string) => readFile(p, 'utf8'),
+        readFile: (p: string) => readFile(p),
       });
     }
     case 'status': {

@@ -1,42 +1,57 @@
 import type { EmbedContributor } from '../types.js';
-import { coerceError, InvalidInputError, OrcidPluginError } from '../errors.js';
+import { coerceError, EmbedConflictError, InvalidInputError, OrcidPluginError } from '../errors.js';
 import { embedOrcidInJats } from './jats.js';
 import { embedOrcidInCrossref } from './crossref.js';
-import type { EmbedReport } from './match.js';
+import type { EmbedConflictPolicy, EmbedReport } from './match.js';
 
 /**
- * `koa-orcid-connect embed-jats article.xml --contributors contributors.json [--only-authenticated] > out.xml`
- * `koa-orcid-connect embed-crossref deposit.xml --contributors contributors.json > out.xml`
+ * `koa-orcid-connect embed-jats article.xml --contributors contributors.json [--only-authenticated]
+ *    [--on-conflict replace|keep-and-report|error] [--normalize-id-form] > out.xml`
+ * `koa-orcid-connect embed-crossref deposit.xml --contributors contributors.json [same options] > out.xml`
  *
- * The XML goes to stdout, the report (one JSON document) to stderr.
+ * The XML file is read as bytes and its encoding detected (BOM, XML declaration); the XML goes to
+ * stdout in that same encoding, the report (one JSON document) to stderr.
  * Exit codes — chosen so a publish pipeline can stop on a problem yet still get the output:
  *   0  every contributor was embedded, or was already there (or skipped by --only-authenticated)
  *   3  the XML was written, but some contributor was unmatched or ambiguous (see the report)
- *   2  bad usage or bad input (unreadable file, malformed XML, invalid iD, bad contributors JSON);
- *      nothing is written to stdout, `{ "error": { code, message, … } }` goes to stderr
+ *   2  bad usage or bad input (unreadable file, malformed XML, unsupported encoding, invalid iD, bad
+ *      contributors JSON); nothing is written to stdout, `{ "error": { code, message, … } }` goes to stderr
+ *   4  `--on-conflict error` and an element already holds a different iD: nothing is written to
+ *      stdout, `{ "error": { code: "EMBED_CONFLICT", message, conflicts: [...] } }` goes to stderr
  */
 export const EXIT_OK = 0;
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_INCOMPLETE = 3;
+export const EXIT_CONFLICT = 4;
 
 export interface EmbedCliIo {
-  stdout: { write(chunk: string): unknown };
+  stdout: { write(chunk: string | Uint8Array): unknown };
   stderr: { write(chunk: string): unknown };
-  readFile(path: string): Promise<string>;
+  /** The file's bytes (a string is taken as UTF-8). */
+  readFile(path: string): Promise<Uint8Array | string>;
 }
 
 const USAGE = (kind: string) =>
-  `usage: koa-orcid-connect embed-${kind} <file.xml> --contributors <contributors.json> [--only-authenticated]\n`;
+  `usage: koa-orcid-connect embed-${kind} <file.xml> --contributors <contributors.json> [--only-authenticated]` +
+  ` [--on-conflict replace|keep-and-report|error] [--normalize-id-form]\n`;
+
+const POLICIES: readonly EmbedConflictPolicy[] = ['replace', 'keep-and-report', 'error'];
+const bytes = (data: Uint8Array | string) => (typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
 
 export async function runEmbedCli(kind: 'jats' | 'crossref', argv: readonly string[], io: EmbedCliIo): Promise<number> {
   let file: string | undefined;
   let contributorsFile: string | undefined;
   let onlyAuthenticated = false;
+  let normalizeIdForm = false;
+  let onConflict: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--contributors') contributorsFile = argv[++i];
     else if (a.startsWith('--contributors=')) contributorsFile = a.slice('--contributors='.length);
     else if (a === '--only-authenticated') onlyAuthenticated = true;
+    else if (a === '--normalize-id-form') normalizeIdForm = true;
+    else if (a === '--on-conflict') onConflict = argv[++i];
+    else if (a.startsWith('--on-conflict=')) onConflict = a.slice('--on-conflict='.length);
     else if (a === '-h' || a === '--help') {
       io.stderr.write(USAGE(kind));
       return EXIT_OK;
@@ -45,24 +60,32 @@ export async function runEmbedCli(kind: 'jats' | 'crossref', argv: readonly stri
   }
   if (!file) return usage(kind, io, 'missing the XML file');
   if (!contributorsFile) return usage(kind, io, 'missing --contributors <file.json>');
+  if (onConflict !== undefined && !POLICIES.includes(onConflict as EmbedConflictPolicy)) {
+    return usage(kind, io, `--on-conflict must be one of ${POLICIES.join(', ')}`);
+  }
 
   try {
     const [xml, json] = await Promise.all([io.readFile(file), io.readFile(contributorsFile)]);
-    const contributors = parseContributors(json);
+    const contributors = parseContributors(new TextDecoder().decode(bytes(json)));
     const embed = kind === 'jats' ? embedOrcidInJats : embedOrcidInCrossref;
-    const { xml: out, report } = embed(xml, contributors, { onlyAuthenticated });
+    // Always bytes: the encoding comes from the file itself (BOM, XML declaration), never assumed.
+    const { xml: out, report } = embed(bytes(xml), contributors, {
+      onlyAuthenticated,
+      normalizeIdForm,
+      ...(onConflict ? { onConflict: onConflict as EmbedConflictPolicy } : {}),
+    });
     io.stdout.write(out);
     io.stderr.write(`${JSON.stringify(report)}\n`);
     return isComplete(report) ? EXIT_OK : EXIT_INCOMPLETE;
   } catch (e) {
     const err = coerceError(e);
     const detail: Record<string, unknown> = { code: err instanceof OrcidPluginError ? err.code : 'ERROR', message: err.message };
-    for (const k of ['line', 'column', 'path'] as const) {
+    for (const k of ['line', 'column', 'path', 'conflicts'] as const) {
       const v = (err as unknown as Record<string, unknown>)[k];
       if (v !== undefined) detail[k] = v;
     }
     io.stderr.write(`${JSON.stringify({ error: detail })}\n`);
-    return EXIT_BAD_INPUT;
+    return err instanceof EmbedConflictError ? EXIT_CONFLICT : EXIT_BAD_INPUT;
   }
 }
 

@@ -128,7 +128,7 @@ export function encodeText(text: string, encoding: XmlEncoding): Buffer {
  * itself comes back.
  */
 export function spliceBytes(bytes: Uint8Array, decoded: DecodedXml, edits: readonly Edit[]): Buffer {
-  const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const input = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (edits.length === 0) return input;
   const { text, encoding, bom } = decoded;
   const unit = encoding === 'UTF-16LE' || encoding === 'UTF-16BE' ? 2 : 1;

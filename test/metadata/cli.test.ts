@@ -1,8 +1,20 @@
 import { expect } from 'chai';
-import { runEmbedCli, EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_OK } from '../../src/metadata/cli.js';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { runEmbedCli, EXIT_BAD_INPUT, EXIT_CONFLICT, EXIT_INCOMPLETE, EXIT_OK } from '../../src/metadata/cli.js';
+import { embedOrcidInJats, scanJats } from '../../src/metadata/jats.js';
+import { SHARED } from './validate.js';
 
 const XML = '<article><front><article-meta><contrib-group><contrib><name><surname>Carberry</surname><given-names>Josiah</given-names></name></contrib></contrib-group></article-meta></front></article>';
-const files: Record<string, string> = {
+const utf16be = (s: string) => Buffer.from(`\ufeff${s}`, 'utf16le').swap16();
+const CONFLICT = XML.replace('<name>', '<contrib-id contrib-id-type="orcid">https://orcid.org/0000-0001-5109-3700</contrib-id><name>');
+const files: Record<string, string | Buffer> = {
+  'utf16.xml': utf16be(`<?xml version="1.0" encoding="UTF-16"?>\n${XML}`),
+  'conflict.xml': CONFLICT,
+  'latin1-undeclared.xml': Buffer.from(XML.replace('Josiah', 'Jos\xe9'), 'latin1'),
   'a.xml': XML,
   'bad.xml': '<article>',
   'c.json': JSON.stringify([{ givenNames: 'Josiah', familyName: 'Carberry', orcid: '0000-0002-1825-0097', authenticated: true }]),
@@ -11,17 +23,18 @@ const files: Record<string, string> = {
 };
 
 async function run(kind: 'jats' | 'crossref', argv: string[]) {
-  let stdout = '';
+  const out: Buffer[] = [];
   let stderr = '';
   const code = await runEmbedCli(kind, argv, {
-    stdout: { write: (s: string) => (stdout += s) },
+    stdout: { write: (s: string | Uint8Array) => out.push(Buffer.from(s)) },
     stderr: { write: (s: string) => (stderr += s) },
     readFile: async (p) => {
       if (!(p in files)) throw Object.assign(new Error(`ENOENT: no such file, open '${p}'`), { code: 'ENOENT' });
       return files[p];
     },
   });
-  return { code, stdout, stderr };
+  const bytes = Buffer.concat(out);
+  return { code, stdout: bytes.toString('utf8'), bytes, stderr };
 }
 
 describe('runEmbedCli', () => {
@@ -49,5 +62,54 @@ describe('runEmbedCli', () => {
     expect(missing.code).to.equal(EXIT_BAD_INPUT);
     expect(missing.stderr).to.match(/^missing --contributors/);
     expect((await run('jats', ['nope.xml', '--contributors', 'c.json'])).code).to.equal(EXIT_BAD_INPUT);
+  });
+
+  it('reads the XML as bytes and writes it back in its own encoding (UTF-16BE with BOM)', async () => {
+    const r = await run('jats', ['utf16.xml', '--contributors', 'c.json']);
+    expect(r.code).to.equal(EXIT_OK);
+    const id = '<contrib-id contrib-id-type="orcid" authenticated="true">https://orcid.org/0000-0002-1825-0097</contrib-id>';
+    expect(r.bytes.equals(utf16be(`<?xml version="1.0" encoding="UTF-16"?>\n${XML.replace('<contrib>', `<contrib>${id}`)}`))).to.equal(true);
+    const bad = await run('jats', ['latin1-undeclared.xml', '--contributors', 'c.json']);
+    expect([bad.code, JSON.parse(bad.stderr).error.code]).to.deep.equal([EXIT_BAD_INPUT, 'XML_MALFORMED']);
+  });
+
+  it('--on-conflict and --normalize-id-form reach the embedder; a refused conflict exits 4 with nothing written', async () => {
+    const kept = await run('jats', ['conflict.xml', '--contributors', 'c.json', '--on-conflict=keep-and-report']);
+    expect([kept.code, kept.stdout]).to.deep.equal([EXIT_OK, CONFLICT]);
+    expect(JSON.parse(kept.stderr).kept).to.have.length(1);
+    const refused = await run('jats', ['conflict.xml', '--contributors', 'c.json', '--on-conflict', 'error']);
+    expect([refused.code, refused.stdout]).to.deep.equal([EXIT_CONFLICT, '']);
+    expect(JSON.parse(refused.stderr).error).to.deep.include({ code: 'EMBED_CONFLICT' });
+    expect(JSON.parse(refused.stderr).error.conflicts[0].existing).to.equal('https://orcid.org/0000-0001-5109-3700');
+    expect((await run('jats', ['a.xml', '--contributors', 'c.json', '--on-conflict', 'overwrite'])).code).to.equal(EXIT_BAD_INPUT);
+    files['bare.xml'] = XML.replace('<name>', '<contrib-id contrib-id-type="orcid">0000-0002-1825-0097</contrib-id><name>');
+    const upgraded = await run('jats', ['bare.xml', '--contributors', 'c.json', '--normalize-id-form']);
+    expect(upgraded.stdout).to.contain('<contrib-id contrib-id-type="orcid" authenticated="true">https://orcid.org/0000-0002-1825-0097</contrib-id>');
+  });
+
+  it('round-trips a real UTF-16 JATS article through the installed command (bin/koa-orcid-connect.js)', async function () {
+    this.timeout(120000);
+    const dir = mkdtempSync(join(tmpdir(), 'embed-cli-'));
+    try {
+      const text = readFileSync(join(SHARED, 'fixtures', 'jats', 'elife-102451-v1.xml'), 'utf8').replace(/^<\?xml([^?]*)encoding="[^"]*"/, '<?xml$1encoding="UTF-16"');
+      expect(text).to.match(/^<\?xml[^?]*encoding="UTF-16"/);
+      const input = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+      const { candidates, targets } = scanJats(text);
+      const i = candidates.findIndex((c, k) => c.names[0]?.surname && targets[k].existing.length === 0);
+      const n = candidates[i].names[0];
+      const contributors = [{ givenNames: n.given, familyName: n.surname, orcid: '0000-0002-1825-0097', authenticated: true }];
+      writeFileSync(join(dir, 'article.xml'), input);
+      writeFileSync(join(dir, 'contributors.json'), JSON.stringify(contributors));
+      const bin = join(process.cwd(), 'bin', 'koa-orcid-connect.js');
+      const r = await promisify(execFile)(process.execPath, [bin, 'embed-jats', join(dir, 'article.xml'), '--contributors', join(dir, 'contributors.json')], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+      const viaString = embedOrcidInJats(text, contributors);
+      const expected = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(viaString.xml, 'utf16le')]);
+      expect(r.stdout.length).to.be.greaterThan(input.length);
+      expect(r.stdout.equals(expected)).to.equal(true);
+      expect(viaString.report.inserted.length).to.be.greaterThan(0);
+      expect(JSON.parse(r.stderr.toString('utf8'))).to.deep.equal(viaString.report);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
