@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { embedOrcidInCrossref } from '../../src/metadata/crossref.js';
-import { SHARED, validateMany } from './validate.js';
+import { SHARED } from './validate.js';
 
 const EXAMPLES = join(SHARED, 'crossref-schema', 'examples');
 // The Crossref examples, stripped of ORCIDs and given XSD-valid names, are our two deposits.
@@ -14,6 +14,7 @@ const review = readFileSync(join(EXAMPLES, 'peer_review_orcid_5.3.1.xml'), 'utf8
 
 const ORCID = '<ORCID authenticated="true">https://orcid.org/0000-0002-1825-0097</ORCID>';
 
+// Schema validation of embedded deposits, every version: crossref-schemas.test.ts.
 describe('embedOrcidInCrossref', () => {
   it('returns the very same string when there is nothing to embed', () => {
     expect(embedOrcidInCrossref(journal, []).xml).to.equal(journal);
@@ -37,22 +38,5 @@ describe('embedOrcidInCrossref', () => {
     const again = embedOrcidInCrossref(xml, [{ givenNames: 'Kukpi7 Wayne', familyName: 'Christian', orcid: '0000-0001-5109-3700', authenticated: true }]);
     expect(again.report.replaced.map((r) => r.previous)).to.deep.equal(['https://orcid.org/0000-0002-1825-0097']);
     expect(again.xml).to.equal(xml.replace(ORCID, ORCID.replace('0000-0002-1825-0097', '0000-0001-5109-3700')));
-  });
-
-  it('produces deposits that validate against crossref5.3.1.xsd', async function () {
-    this.timeout(60000);
-    const a = embedOrcidInCrossref(journal, [
-      { givenNames: 'Minerva', familyName: 'Housecat', orcid: '0000-0002-1825-0097', authenticated: true },
-      { givenNames: 'Kukpi7 Wayne', familyName: 'Christian', orcid: '0000-0001-5109-3700', authenticated: false },
-    ]);
-    const b = embedOrcidInCrossref(review, [{ givenNames: 'Wilson', familyName: 'Smith', orcid: '0000-0002-1825-0097', authenticated: true }]);
-    expect(a.report.inserted).to.have.length(2);
-    expect(b.report.inserted).to.have.length(1);
-    const errors = await validateMany('crossref-5.3.1', [
-      { name: 'journal.xml', xml: a.xml },
-      { name: 'review.xml', xml: b.xml },
-    ]);
-    expect(errors.get('journal.xml')).to.deep.equal([]);
-    expect(errors.get('review.xml')).to.deep.equal([]);
   });
 });
