@@ -76,6 +76,32 @@ describe('embedOrcidInJats on the shared JATS fixtures', () => {
     });
   }
 
+  it('same-iD upgrades change only the attribute (issue 18): every person who carries an iD, given that iD', () => {
+    let upgraded = 0;
+    for (const file of FILES) {
+      const input = readFileSync(join(DIR, file), 'utf8');
+      const { candidates, targets } = scanJats(input);
+      const byId = new Map<string, EmbedContributor>();
+      candidates.forEach((c, i) => {
+        const n = c.names[0];
+        const existing = targets[i].existing[0];
+        if (!n || n.full !== undefined || !existing) return;
+        const id = parseOrcidId(existing.value).id;
+        byId.set(id, { givenNames: n.given, familyName: n.surname, orcid: id, authenticated: true });
+      });
+      const { xml, report } = embedOrcidInJats(input, [...byId.values()]);
+      expect(report.inserted, file).to.deep.equal([]);
+      expect(report.replaced, file).to.deep.equal([]);
+      for (const u of report.upgraded) expect(u.changes, file).to.deep.equal(['authenticated']);
+      upgraded += report.upgraded.length;
+      // Take the added attributes out again: the very input, values in their http:// form included.
+      expect(xml.replace(/ authenticated="true"(?=>)/g, ''), file).to.equal(input.replace(/ authenticated="true"(?=>)/g, ''));
+      expect(xml.length - input.length, file).to.equal(report.upgraded.length * ' authenticated="true"'.length);
+    }
+    // elife-14093 (2) and journal.pcbi.1004692 (1) carry unauthenticated iDs.
+    expect(upgraded).to.be.greaterThanOrEqual(3);
+  });
+
   it('introduces no JATS Publishing 1.3d2 XSD error (all fixtures, before and after, one xmllint run)', async function () {
     this.timeout(60000);
     const docs = outputs.flatMap((o) => [
