@@ -8,7 +8,7 @@ import { prefixOf, type ScanTag } from './scan.js';
  * | versions | sequence | source |
  * | --- | --- | --- |
  * | 4.x | given_name?, surname, suffix?, affiliation{0,5}, ORCID?, alt-name? | crossref4.8.0.xsd / common4.4.2.xsd, element person_name |
- * | 5.0–5.2 | given_name?, surname, suffix?, affiliation{0,5}, ORCID?, alt-name? | crossref5.2.0.xsd |
+ * | 5.0–5.2 | given_name?, surname, suffix?, affiliation{0,5}, ORCID?, alt-name? | crossref5.1.0.xsd, crossref5.2.0.xsd |
  * | 5.3 | given_name?, surname, suffix?, affiliations?, ORCID?, alt-name? | crossref5.3.1.xsd |
  * | 5.4+ | given_name?, surname, suffix?, role*, affiliations?, ORCID?, alt-name? | crossref5.5.0.xsd (near line 1541) |
  *
