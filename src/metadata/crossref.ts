@@ -83,7 +83,7 @@ export function scanCrossref(xml: string): { candidates: Candidate[]; targets: T
         };
       } else if (person && depth === person.depth + 1) {
         if (local === 'given_name' || local === 'surname') capture = { depth, field: local === 'surname' ? 'surname' : 'given', text: '' };
-        else if (local === 'ORCID' && !tag.isSelfClosing) {
+        else if (local === 'ORCID') {
           const tagEnd = at.end();
           // xsd:boolean: `true` or `1`, whitespace collapsed.
           pendingOrcid = { start: at.start(), end: tagEnd, tagEnd, contentEnd: tagEnd, value: '', authenticated: /^(true|1)$/.test((tag.attributes.authenticated ?? '').trim()) };

@@ -100,7 +100,9 @@ export function planEdits(
     }
     const old = t.existing[0];
     if (old) {
-      if (onConflict === 'replace') {
+      // An empty element (`<ORCID/>`, a template's placeholder) holds no iD to conflict with: fill it,
+      // rather than add a second element beside it.
+      if (onConflict === 'replace' || old.value.trim() === '') {
         edits.push({ start: old.start, end: old.end, text: render(c, t.prefix) });
         report.replaced.push({ ...entry, previous: old.value.trim() });
       } else if (onConflict === 'keep-and-report') report.kept.push({ ...entry, existing: old.value.trim() });

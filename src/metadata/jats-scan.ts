@@ -248,7 +248,7 @@ class JatsScanner implements ScanHandlers {
         if (tag.attributes['ref-type'] === 'corresp' && tag.attributes.rid) c.rids.push(...tag.attributes.rid.split(/\s+/));
         return;
       case 'contrib-id':
-        if (depth === c.depth + 1 && (tag.attributes['contrib-id-type'] ?? '').toLowerCase() === 'orcid' && !tag.isSelfClosing) {
+        if (depth === c.depth + 1 && (tag.attributes['contrib-id-type'] ?? '').toLowerCase() === 'orcid') {
           const tagEnd = this.at.end();
           const existing: ExistingOrcid = { start: this.at.start(), end: tagEnd, tagEnd, contentEnd: tagEnd, value: '', authenticated: tag.attributes.authenticated === 'true' };
           this.pendingOrcid = { existing, depth };

@@ -90,4 +90,13 @@ describe('embedOrcidInCrossref: person_name order by schema version', () => {
     const falsy = input.replace('<ORCID>', "<ORCID authenticated='0'>");
     expect(embedOrcidInCrossref(falsy, [person('Kenji', 'Sato')]).xml).to.equal(input.replace('<ORCID>', "<ORCID authenticated='true'>"));
   });
+
+  it('fills an empty ORCID placeholder in place, whatever onConflict says, instead of adding a second one', () => {
+    const inner = '<person_name sequence="first" contributor_role="author"><given_name>Josiah</given_name><surname>Carberry</surname><ORCID authenticated="true"/><alt-name><string-name>J. C.</string-name></alt-name></person_name>';
+    for (const onConflict of ['replace', 'keep-and-report', 'error'] as const) {
+      const { xml, report } = embedOrcidInCrossref(deposit('5.3.1', inner), [person('Josiah', 'Carberry')], { onConflict });
+      expect(xml).to.equal(deposit('5.3.1', inner.replace('<ORCID authenticated="true"/>', ID('0000-0002-1825-0097'))));
+      expect(report.replaced.map((r) => r.previous)).to.deep.equal(['']);
+    }
+  });
 });

@@ -151,6 +151,15 @@ describe('embedOrcidInJats', () => {
     expect(() => embedOrcidInJats(input, [JOSIAH], { onConflict: 'overwrite' as never })).to.throw(InvalidInputError, 'options.onConflict');
   });
 
+  it('fills an empty orcid contrib-id in place instead of adding a second one', () => {
+    for (const empty of ['<contrib-id contrib-id-type="orcid"/>', '<contrib-id contrib-id-type="orcid"></contrib-id>']) {
+      const input = article(CARBERRY.replace('</name>', `</name>${empty}`));
+      const { xml, report } = embedOrcidInJats(input, [JOSIAH], { onConflict: 'error' });
+      expect(xml).to.equal(input.replace(empty, ID));
+      expect(report.replaced.map((r) => r.previous)).to.deep.equal(['']);
+    }
+  });
+
   it('matches by email in the contrib before any name', () => {
     const two = [
       '        <contrib><name><surname>Carberry</surname><given-names>Josiah</given-names></name></contrib>',
