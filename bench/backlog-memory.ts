@@ -4,7 +4,7 @@
  * the jobs in flight, never the backlog), with the store's size per deposit and enqueue throughput.
  */
 import { writeFileSync } from 'node:fs';
-import { benchEmulator, openBenchStore, round, seedIdentities, spawnTs, tmpDir, verifyExactlyOnce, workerEnv, type BenchResult } from './common.js';
+import { answered2xx, benchEmulator, openBenchStore, round, seedIdentities, spawnTs, tmpDir, verifyExactlyOnce, watchProgress, workerEnv, type BenchResult } from './common.js';
 
 const JOBS = Number(process.env.BENCH_BACKLOG_JOBS ?? 100_000);
 const DRAIN_SECONDS = Number(process.env.BENCH_BACKLOG_DRAIN_SECONDS ?? 150);
@@ -40,7 +40,9 @@ export async function benchBacklogMemory(): Promise<BenchResult> {
       ORCID_RATE_LIMIT: '1000000', ORCID_RATE_LIMIT_BURST: '1000000', ORCID_WORKER_CONCURRENCY: String(CONCURRENCY),
       BENCH_JOBS: String(JOBS), BENCH_DRAIN_SECONDS: String(DRAIN_SECONDS), BENCH_IDENTITIES: file,
     });
-    const r = (await spawnTs('bench/backlog-process.ts', env, (DRAIN_SECONDS + 200) * 1000).result) as unknown as BacklogReport;
+    const before = answered2xx(emulator);
+    const stopProgress = watchProgress('jobs drained', JOBS, () => answered2xx(emulator) - before);
+    const r = (await spawnTs('bench/backlog-process.ts', env, (DRAIN_SECONDS + 200) * 1000).result.finally(stopProgress)) as unknown as BacklogReport;
     // Exactly once over what was drained: works on records == jobs settled, no duplicates.
     const expected = new Map<string, number>();
     for (const s of seeded) expected.set(s.identity.orcid, 0);

@@ -18,17 +18,13 @@ import { sealTokenSet } from '../src/sync/tokens.js';
 import { buildWorkXml, workSelfExternalId } from '../src/orcid/work.js';
 import { payloadHash } from '../src/orcid/payload-common.js';
 import type { Article } from '../src/types.js';
+import type { Check } from './stats.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLIENT_ID = 'APP-DEMO0000000000';
 export const SCOPE = '/activities/update /read-limited';
 
-export interface Check {
-  what: string;
-  value: number;
-  op: '>=' | '<=' | '<';
-  target: number;
-}
+export type { Check } from './stats.js';
 
 /** What every benchmark returns: its name, raw figures, notes, and the checks against targets. */
 export interface BenchResult {
@@ -277,4 +273,26 @@ export function round(n: number, digits = 3): number {
 
 export async function openBenchStore(dbFile: string): Promise<Store> {
   return openStore(`sqlite:${dbFile}`);
+}
+
+/** The line prefix by which a benchmark child tells `bench/run.ts` how far it is (stdout, one line each). */
+export const PROGRESS_PREFIX = '@@progress ';
+
+/** Tell the runner how far this benchmark is: `done` of `total` units of `what`. */
+export function progress(what: string, done: number, total: number): void {
+  process.stdout.write(`${PROGRESS_PREFIX}${JSON.stringify({ what, done, total })}\n`);
+}
+
+/** Every 2 s, report `count()` of `total` until the returned stop function is called. */
+export function watchProgress(what: string, total: number, count: () => number): () => void {
+  const timer = setInterval(() => progress(what, Math.min(count(), total), total), 2000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Answers the emulator gave with a 2xx status, over every route: how far a drain has got. */
+export function answered2xx(emulator: RunningEmulator): number {
+  let n = 0;
+  for (const byStatus of Object.values(emulator.core.stats.requests)) for (const [status, k] of Object.entries(byStatus)) if (status.startsWith('2')) n += k;
+  return n;
 }

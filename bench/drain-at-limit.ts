@@ -3,7 +3,7 @@
  * per-client limit without a single 429. The emulator's limit is raised (so the run is quick)
  * and each process's limiter gets just under half of it.
  */
-import { benchEmulator, fileSizeBytes, openBenchStore, queueWorks, round, seedIdentities, spawnTs, tmpDir, verifyExactlyOnce, workerEnv, type BenchResult } from './common.js';
+import { answered2xx, benchEmulator, fileSizeBytes, openBenchStore, queueWorks, round, seedIdentities, spawnTs, tmpDir, verifyExactlyOnce, watchProgress, workerEnv, type BenchResult } from './common.js';
 
 const JOBS = Number(process.env.BENCH_DRAIN_JOBS ?? 20_000);
 const IDENTITIES = 1000;
@@ -29,8 +29,10 @@ export async function benchDrainAtLimit(): Promise<BenchResult> {
       ORCID_RATE_LIMIT_BURST: String(SHARE.burst),
       ORCID_WORKER_CONCURRENCY: String(CONCURRENCY),
     });
+    const before = answered2xx(emulator);
+    const stopProgress = watchProgress('works posted', JOBS, () => answered2xx(emulator) - before);
     const workers = Array.from({ length: PROCESSES }, () => spawnTs('bench/worker-process.ts', env, 300_000));
-    const reports = await Promise.all(workers.map((w) => w.result));
+    const reports = await Promise.all(workers.map((w) => w.result)).finally(stopProgress);
     const start = Math.min(...reports.map((r) => r.firstClaimAt));
     const end = Math.max(...reports.map((r) => r.lastSettleAt));
     const requests = reports.reduce((n, r) => n + Object.values(r.statuses as Record<string, number>).reduce((a, b) => a + b, 0), 0);

@@ -45,3 +45,8 @@ hostRoutes(withPlugin);
 const without = new Koa();
 hostRoutes(without);
 process.stdout.write(`${JSON.stringify({ with: await listen(withPlugin), without: await listen(without), submissionId })}\n`);
+// SIGUSR2: print this process's CPU time so far (µs), so the benchmark can charge CPU per request to each app.
+process.on('SIGUSR2', () => {
+  const u = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ cpuMicros: u.user + u.system })}\n`);
+});
