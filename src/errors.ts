@@ -28,6 +28,8 @@ export const XML_ENCODING_UNSUPPORTED = 'XML_ENCODING_UNSUPPORTED';
 export const EMBED_CONFLICT = 'EMBED_CONFLICT';
 export const FORBIDDEN = 'FORBIDDEN';
 export const NOT_FOUND = 'NOT_FOUND';
+export const INPUT_FILE_NOT_FOUND = 'INPUT_FILE_NOT_FOUND';
+export const INPUT_FILE_UNREADABLE = 'INPUT_FILE_UNREADABLE';
 
 export interface ErrorOptions {
   cause?: unknown;
@@ -82,6 +84,16 @@ export class InvalidInputError extends OrcidPluginError {
   readonly path: string;
   constructor(path: string, message: string) {
     super(INVALID_INPUT, `${path}: ${message}`, { status: 400 });
+    this.path = path;
+  }
+}
+
+/** A file named on the command line that does not exist or cannot be read; `path` is the file. */
+export class InputFileError extends OrcidPluginError {
+  readonly path: string;
+  constructor(path: string, cause: NodeJS.ErrnoException) {
+    const missing = cause.code === 'ENOENT';
+    super(missing ? INPUT_FILE_NOT_FOUND : INPUT_FILE_UNREADABLE, `${path}: ${missing ? 'no such file' : `cannot be read (${cause.code ?? cause.message})`}`, { status: 400, cause });
     this.path = path;
   }
 }

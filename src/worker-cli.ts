@@ -41,9 +41,26 @@ export async function runWorkerCli(argv: string[]): Promise<number> {
   return 0;
 }
 
-export async function runStatusCli(_argv: string[]): Promise<number> {
+/** The job counts as a table people read, in the order a job goes through them. */
+export function statusTable(counts: Record<string, number>): string {
+  const rows: [string, string][] = [
+    ['queued', 'waiting for a worker (or for their retry time)'],
+    ['leased', 'being sent by a worker now'],
+    ['parked', 'stopped until someone acts (see the status page)'],
+    ['done', 'sent to ORCID, or settled without a call'],
+  ];
+  const width = Math.max(...rows.map(([k]) => String(counts[k] ?? 0).length));
+  return `${rows.map(([k, meaning]) => `${k.padEnd(7)} ${String(counts[k] ?? 0).padStart(width)}  ${meaning}`).join('\n')}\n`;
+}
+
+/** `koa-orcid-connect status [--json]`: the outbox's job counts, readable or as one JSON line. */
+export async function runStatusCli(argv: string[]): Promise<number> {
   const orcid = await orcidConnect({});
-  process.stdout.write(`${JSON.stringify(await orcid.store.countJobs())}\n`);
-  await orcid.close();
+  try {
+    const counts = await orcid.store.countJobs();
+    process.stdout.write(argv.includes('--json') ? `${JSON.stringify(counts)}\n` : statusTable(counts as unknown as Record<string, number>));
+  } finally {
+    await orcid.close();
+  }
   return 0;
 }
