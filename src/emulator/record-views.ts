@@ -116,15 +116,15 @@ export function personJson(r: Researcher, limited: boolean): Record<string, unkn
 }
 
 export function recordXml(r: Researcher, items: StoredItem[], limited: boolean, rc: RenderContext): string {
-  const host = new URL(rc.baseUrl).host;
+  const host = rc.orcidHost;
   const of = (s: Section) => items.filter((i) => i.section === s);
-  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<record:record ${NSDECL} path="/${r.orcid}"><common:orcid-identifier><common:uri>${rc.baseUrl}/${r.orcid}</common:uri><common:path>${r.orcid}</common:path><common:host>${host}</common:host></common:orcid-identifier>${personXml(r, limited, false)}<activities:activities-summary path="/${r.orcid}/activities">${employmentsXml(r, false)}${sectionXml('peer-review', r.orcid, of('peer-review'), rc, false)}${sectionXml('service', r.orcid, of('service'), rc, false)}${sectionXml('work', r.orcid, of('work'), rc, false)}</activities:activities-summary></record:record>`;
+  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<record:record ${NSDECL} path="/${r.orcid}"><common:orcid-identifier><common:uri>https://${host}/${r.orcid}</common:uri><common:path>${r.orcid}</common:path><common:host>${host}</common:host></common:orcid-identifier>${personXml(r, limited, false)}<activities:activities-summary path="/${r.orcid}/activities">${employmentsXml(r, false)}${sectionXml('peer-review', r.orcid, of('peer-review'), rc, false)}${sectionXml('service', r.orcid, of('service'), rc, false)}${sectionXml('work', r.orcid, of('work'), rc, false)}</activities:activities-summary></record:record>`;
 }
 
 export function recordJson(r: Researcher, items: StoredItem[], limited: boolean, rc: RenderContext): Record<string, unknown> {
   const of = (s: Section) => items.filter((i) => i.section === s);
   return {
-    'orcid-identifier': { uri: `${rc.baseUrl}/${r.orcid}`, path: r.orcid, host: new URL(rc.baseUrl).host },
+    'orcid-identifier': { uri: `https://${rc.orcidHost}/${r.orcid}`, path: r.orcid, host: rc.orcidHost },
     person: personJson(r, limited),
     'activities-summary': {
       employments: employmentsJson(r),
