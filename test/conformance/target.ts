@@ -14,6 +14,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
  *   ORCID_CONFORMANCE_CLIENT_ID, ORCID_CONFORMANCE_CLIENT_SECRET   a member API client
  *   ORCID_CONFORMANCE_ORCID          a sandbox record that authorized the client, with
  *   ORCID_CONFORMANCE_TOKEN          its access token (/activities/update /read-limited)
+ *   ORCID_CONFORMANCE_READ_TOKEN     optional: a token of the same record with /read-limited only
  *   ORCID_CONFORMANCE_OTHER_ORCID    optional: another sandbox record (for "token for another record")
  *   ORCID_CONFORMANCE_REDIRECT_URI   optional: a redirect URI registered for the client
  *   ORCID_CONFORMANCE_PREMIUM=1      optional: the client may register webhooks
@@ -30,6 +31,8 @@ export interface Target {
   orcid: string;
   /** 3-legged, /activities/update /read-limited */
   token: string;
+  /** 3-legged, /read-limited only (no /activities/update) */
+  readOnlyToken: string | null;
   otherOrcid: string | null;
   redirectUri: string | null;
   premium: boolean;
@@ -59,6 +62,7 @@ export async function openTarget(): Promise<Target> {
       clientSecret: need('ORCID_CONFORMANCE_CLIENT_SECRET'),
       orcid: need('ORCID_CONFORMANCE_ORCID'),
       token: need('ORCID_CONFORMANCE_TOKEN'),
+      readOnlyToken: env('ORCID_CONFORMANCE_READ_TOKEN') ?? null,
       otherOrcid: env('ORCID_CONFORMANCE_OTHER_ORCID') ?? null,
       redirectUri: env('ORCID_CONFORMANCE_REDIRECT_URI') ?? null,
       premium: env('ORCID_CONFORMANCE_PREMIUM') === '1',
@@ -77,6 +81,7 @@ export async function openTarget(): Promise<Target> {
   const orcid = (await control('/researchers', { givenNames: 'Sofia', familyName: 'Garcia' })).orcid;
   const otherOrcid = (await control('/researchers', { givenNames: 'Other', familyName: 'Record' })).orcid;
   const token = (await control('/tokens', { orcid, clientId: client.clientId, scope: '/activities/update /read-limited' })).access_token;
+  const readOnlyToken = (await control('/tokens', { orcid, clientId: client.clientId, scope: '/read-limited' })).access_token;
   return {
     kind: 'emulator',
     site: emulator.url,
@@ -85,6 +90,7 @@ export async function openTarget(): Promise<Target> {
     clientSecret: client.clientSecret,
     orcid,
     token,
+    readOnlyToken,
     otherOrcid,
     redirectUri,
     premium: true,
