@@ -20,7 +20,7 @@ import { payloadHash } from '../src/orcid/payload-common.js';
 import type { Article } from '../src/types.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const CLIENT_ID = 'APP-DEMO0000000000';
+export const CLIENT_ID = 'APP-DEMO000000000000';
 export const SCOPE = '/activities/update /read-limited';
 
 export interface Check {
