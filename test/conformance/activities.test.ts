@@ -64,6 +64,12 @@ describe('conformance: activities endpoints', function () {
     });
   }
 
+  it('Activities endpoints (read): GET /record is valid against record-3.0.xsd, employments and activities included', async () => {
+    const res = await api(t, 'GET', `/v3.0/${t.orcid}/record`, t.token);
+    expect(res.status).to.equal(200);
+    expect(await xsdErrors(await res.text(), 'record')).to.deep.equal([]);
+  });
+
   it('Other facts (client ids): sources are https://…orcid.org/client/APP- + 16 alphanumerics', async () => {
     const xml = await (await api(t, 'GET', `/v3.0/${t.orcid}/works`, t.token)).text();
     const uri = /<common:source-client-id><common:uri>([^<]+)<\/common:uri><common:path>([^<]+)<\/common:path>/.exec(xml.replace(/>\s+</g, '><'));
@@ -126,6 +132,7 @@ describe('conformance: activities endpoints', function () {
     const body = await res.text();
     for (const m of body.matchAll(/<work:work [^>]*path="([^"]+)"/g)) created.push(`/v3.0${m[1]}`);
     expect(body.match(/<work:work /g)).to.have.length(1);
+    expect(await xsdErrors(body, 'bulk')).to.deep.equal([]);
     expect(errorCode(body)).to.equal(9021);
   });
 

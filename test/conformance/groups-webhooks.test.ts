@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
-import { peerReviewXml } from './payloads.js';
+import { peerReviewXml, xsdErrors } from './payloads.js';
 import { api, clientToken, errorCode, JSON_TYPE, needs, openTarget, unique, type Target } from './target.js';
 
 /**
@@ -47,6 +47,17 @@ describe('conformance: peer-review groups and webhooks', function () {
     const res = await search(`issn:${issn}`);
     expect(res.status).to.equal(200);
     expect(((await res.json()) as Record<string, unknown>)['group-id']).to.equal(`issn:${issn}`);
+  });
+
+  it('Peer-review groups (search): the record is valid against group-id-3.0.xsd', async () => {
+    const res = await api(t, 'GET', `/v3.0/group-id-record?group-id=issn:${freshIssn()}`, readToken);
+    expect(await xsdErrors(await res.text(), 'group')).to.deep.equal([]);
+  });
+
+  it('Peer-review groups: a review with an invalid ISSN group id → 400, 9053', async () => {
+    const res = await api(t, 'POST', `/v3.0/${t.orcid}/peer-review`, t.token, peerReviewXml(unique(), { groupId: 'issn:1234-5678' }));
+    expect(res.status).to.equal(400);
+    expect(errorCode(await res.text())).to.equal(9053);
   });
 
   it('Peer-review groups (search): an unknown group of another type → 200 with an empty group-id-record, not 404', async () => {

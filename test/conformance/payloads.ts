@@ -57,6 +57,7 @@ export const READ_SCHEMAS = {
   record: 'record_3.0/record-3.0.xsd',
   error: 'record_3.0/error-3.0.xsd',
   group: 'group-id-3.0/group-id-3.0.xsd',
+  bulk: 'record_3.0/bulk-3.0.xsd',
 } as const;
 
 let files: { fileName: string; contents: string }[] | null = null;

@@ -78,7 +78,8 @@ export async function openTarget(): Promise<Target> {
   };
   const redirectUri = 'https://journal.example/orcid/callback';
   const client = await control('/clients', { name: 'Conformance Journal', redirectUris: [redirectUri], premium: true });
-  const orcid = (await control('/researchers', { givenNames: 'Sofia', familyName: 'Garcia' })).orcid;
+  const affiliations = [{ organization: 'Brown University', city: 'Providence', country: 'US', disambiguatedId: 'https://ror.org/05gq02987', disambiguationSource: 'ROR', roleTitle: 'Professor', startYear: '2010' }];
+  const orcid = (await control('/researchers', { givenNames: 'Sofia', familyName: 'Garcia', affiliations })).orcid;
   const otherOrcid = (await control('/researchers', { givenNames: 'Other', familyName: 'Record' })).orcid;
   const token = (await control('/tokens', { orcid, clientId: client.clientId, scope: '/activities/update /read-limited' })).access_token;
   const readOnlyToken = (await control('/tokens', { orcid, clientId: client.clientId, scope: '/read-limited' })).access_token;
