@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import nock from 'nock';
 import { peerReviewXml, serviceXml, workXml, xsdErrors } from './payloads.js';
-import { api, errorCode, JSON_TYPE, openTarget, putCodeOf, unique, type Target } from './target.js';
+import { api, errorCode, JSON_TYPE, openGuardedTarget, releaseNetwork, putCodeOf, unique, type Target } from './target.js';
 
 /**
  * Conformance: ../shared/orcid-model/README.md, sections "Activities endpoints" (calls, summary
@@ -20,8 +19,7 @@ describe('conformance: activities endpoints', function () {
   const items: Record<string, string> = {};
 
   before(async () => {
-    nock.enableNetConnect();
-    t = await openTarget();
+    t = await openGuardedTarget();
     for (const [section, xml] of [['work', workXml(key)], ['peer-review', peerReviewXml(key)], ['service', serviceXml(key)]]) {
       const res = await post(section, xml);
       expect(res.status, `${section}: ${await res.clone().text()}`).to.equal(201);
@@ -32,6 +30,7 @@ describe('conformance: activities endpoints', function () {
     // Leave the sandbox record as it was.
     for (const path of created) await api(t, 'DELETE', path.replace(/^\/v3\.0/, '/v3.0'), t.token);
     await t.close();
+    releaseNetwork();
   });
 
   it('Activities endpoints (create): 201, empty body, Location …/v3.0/{orcid}/{section}/{put-code} with an integer put-code', async () => {

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import nock from 'nock';
 import { peerReviewXml, xsdErrors } from './payloads.js';
-import { api, clientToken, errorCode, JSON_TYPE, needs, openTarget, unique, type Target } from './target.js';
+import { api, clientToken, errorCode, JSON_TYPE, needs, openGuardedTarget, releaseNetwork, unique, type Target } from './target.js';
 
 /**
  * Conformance: ../shared/orcid-model/README.md, sections "Peer-review groups" and "Webhooks
@@ -26,11 +25,13 @@ describe('conformance: peer-review groups and webhooks', function () {
   let t: Target;
   let readToken: string;
   before(async () => {
-    nock.enableNetConnect();
-    t = await openTarget();
+    t = await openGuardedTarget();
     readToken = String((await clientToken(t, '/group-id-record/read')).body.access_token);
   });
-  after(() => t.close());
+  after(async () => {
+    await t.close();
+    releaseNetwork();
+  });
   const search = (groupId: string, token = readToken) => api(t, 'GET', `/v3.0/group-id-record?group-id=${encodeURIComponent(groupId)}`, token, undefined, { accept: JSON_TYPE });
 
   it('Peer-review groups: posting a review with an unknown issn: group creates the group (no set-up)', async () => {

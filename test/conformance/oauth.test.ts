@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import nock from 'nock';
 import * as client from 'openid-client';
-import { api, clientToken, needs, openTarget, type Target } from './target.js';
+import { api, clientToken, needs, openGuardedTarget, releaseNetwork, type Target } from './target.js';
 
 /**
  * Conformance: ../shared/orcid-model/README.md, sections "Hosts", "OAuth" and "Scopes".
@@ -11,10 +10,12 @@ describe('conformance: OAuth and OpenID Connect', function () {
   this.timeout(60000);
   let t: Target;
   before(async () => {
-    nock.enableNetConnect();
-    t = await openTarget();
+    t = await openGuardedTarget();
   });
-  after(() => t.close());
+  after(async () => {
+    await t.close();
+    releaseNetwork();
+  });
 
   /** Sign in through the emulator's consent form (a browser's part; emulator only). */
   async function signIn(params: Record<string, string>): Promise<URL> {

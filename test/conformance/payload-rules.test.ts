@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import nock from 'nock';
 import { peerReviewXml, workXml } from './payloads.js';
-import { api, errorCode, openTarget, putCodeOf, unique, type Target } from './target.js';
+import { api, errorCode, openGuardedTarget, releaseNetwork, putCodeOf, unique, type Target } from './target.js';
 
 /**
  * Conformance: ../shared/orcid-model/README.md, section "Payload rules that the XSD does not
@@ -13,12 +12,12 @@ describe('conformance: payload rules the XSD does not enforce', function () {
   let t: Target;
   const created: string[] = [];
   before(async () => {
-    nock.enableNetConnect();
-    t = await openTarget();
+    t = await openGuardedTarget();
   });
   after(async () => {
     for (const path of created) await api(t, 'DELETE', path, t.token);
     await t.close();
+    releaseNetwork();
   });
   const post = async (section: string, body: string, headers: Record<string, string> = {}) => {
     const res = await api(t, 'POST', `/v3.0/${t.orcid}/${section}`, t.token, body, headers);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import nock from 'nock';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 
 /**
@@ -99,6 +100,24 @@ export async function openTarget(): Promise<Target> {
     emulator,
     close: () => emulator.close(),
   };
+}
+
+/**
+ * Open the target with the network closed to everything but it (loopback for the emulator, the
+ * ORCID hosts otherwise), as every suite here does with nock.
+ */
+export async function openGuardedTarget(): Promise<Target> {
+  nock.disableNetConnect();
+  const base = env('ORCID_CONFORMANCE_BASE_URL');
+  const allowed = ['127.0.0.1', ...(base ? [new URL(base).hostname, `api.${new URL(base).hostname}`] : []), ...(env('ORCID_CONFORMANCE_API_URL') ? [new URL(env('ORCID_CONFORMANCE_API_URL')!).hostname] : [])];
+  // nock hands the matcher `host` or `host:port`.
+  nock.enableNetConnect((host) => allowed.some((a) => host === a || host.startsWith(`${a}:`)));
+  return openTarget();
+}
+
+/** Give the network back as the other suites expect it. */
+export function releaseNetwork(): void {
+  nock.enableNetConnect();
 }
 
 /** Skip the running test with a visible reason unless `ok`. */

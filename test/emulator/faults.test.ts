@@ -21,9 +21,9 @@ describe('emulator: rate limit and faults', () => {
 
   // orcid-model README, "Rate limits": requests beyond the rate are queued, and past the burst answered 503 without Retry-After.
   it('delays requests beyond the rate and answers 503 without Retry-After past the burst', async () => {
-    // A slow rate (one slot per 500 ms) so that the six requests, however they are spread over the
-    // first few milliseconds, find 0, 1, 2, 3, 4 and 5 slots ahead of them.
-    await setup({ rateLimit: { perSecond: 2, burst: 2 } });
+    // A slow rate (one slot a second) so that the six requests, however they are spread over the
+    // first few hundred milliseconds, find 0, 1, 2, 3, 4 and 5 slots ahead of them.
+    await setup({ rateLimit: { perSecond: 1, burst: 2 } });
     const answers = await Promise.all(Array.from({ length: 6 }, () => get()));
     const statuses = answers.map((r) => r.status).sort();
     expect(statuses).to.deep.equal([200, 200, 200, 503, 503, 503]);
