@@ -115,6 +115,20 @@ export function memberApiRoutes(router: Router, core: EmulatorCore): void {
     await bulk(core, ctx, ctx.params.orcid, t.clientId, rc());
   });
 
+  // GET /works/{pc1},{pc2},… (≤ 100): each work, or a 404 (9016) error in its place.
+  router.get('/v3.0/:orcid/works/:putCodes', (ctx) => {
+    if (!orcidOk(ctx) || !requireRead(core, ctx, ctx.params.orcid)) return;
+    const codes = ctx.params.putCodes.split(',');
+    if (codes.length > BULK_MAX) return badRequest(ctx, `A bulk request may name at most ${BULK_MAX} works, got ${codes.length}`);
+    if (!codes.every((c) => PUT_CODE.test(c))) return badRequest(ctx, `Put-codes must be numbers: ${ctx.params.putCodes}`, ERR.putCodeNotNumber);
+    const works = core.state.items(ctx.params.orcid, 'work');
+    const results: BulkResult[] = codes.map((c) => {
+      const item = works.find((w) => w.putCode === c);
+      return item ? { item } : { error: { status: 404, developerMessage: `404 Not Found: No work with put-code ${c} on ${ctx.params.orcid}`, userMessage: 'The resource was not found.', errorCode: ERR.notFound } };
+    });
+    sendBulk(ctx, results, rc());
+  });
+
   router.post('/v3.0/:orcid/:section', async (ctx, next) => {
     const section = sectionOf(ctx);
     if (!section) return next();
@@ -225,13 +239,20 @@ async function bulk(core: EmulatorCore, ctx: Context, orcid: string, clientId: s
     throw e;
   }
   if (works.length > BULK_MAX) return void badRequest(ctx, `A bulk request may hold at most ${BULK_MAX} works, got ${works.length}`);
-  const results: ({ item: StoredItem } | { error: { status: number; developerMessage: string; userMessage: string; errorCode: number } })[] = [];
+  const results: BulkResult[] = [];
   for (const w of works) {
     const c = await checkItem(core, 'work', w, json, orcid, clientId);
     if (c.ok) results.push({ item: store(core, orcid, clientId, c.parsed, w, json) });
     else results.push({ error: { status: c.status, developerMessage: `${c.status} ${c.status === 409 ? 'Conflict' : 'Bad Request'}: ${c.message}`, userMessage: 'The item could not be saved.', errorCode: c.code } });
   }
   if (results.some((r) => 'item' in r)) recordChanged(core, orcid);
+  sendBulk(ctx, results, rc);
+}
+
+type BulkResult = { item: StoredItem } | { error: { status: number; developerMessage: string; userMessage: string; errorCode: number } };
+
+/** A `<bulk:bulk>` answer: per work, the item or its `<error:error>` (sample `read/bulk-work-err.xml`). */
+function sendBulk(ctx: Context, results: BulkResult[], rc: RenderContext): void {
   sendOrcid(
     ctx,
     200,

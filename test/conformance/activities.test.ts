@@ -135,6 +135,15 @@ describe('conformance: activities endpoints', function () {
     expect(errorCode(body)).to.equal(9021);
   });
 
+  it('Activities endpoints (bulk): GET /works/{pc1},{pc2} answers each work, an unknown put-code with an <error:error>', async () => {
+    const res = await api(t, 'GET', `/v3.0/${t.orcid}/works/${items.work},999999999`, t.token);
+    expect(res.status).to.equal(200);
+    const body = await res.text();
+    expect(await xsdErrors(body, 'bulk')).to.deep.equal([]);
+    expect(body).to.match(new RegExp(`<work:work [^>]*put-code="${items.work}"`));
+    expect(errorCode(body)).to.equal(9016);
+  });
+
   it('Activities endpoints (content types): an unsupported Content-Type → 415', async () => {
     const res = await api(t, 'POST', `/v3.0/${t.orcid}/work`, t.token, workXml(unique()), { 'content-type': 'text/plain' });
     expect(res.status).to.equal(415);
