@@ -21,7 +21,7 @@ import type { Article } from '../src/types.js';
 import type { Check } from './stats.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const CLIENT_ID = 'APP-DEMO0000000000';
+export const CLIENT_ID = 'APP-DEMO000000000000';
 export const SCOPE = '/activities/update /read-limited';
 
 export type { Check } from './stats.js';

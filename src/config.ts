@@ -24,7 +24,7 @@ export interface Settings {
     env: OrcidEnvironment;
     /** [ORCID_BASE_URL] ORCID site. Default per env: `https://orcid.org`, `https://sandbox.orcid.org`, `http://127.0.0.1:8787`. */
     baseUrl: string;
-    /** [ORCID_CLIENT_ID] `APP-XXXXXXXXXXXXXXXX`. Required for sandbox/production; emulator default `APP-DEMO0000000000` (dev-only). */
+    /** [ORCID_CLIENT_ID] `APP-XXXXXXXXXXXXXXXX`. Required for sandbox/production; emulator default `APP-DEMO000000000000` (dev-only). */
     clientId: string;
     /** [ORCID_CLIENT_SECRET] Required for sandbox/production; emulator default is dev-only. */
     clientSecret: string;
@@ -152,7 +152,7 @@ const SITE: Record<Exclude<OrcidEnvironment, 'emulator'>, { baseUrl: string; api
 
 /** Dev-only values, public by design (they are in this file): never acceptable in production. */
 export const DEV_ONLY_DEFAULTS = {
-  'orcid.clientId': 'APP-DEMO0000000000',
+  'orcid.clientId': 'APP-DEMO000000000000',
   'orcid.clientSecret': 'demo-secret',
   tokenKey: 'ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE=',
   sessionKeys: ['dev-only-session-key-change-me'],

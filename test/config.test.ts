@@ -58,7 +58,7 @@ describe('loadConfig', () => {
       env: 'emulator',
       baseUrl: 'http://127.0.0.1:8787',
       apiUrl: 'http://127.0.0.1:8787/v3.0',
-      clientId: 'APP-DEMO0000000000',
+      clientId: 'APP-DEMO000000000000',
       clientSecret: 'demo-secret',
       scopes: ['/authenticate', '/activities/update', '/read-limited'],
       authenticateOnly: false,

@@ -1,27 +1,15 @@
 import type { Context } from 'koa';
 import type { EmulatorCore } from './core.js';
-import { bearer, sendOAuthError, sendOrcidError } from './http.js';
+import { ERR, forbidden, notFound, orcidError } from './errors.js';
+import { bearer, sendOAuthError } from './http.js';
 import type { TokenRecord } from './state.js';
 
 /**
- * Access-token checks of the member API, answering the way ORCID does: 401 `invalid_token`
- * (JSON, whatever the Accept header) for unknown, revoked or expired tokens; 403 with ORCID's
- * error body for a missing scope or a token of another iD.
+ * Access-token checks of the member API, in ORCID's order
+ * (../shared/orcid-model/README.md, "Error responses": `checkClientAccessAndScopes → isMyToken`
+ * (401, 9017) then `checkScopes` (403, 9038)). Unknown, revoked or expired tokens get OAuth JSON
+ * `invalid_token` (401) whatever the Accept header.
  */
-
-/** ORCID error codes the emulator uses (see the README, "The ORCID emulator" for which are assumed). */
-export const ERR = {
-  badRequest: 9001,
-  notSource: 9010,
-  notFound: 9016,
-  forbidden: 9017,
-  duplicate: 9021,
-  invalidGroup: 9030,
-  putCode: 9034,
-  workType: 9037,
-  rateLimited: 9050,
-  serverError: 9008,
-} as const;
 
 /** The token of the request, or null after answering 401. */
 export function requireToken(core: EmulatorCore, ctx: Context): TokenRecord | null {
@@ -42,28 +30,15 @@ export function requireToken(core: EmulatorCore, ctx: Context): TokenRecord | nu
   return t;
 }
 
-export function forbidden(ctx: Context, message: string, code: number = ERR.forbidden): null {
-  sendOrcidError(ctx, { status: 403, developerMessage: `403 Forbidden: ${message}`, userMessage: 'Access denied.', errorCode: code });
-  return null;
-}
+const missingScope = (ctx: Context, scope: string): null => forbidden(ctx, `Insufficient or wrong scope [${scope}]`, ERR.scope);
 
-export function notFound(ctx: Context, message: string): null {
-  sendOrcidError(ctx, { status: 404, developerMessage: `404 Not Found: ${message}`, userMessage: 'The resource was not found.', errorCode: ERR.notFound });
-  return null;
-}
-
-export function badRequest(ctx: Context, message: string, code: number = ERR.badRequest): null {
-  sendOrcidError(ctx, { status: 400, developerMessage: `400 Bad Request: ${message}`, userMessage: 'The client application sent a bad request to ORCID.', errorCode: code });
-  return null;
-}
-
-/** A write needs a 3-legged token of that very iD with /activities/update. */
+/** A write needs a 3-legged token of that very iD (401, 9017) with /activities/update (403, 9038). */
 export function requireWrite(core: EmulatorCore, ctx: Context, orcid: string): TokenRecord | null {
   const t = requireToken(core, ctx);
   if (!t) return null;
   if (!core.state.researcher(orcid)) return notFound(ctx, `ORCID iD ${orcid} not found`);
-  if (t.orcid !== orcid) return forbidden(ctx, 'The access token was issued for another ORCID iD.');
-  if (!t.scope.includes('/activities/update')) return forbidden(ctx, 'Insufficient or wrong scope: /activities/update is required.');
+  if (t.orcid !== orcid) return orcidError(ctx, 401, ERR.wrongRecord, 'Access token is for a different record');
+  if (!t.scope.includes('/activities/update')) return missingScope(ctx, '/activities/update');
   return t;
 }
 
@@ -78,10 +53,10 @@ export function requireRead(core: EmulatorCore, ctx: Context, orcid: string): { 
   return { token: t, limited: t.orcid === orcid && t.scope.includes('/read-limited') };
 }
 
-/** 2-legged token with `scope`. */
-export function requireClientScope(core: EmulatorCore, ctx: Context, scope: string): TokenRecord | null {
+/** A client-credentials token with one of `scopes` (the first is named in the 403, 9038). */
+export function requireClientScope(core: EmulatorCore, ctx: Context, ...scopes: string[]): TokenRecord | null {
   const t = requireToken(core, ctx);
   if (!t) return null;
-  if (t.orcid !== null || !t.scope.includes(scope)) return forbidden(ctx, `Insufficient or wrong scope: a client-credentials token with ${scope} is required.`);
+  if (t.orcid !== null || !scopes.some((s) => t.scope.includes(s))) return missingScope(ctx, scopes[0]);
   return t;
 }

@@ -28,7 +28,7 @@ export async function runEmulatorCli(argv: string[], out: (line: string) => void
     rateLimit: rateLimit ? undefined : false,
     researchers: [{ orcid: '0000-0002-1825-0097', givenNames: 'Josiah', familyName: 'Carberry', email: 'josiah@example.org', affiliations: [{ organization: 'Brown University', city: 'Providence', country: 'US', disambiguatedId: 'https://ror.org/05gq02987', disambiguationSource: 'ROR' }] }],
   });
-  out(`ORCID emulator at ${emu.url}  (demo client APP-DEMO0000000000 / demo-secret; control API ${emu.url}/_emulator/)`);
+  out(`ORCID emulator at ${emu.url}  (demo client APP-DEMO000000000000 / demo-secret; control API ${emu.url}/_emulator/)`);
   const stop = () => void emu.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

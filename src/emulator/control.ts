@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import type { Context } from 'koa';
+import type { Context, Next } from 'koa';
 import { randomBytes } from 'node:crypto';
 import { isOrcidId } from '../orcid/id.js';
 import { addResearcher, emptyStats, issueToken, recordChanged, resetFaults, type EmulatorCore } from './core.js';
@@ -12,6 +12,26 @@ import type { Affiliation } from './state.js';
  * The control API under `/_emulator/` (JSON in, JSON out): what tests, the demo and the
  * benchmarks use to set the stage without a browser. Not part of ORCID.
  */
+
+/**
+ * Only scripts may drive the control API, never a web page the developer happens to visit: a
+ * request that carries a foreign `Origin` (or `Sec-Fetch-Site: cross-site`) is refused, and so is a
+ * write that is not `application/json` — a type no cross-site form or no-cors fetch can send.
+ */
+export function controlGuard(core: EmulatorCore) {
+  return async (ctx: Context, next: Next) => {
+    if (!ctx.path.startsWith('/_emulator/')) return next();
+    const origin = ctx.get('origin');
+    if ((origin !== '' && origin !== new URL(core.baseUrl).origin) || ctx.get('sec-fetch-site') === 'cross-site') {
+      return problem(ctx, 403, 'the control API refuses cross-origin requests');
+    }
+    const write = !['GET', 'HEAD', 'OPTIONS'].includes(ctx.method);
+    if (write && ctx.get('content-type').split(';')[0].trim().toLowerCase() !== 'application/json') {
+      return problem(ctx, 415, 'the control API takes application/json only');
+    }
+    return next();
+  };
+}
 
 function problem(ctx: Context, status: number, message: string): void {
   ctx.status = status;

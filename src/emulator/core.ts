@@ -4,6 +4,7 @@ import { NO_FAULTS, type FaultSettings } from './faults.js';
 import type { RateLimiter, RateLimitSettings } from "./rate-limit.js";
 import { displayName } from './render.js';
 import { EmulatorState, newOrcidId, randomUuid, type ClientRegistration, type Researcher, type ResearcherInput, type TokenRecord } from './state.js';
+import type { OpenIdKeys } from './openid.js';
 import type { WebhookNotifier } from './webhooks.js';
 
 /** What every route of the emulator shares: state, clock, randomness, limits, faults, stats. */
@@ -23,17 +24,21 @@ export interface EmulatorCore {
   /** clients given at start; survive a reset */
   initialClients: ClientRegistration[];
   initialRateLimit: RateLimitSettings | null;
+  /** host of source and record URIs, e.g. `sandbox.orcid.org` */
+  orcidHost: string;
+  /** the OpenID Connect signing key */
+  keys: OpenIdKeys;
   log: (msg: string, data?: Record<string, unknown>) => void;
 }
 
 export interface Stats {
   requests: Record<string, Record<string, number>>;
   rateLimited: number;
-  faults: { errors: number; resets: number; forced429: number };
+  faults: { errors: number; resets: number; forced429: number; forced503: number };
 }
 
 export function emptyStats(): Stats {
-  return { requests: {}, rateLimited: 0, faults: { errors: 0, resets: 0, forced429: 0 } };
+  return { requests: {}, rateLimited: 0, faults: { errors: 0, resets: 0, forced429: 0, forced503: 0 } };
 }
 
 export function resetFaults(core: EmulatorCore): void {
@@ -59,25 +64,30 @@ export async function validateCached(xml: string, schema: OrcidSchemaName): Prom
   return result;
 }
 
+/**
+ * ORCID's token response (../shared/orcid-model/README.md, "OAuth"): 3-legged tokens carry the
+ * researcher's `name`; client-credentials tokens have `"orcid": null` and no `name` key.
+ */
 export interface TokenResponse {
   access_token: string;
   token_type: 'bearer';
   refresh_token: string;
   expires_in: number;
   scope: string;
-  name: string | null;
+  name?: string;
   orcid: string | null;
+  id_token?: string;
 }
 
-/** Issue a token and answer in exactly ORCID's token-response shape. */
-export function issueToken(core: EmulatorCore, clientId: string, orcid: string | null, scope: string[]): TokenResponse {
+/** Issue a token and answer in exactly ORCID's token-response shape; `lifetimeSeconds` as asked on refresh. */
+export function issueToken(core: EmulatorCore, clientId: string, orcid: string | null, scope: string[], lifetimeSeconds = core.tokenLifetimeSeconds): TokenResponse {
   const t: TokenRecord = {
     accessToken: randomUuid(),
     refreshToken: randomUuid(),
     clientId,
     orcid,
     scope,
-    expiresAt: core.now().getTime() + core.tokenLifetimeSeconds * 1000,
+    expiresAt: core.now().getTime() + lifetimeSeconds * 1000,
     revoked: false,
   };
   core.state.addToken(t);
@@ -87,15 +97,9 @@ export function issueToken(core: EmulatorCore, clientId: string, orcid: string |
 
 export function tokenResponse(core: EmulatorCore, t: TokenRecord): TokenResponse {
   const r = t.orcid ? core.state.researcher(t.orcid) : undefined;
-  return {
-    access_token: t.accessToken,
-    token_type: 'bearer',
-    refresh_token: t.refreshToken,
-    expires_in: Math.max(0, Math.floor((t.expiresAt - core.now().getTime()) / 1000)),
-    scope: t.scope.join(' '),
-    name: r ? displayName(r) : null,
-    orcid: t.orcid,
-  };
+  const expiresIn = Math.max(0, Math.floor((t.expiresAt - core.now().getTime()) / 1000));
+  const head = { access_token: t.accessToken, token_type: 'bearer' as const, refresh_token: t.refreshToken, expires_in: expiresIn, scope: t.scope.join(' ') };
+  return t.orcid === null ? { ...head, orcid: null } : { ...head, name: r ? displayName(r) : '', orcid: t.orcid };
 }
 
 export function addResearcher(core: EmulatorCore, input: ResearcherInput): Researcher {

@@ -2,7 +2,8 @@ import type { RateLimitSettings } from './rate-limit.js';
 
 /**
  * Fault injection for the ORCID-facing routes (never the control API): random 5xx answers,
- * connection resets, added latency and latency spikes, a forced run of 429s. Randomness comes
+ * connection resets, added latency and latency spikes, forced runs of 503s (ORCID's throttling
+ * answer) or 429s. Randomness comes
  * from a seedable generator so a failing test can be replayed.
  */
 
@@ -18,8 +19,10 @@ export interface FaultSettings {
   latencySpikeMs: number;
   /** Replace the rate limit (null switches it off); absent = leave as configured. */
   rateLimit?: RateLimitSettings | null;
-  /** Answer the next `count` API requests with 429. */
+  /** Answer the next `count` API requests with 429 + Retry-After (not ORCID's answer; for clients' 429 handling). */
   burst429?: { count: number };
+  /** Answer the next `count` API requests with 503 and no Retry-After, as ORCID does past its burst. */
+  burst503?: { count: number };
 }
 
 export const NO_FAULTS: FaultSettings = { errorRate: 0, resetRate: 0, latencyMs: 0, latencySpikeRate: 0, latencySpikeMs: 0 };
@@ -36,13 +39,17 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export type FaultDecision = { kind: 'none' | 'reset' | '429' } | { kind: 'error'; status: number };
+export type FaultDecision = { kind: 'none' | 'reset' | '429' | '503' } | { kind: 'error'; status: number };
 
 /** What to do with the next request; pure apart from the generator and the burst counter. */
 export function decideFault(f: FaultSettings, random: () => number): FaultDecision {
   if (f.burst429 && f.burst429.count > 0) {
     f.burst429.count -= 1;
     return { kind: '429' };
+  }
+  if (f.burst503 && f.burst503.count > 0) {
+    f.burst503.count -= 1;
+    return { kind: '503' };
   }
   if (f.resetRate > 0 && random() < f.resetRate) return { kind: 'reset' };
   if (f.errorRate > 0 && random() < f.errorRate) return { kind: 'error', status: [500, 502, 503][Math.floor(random() * 3)] };
@@ -69,13 +76,16 @@ export function checkFaults(body: Record<string, unknown>): { faults: FaultSetti
   }
   if ('rateLimit' in body) {
     const r = body.rateLimit as RateLimitSettings | null;
-    if (r !== null && (typeof r !== 'object' || !(r.perSecond > 0) || !(r.burst >= 1))) problems.push('rateLimit must be null or {perSecond > 0, burst >= 1}');
+    if (r !== null && (typeof r !== 'object' || !(r.perSecond > 0) || !(r.burst >= 0) || (r.exceeded !== undefined && r.exceeded !== 503 && r.exceeded !== 429))) {
+      problems.push('rateLimit must be null or {perSecond > 0, burst >= 0, exceeded?: 503 | 429}');
+    }
     else faults.rateLimit = r;
   }
-  if (body.burst429 !== undefined) {
-    const b = body.burst429 as { count?: unknown };
-    if (typeof b?.count !== 'number' || b.count < 0) problems.push('burst429.count must be a non-negative number');
-    else faults.burst429 = { count: b.count };
+  for (const k of ['burst429', 'burst503'] as const) {
+    if (body[k] === undefined) continue;
+    const b = body[k] as { count?: unknown };
+    if (typeof b?.count !== 'number' || b.count < 0) problems.push(`${k}.count must be a non-negative number`);
+    else faults[k] = { count: b.count };
   }
   return { faults, problems };
 }

@@ -1,17 +1,53 @@
 import type Router from '@koa/router';
-import { badRequest, forbidden, notFound, requireClientScope, requireToken } from './api-auth.js';
+import type { Context } from 'koa';
+import { requireClientScope } from './api-auth.js';
+import { validIssn } from './checks.js';
 import { validateCached, type EmulatorCore } from './core.js';
-import { bodyIsJson, readBody, sendOrcid, sendOrcidError } from './http.js';
+import { badRequest, conflict, ERR, notFound } from './errors.js';
+import { bodyIsJson, readBody, sendOrcid } from './http.js';
 import { ItemParseError, assertWellFormed, parseGroupId } from './items.js';
 import { groupIdJson, groupIdXml } from './render.js';
+import type { GroupIdRecord } from './state.js';
 
 /**
- * Peer-review group ids (`/v3.0/group-id-record`) and Premium webhooks
- * (`PUT|DELETE /{orcid}/webhook/{url-encoded callback}`).
- * https://info.orcid.org/documentation/api-tutorials/api-tutorial-peer-review/
+ * Peer-review group ids (`/v3.0/group-id-record`), as ORCID keeps them
+ * (../shared/orcid-model/README.md, "Peer-review groups"): an `issn:` group needs no set-up (a
+ * peer review or a search creates it); other groups must be created first with
+ * `/group-id-record/update` (duplicate → 409, 9025); a search needs `/group-id-record/read` and
+ * answers 200 with an empty record, not 404, for an unknown non-ISSN group.
  */
 
 const NS = 'xmlns:group-id="http://www.orcid.org/ns/group-id" xmlns:common="http://www.orcid.org/ns/common"';
+const READ = ['/group-id-record/read', '/group-id-record/update'];
+const PUT_CODE = /^\d+$/;
+
+export type GroupLookup = { ok: true; group: GroupIdRecord | null } | { ok: false; code: number; message: string };
+
+/**
+ * The group named `groupId`, creating an `issn:` group on first use as ORCID does (keyed by the
+ * ISSN given, normalized; ORCID names it after the ISSN portal's title, which the emulator cannot
+ * reach, so it is named after the ISSN). A malformed ISSN → 9053.
+ */
+export function findOrCreateGroup(core: EmulatorCore, groupId: string): GroupLookup {
+  if (!groupId.startsWith('issn:')) return { ok: true, group: core.state.data.groups.find((g) => g.groupId === groupId) ?? null };
+  const issn = validIssn(groupId.slice(5));
+  if (!issn) return { ok: false, code: ERR.invalidIssn, message: `Invalid ISSN: ${groupId.slice(5)}` };
+  const key = `issn:${issn}`;
+  const found = core.state.data.groups.find((g) => g.groupId === key);
+  if (found) return { ok: true, group: found };
+  const group: GroupIdRecord = { putCode: core.state.nextPutCode(), name: `ISSN ${issn}`, groupId: key, description: `Peer reviews for the journal with ISSN ${issn}`, type: 'journal', sourceClientId: 'ORCID' };
+  core.state.data.groups.push(group);
+  core.state.changed();
+  return { ok: true, group };
+}
+
+const one = (ctx: Context, g: GroupIdRecord | null) =>
+  sendOrcid(
+    ctx,
+    200,
+    () => `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n${g ? groupIdXml(g) : `<group-id:group-id-record ${NS}/>`}`,
+    () => (g ? groupIdJson(g) : { name: null, 'group-id': null, description: null, type: null }),
+  );
 
 export function groupIdRoutes(router: Router, core: EmulatorCore): void {
   router.post('/v3.0/group-id-record', async (ctx) => {
@@ -24,10 +60,8 @@ export function groupIdRoutes(router: Router, core: EmulatorCore): void {
       if (!json) {
         assertWellFormed(body);
         if (core.validateXml) {
-          // The vendored group-id-3.0.xsd imports common_2.1, which is not vendored, so xmllint may
-          // fail to compile it; then only the structural checks below apply.
-          const v = await validateCached(body, 'group-id-record').catch(() => null);
-          if (v && !v.valid) return badRequest(ctx, `Invalid incoming message: ${v.errors.map((e) => e.message.trim()).join('; ')}`);
+          const v = await validateCached(body, 'group-id-record');
+          if (!v.valid) return badRequest(ctx, `Invalid incoming message: ${v.errors.map((e) => e.message.trim()).join('; ')}`);
         }
       }
       g = parseGroupId(body, json);
@@ -35,13 +69,12 @@ export function groupIdRoutes(router: Router, core: EmulatorCore): void {
       if (e instanceof ItemParseError || e instanceof SyntaxError) return badRequest(ctx, `Invalid incoming message: ${e.message}`);
       throw e;
     }
-    if (!g.name || !g.groupId || !g.description || !g.type) return badRequest(ctx, 'name, group-id, description and type are required');
+    if (!g.name || !g.groupId || !g.description || !g.type) return badRequest(ctx, 'name, group-id, description and type are required', ERR.invalidMessage);
+    if (g.putCode) return badRequest(ctx, 'Put-code must not be present when creating a group-id-record', ERR.putCodeOnPost);
     const existing = core.state.data.groups.find((x) => x.groupId === g.groupId);
-    if (existing) {
-      return sendOrcidError(ctx, { status: 409, developerMessage: `409 Conflict: The group-id ${g.groupId} already exists with put-code ${existing.putCode}`, userMessage: 'This group id already exists.', errorCode: 9021 });
-    }
+    if (existing) return conflict(ctx, `The group-id-record ${g.groupId} already exists with put-code ${existing.putCode}`, ERR.groupExists);
     const putCode = core.state.nextPutCode();
-    core.state.data.groups.push({ ...g, putCode, sourceClientId: t.clientId });
+    core.state.data.groups.push({ name: g.name, groupId: g.groupId, description: g.description, type: g.type, putCode, sourceClientId: t.clientId });
     core.state.changed();
     ctx.status = 201;
     ctx.set('Location', `${core.baseUrl}/v3.0/group-id-record/${putCode}`);
@@ -49,15 +82,15 @@ export function groupIdRoutes(router: Router, core: EmulatorCore): void {
   });
 
   router.get('/v3.0/group-id-record', (ctx) => {
-    if (!requireToken(core, ctx)) return;
-    const groups = core.state.data.groups;
+    if (!requireClientScope(core, ctx, ...READ)) return;
     const q = (k: string) => (typeof ctx.query[k] === 'string' ? (ctx.query[k] as string) : undefined);
     const groupId = q('group-id');
     if (groupId !== undefined) {
-      const g = groups.find((x) => x.groupId === groupId);
-      if (!g) return notFound(ctx, `group-id ${groupId} not found`);
-      return sendOrcid(ctx, 200, () => `<?xml version="1.0" encoding="UTF-8"?>\n${groupIdXml(g)}`, () => groupIdJson(g));
+      const found = findOrCreateGroup(core, groupId);
+      if (!found.ok) return badRequest(ctx, found.message, found.code);
+      return one(ctx, found.group);
     }
+    const groups = core.state.data.groups;
     const name = q('name')?.toLowerCase();
     const page = Math.max(1, Number(q('page') ?? 1) || 1);
     const size = Math.min(1000, Math.max(1, Number(q('page-size') ?? 100) || 100));
@@ -66,51 +99,16 @@ export function groupIdRoutes(router: Router, core: EmulatorCore): void {
     sendOrcid(
       ctx,
       200,
-      () => `<?xml version="1.0" encoding="UTF-8"?>\n<group-id:group-id-records ${NS}><group-id:total>${hits.length}</group-id:total><group-id:page>${page}</group-id:page><group-id:page-size>${size}</group-id:page-size>${slice.map(groupIdXml).join('')}</group-id:group-id-records>`,
+      () => `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<group-id:group-id-records ${NS}><group-id:total>${hits.length}</group-id:total><group-id:page>${page}</group-id:page><group-id:page-size>${size}</group-id:page-size>${slice.map(groupIdXml).join('')}</group-id:group-id-records>`,
       () => ({ total: hits.length, page, 'page-size': size, 'group-id-record': slice.map(groupIdJson) }),
     );
   });
 
   router.get('/v3.0/group-id-record/:putCode', (ctx) => {
-    if (!requireToken(core, ctx)) return;
+    if (!requireClientScope(core, ctx, ...READ)) return;
+    if (!PUT_CODE.test(ctx.params.putCode)) return badRequest(ctx, `Put-code ${ctx.params.putCode} is not a number`, ERR.putCodeNotNumber);
     const g = core.state.data.groups.find((x) => x.putCode === ctx.params.putCode);
     if (!g) return notFound(ctx, `group-id-record ${ctx.params.putCode} not found`);
-    sendOrcid(ctx, 200, () => `<?xml version="1.0" encoding="UTF-8"?>\n${groupIdXml(g)}`, () => groupIdJson(g));
-  });
-}
-
-export function webhookRoutes(router: Router, core: EmulatorCore): void {
-  const check = (ctx: Parameters<Parameters<Router['put']>[1]>[0]) => {
-    const t = requireClientScope(core, ctx, '/webhook');
-    if (!t) return null;
-    if (!core.state.client(t.clientId)?.premium) return forbidden(ctx, 'Webhooks are available to Premium members only.');
-    if (!core.state.researcher(ctx.params.orcid)) return notFound(ctx, `ORCID iD ${ctx.params.orcid} not found`);
-    const url = ctx.params.callback;
-    if (!/^https?:\/\//.test(url)) return badRequest(ctx, `Invalid callback URL: ${url}`);
-    return { t, url };
-  };
-
-  router.put('/:orcid/webhook/:callback', (ctx) => {
-    const c = check(ctx);
-    if (!c) return;
-    const hooks = core.state.data.webhooks;
-    if (hooks.some((h) => h.orcid === ctx.params.orcid && h.url === c.url)) {
-      ctx.status = 204;
-      return;
-    }
-    hooks.push({ orcid: ctx.params.orcid, url: c.url, clientId: c.t.clientId });
-    core.state.changed();
-    ctx.status = 201;
-    ctx.body = '';
-  });
-
-  router.delete('/:orcid/webhook/:callback', (ctx) => {
-    const c = check(ctx);
-    if (!c) return;
-    const hooks = core.state.data.webhooks;
-    const i = hooks.findIndex((h) => h.orcid === ctx.params.orcid && h.url === c.url);
-    if (i >= 0) hooks.splice(i, 1);
-    core.state.changed();
-    ctx.status = 204;
+    one(ctx, g);
   });
 }

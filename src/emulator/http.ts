@@ -6,8 +6,9 @@ import { errorJson, errorXml, type OrcidErrorBody } from './render.js';
 export const XML_TYPE = 'application/vnd.orcid+xml';
 export const JSON_TYPE = 'application/vnd.orcid+json';
 
-/** ORCID answers in JSON when the Accept header asks for any JSON type, else XML. */
+/** ORCID answers in JSON when the Accept header prefers one of its JSON types, else XML (see negotiate.ts). */
 export function wantsJson(ctx: Context): boolean {
+  if (ctx.state.format) return ctx.state.format === 'json';
   return /json/i.test(ctx.get('accept'));
 }
 

@@ -1,9 +1,13 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { badRequest, ERR, forbidden, notFound, requireRead, requireWrite } from './api-auth.js';
+import { selfIdKeys } from '../orcid/external-id.js';
+import { requireRead, requireWrite } from './api-auth.js';
+import { checkModel } from './checks.js';
 import { recordChanged, validateCached, type EmulatorCore } from './core.js';
-import { bodyIsJson, readBody, sendOrcid, sendOrcidError } from './http.js';
-import { InvalidWorkTypeError, ItemParseError, assertWellFormed, parseItemJson, parseItemXml, selfIds, splitBulkXml, type ParsedItem } from './items.js';
+import { badRequest, ERR, forbidden, notFound, orcidError } from './errors.js';
+import { findOrCreateGroup } from './group-ids.js';
+import { bodyIsJson, readBody, sendOrcid } from './http.js';
+import { ItemParseError, assertWellFormed, parseItemJson, parseItemXml, splitBulkXml, type ParsedItem } from './items.js';
 import { employmentsJson, employmentsXml, personJson, personXml, recordJson, recordXml, sectionJson, sectionXml } from './record-views.js';
 import { errorJson, errorXml, itemJson, itemXml, type RenderContext } from './render.js';
 import type { Section, StoredItem } from './state.js';
@@ -11,20 +15,27 @@ import type { Section, StoredItem } from './state.js';
 /**
  * ORCID member API v3.0 activities: work, peer-review, service (POST, GET/PUT/DELETE by
  * put-code), bulk works, and the read views (works, peer-reviews, services, employments,
- * person, record). https://github.com/ORCID/orcid-model/blob/master/src/main/resources/record_3.0/README.md
+ * person, record). Sources: ../shared/orcid-model/README.md, "Activities endpoints",
+ * "Payload rules that the XSD does not enforce", "Error responses".
  */
 
 const SECTIONS: Section[] = ['work', 'peer-review', 'service'];
 const ORCID_RE = /^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$/;
+const PUT_CODE = /^\d+$/;
 const BULK_MAX = 100;
 
 export function renderContext(core: EmulatorCore): RenderContext {
-  return { baseUrl: core.baseUrl, clientName: (id) => core.state.client(id)?.name ?? id };
+  return { baseUrl: core.baseUrl, orcidHost: core.orcidHost, clientName: (id) => core.state.client(id)?.name ?? id };
 }
 
-type Checked = { ok: true; parsed: ParsedItem } | { ok: false; status: number; message: string; code: number };
+type Failure = { ok: false; status: number; message: string; code: number };
+type Checked = { ok: true; parsed: ParsedItem } | Failure;
 
-/** Parse + (optionally) XSD-validate one incoming item, then apply ORCID's rules. */
+/**
+ * Parse + (optionally) XSD-validate one incoming item, then apply ORCID's rules in its order:
+ * put-code on a POST (9024), the server-side checks, the peer-review group (an `issn:` group is
+ * created on first use; another unknown group → 9020), duplicates of this client's own items (9021).
+ */
 async function checkItem(core: EmulatorCore, section: Section, body: string, json: boolean, orcid: string, clientId: string, exceptPutCode?: string): Promise<Checked> {
   let parsed: ParsedItem;
   try {
@@ -38,15 +49,19 @@ async function checkItem(core: EmulatorCore, section: Section, body: string, jso
       parsed = parseItemXml(section, body);
     }
   } catch (e) {
-    if (e instanceof InvalidWorkTypeError) return { ok: false, status: 400, code: ERR.workType, message: e.message };
     if (e instanceof ItemParseError) return { ok: false, status: 400, code: ERR.badRequest, message: `Invalid incoming message: ${e.message}` };
     throw e;
   }
-  if (section === 'peer-review' && !core.state.data.groups.some((g) => g.groupId === parsed.groupId)) {
-    return { ok: false, status: 400, code: ERR.invalidGroup, message: `Invalid group id: the group-id-record ${parsed.groupId} does not exist` };
+  if (exceptPutCode === undefined && parsed.putCode) return { ok: false, status: 400, code: ERR.putCodeOnPost, message: 'Put-code must not be present when creating an item' };
+  const problem = checkModel(section, parsed.model);
+  if (problem) return { ok: false, ...problem };
+  if (section === 'peer-review') {
+    const groupId = parsed.model.groupId ?? '';
+    const g = findOrCreateGroup(core, groupId);
+    if (!g.ok) return { ok: false, status: 400, code: g.code, message: g.message };
+    if (!g.group) return { ok: false, status: 400, code: ERR.invalidMessage, message: `Invalid incoming message: The given group id does not exist in our records: ${groupId}` };
   }
-  const mine = selfIds(parsed.externalIds);
-  const dup = core.state.itemWithSelfId(orcid, section, clientId, mine, exceptPutCode);
+  const dup = core.state.itemWithSelfId(orcid, section, clientId, selfIdKeys(parsed.model.externalIds), exceptPutCode);
   if (dup) {
     return {
       ok: false,
@@ -60,6 +75,7 @@ async function checkItem(core: EmulatorCore, section: Section, body: string, jso
 
 function store(core: EmulatorCore, orcid: string, clientId: string, parsed: ParsedItem, body: string, json: boolean): StoredItem {
   const at = core.now().toISOString();
+  const m = parsed.model;
   const item: StoredItem = {
     putCode: core.state.nextPutCode(),
     section: parsed.section,
@@ -69,17 +85,18 @@ function store(core: EmulatorCore, orcid: string, clientId: string, parsed: Pars
     modifiedAt: at,
     body,
     format: json ? 'json' : 'xml',
-    externalIds: parsed.externalIds,
-    title: parsed.title,
-    type: parsed.type,
-    groupId: parsed.groupId,
+    externalIds: m.externalIds,
+    title: m.title,
+    type: m.type,
+    groupId: m.groupId,
+    model: m,
   };
   core.state.addItem(item);
   return item;
 }
 
-function fail(ctx: Context, c: Extract<Checked, { ok: false }>): void {
-  sendOrcidError(ctx, { status: c.status, developerMessage: `${c.status} ${c.status === 409 ? 'Conflict' : 'Bad Request'}: ${c.message}`, userMessage: c.status === 409 ? 'This item has already been added.' : 'The item could not be saved.', errorCode: c.code });
+function fail(ctx: Context, c: Failure): void {
+  orcidError(ctx, c.status, c.code, c.message);
 }
 
 function sectionOf(ctx: Context): Section | null {
@@ -98,6 +115,20 @@ export function memberApiRoutes(router: Router, core: EmulatorCore): void {
     await bulk(core, ctx, ctx.params.orcid, t.clientId, rc());
   });
 
+  // GET /works/{pc1},{pc2},… (≤ 100): each work, or a 404 (9016) error in its place.
+  router.get('/v3.0/:orcid/works/:putCodes', (ctx) => {
+    if (!orcidOk(ctx) || !requireRead(core, ctx, ctx.params.orcid)) return;
+    const codes = ctx.params.putCodes.split(',');
+    if (codes.length > BULK_MAX) return badRequest(ctx, `A bulk request may name at most ${BULK_MAX} works, got ${codes.length}`);
+    if (!codes.every((c) => PUT_CODE.test(c))) return badRequest(ctx, `Put-codes must be numbers: ${ctx.params.putCodes}`, ERR.putCodeNotNumber);
+    const works = core.state.items(ctx.params.orcid, 'work');
+    const results: BulkResult[] = codes.map((c) => {
+      const item = works.find((w) => w.putCode === c);
+      return item ? { item } : { error: { status: 404, developerMessage: `404 Not Found: No work with put-code ${c} on ${ctx.params.orcid}`, userMessage: 'The resource was not found.', errorCode: ERR.notFound } };
+    });
+    sendBulk(ctx, results, rc());
+  });
+
   router.post('/v3.0/:orcid/:section', async (ctx, next) => {
     const section = sectionOf(ctx);
     if (!section) return next();
@@ -109,7 +140,6 @@ export function memberApiRoutes(router: Router, core: EmulatorCore): void {
     const json = bodyIsJson(ctx);
     const c = await checkItem(core, section, body, json, orcid, t.clientId);
     if (!c.ok) return fail(ctx, c);
-    if (c.parsed.putCode) return badRequest(ctx, 'Put-code must not be present when creating an item', ERR.putCode);
     const item = store(core, orcid, t.clientId, c.parsed, body, json);
     recordChanged(core, orcid);
     ctx.status = 201;
@@ -118,6 +148,7 @@ export function memberApiRoutes(router: Router, core: EmulatorCore): void {
   });
 
   const find = (ctx: Context, section: Section): StoredItem | null => {
+    if (!PUT_CODE.test(ctx.params.putCode)) return badRequest(ctx, `Put-code ${ctx.params.putCode} is not a number`, ERR.putCodeNotNumber);
     const item = core.state.items(ctx.params.orcid, section).find((i) => i.putCode === ctx.params.putCode);
     return item ?? notFound(ctx, `No ${section} with put-code ${ctx.params.putCode} on ${ctx.params.orcid}`);
   };
@@ -144,8 +175,9 @@ export function memberApiRoutes(router: Router, core: EmulatorCore): void {
     const json = bodyIsJson(ctx);
     const c = await checkItem(core, section, body, json, orcid, t.clientId, item.putCode);
     if (!c.ok) return fail(ctx, c);
-    if (c.parsed.putCode !== item.putCode) return badRequest(ctx, `The put-code in the body (${c.parsed.putCode ?? 'none'}) must match the one in the URL (${item.putCode})`, ERR.putCode);
-    core.state.updateItem(item, { body, format: json ? 'json' : 'xml', externalIds: c.parsed.externalIds, title: c.parsed.title, type: c.parsed.type, groupId: c.parsed.groupId, modifiedAt: core.now().toISOString() });
+    if (c.parsed.putCode !== item.putCode) return badRequest(ctx, `The put-code in the body (${c.parsed.putCode ?? 'none'}) must match the one in the URL (${item.putCode})`, ERR.putCodeMismatch);
+    const m = c.parsed.model;
+    core.state.updateItem(item, { body, format: json ? 'json' : 'xml', externalIds: m.externalIds, title: m.title, type: m.type, groupId: m.groupId, model: m, modifiedAt: core.now().toISOString() });
     recordChanged(core, orcid);
     sendOrcid(ctx, 200, () => itemXml(item, rc()), () => itemJson(item, rc()));
   });
@@ -207,14 +239,20 @@ async function bulk(core: EmulatorCore, ctx: Context, orcid: string, clientId: s
     throw e;
   }
   if (works.length > BULK_MAX) return void badRequest(ctx, `A bulk request may hold at most ${BULK_MAX} works, got ${works.length}`);
-  const results: ({ item: StoredItem } | { error: { status: number; developerMessage: string; userMessage: string; errorCode: number } })[] = [];
+  const results: BulkResult[] = [];
   for (const w of works) {
     const c = await checkItem(core, 'work', w, json, orcid, clientId);
-    if (c.ok && !c.parsed.putCode) results.push({ item: store(core, orcid, clientId, c.parsed, w, json) });
-    else if (c.ok) results.push({ error: { status: 400, developerMessage: '400 Bad Request: Put-code must not be present when creating an item', userMessage: 'The item could not be saved.', errorCode: ERR.putCode } });
+    if (c.ok) results.push({ item: store(core, orcid, clientId, c.parsed, w, json) });
     else results.push({ error: { status: c.status, developerMessage: `${c.status} ${c.status === 409 ? 'Conflict' : 'Bad Request'}: ${c.message}`, userMessage: 'The item could not be saved.', errorCode: c.code } });
   }
   if (results.some((r) => 'item' in r)) recordChanged(core, orcid);
+  sendBulk(ctx, results, rc);
+}
+
+type BulkResult = { item: StoredItem } | { error: { status: number; developerMessage: string; userMessage: string; errorCode: number } };
+
+/** A `<bulk:bulk>` answer: per work, the item or its `<error:error>` (sample `read/bulk-work-err.xml`). */
+function sendBulk(ctx: Context, results: BulkResult[], rc: RenderContext): void {
   sendOrcid(
     ctx,
     200,

@@ -2,34 +2,75 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { randomBytes } from 'node:crypto';
 import { addResearcher, issueToken, type EmulatorCore } from './core.js';
+import { idToken } from './openid.js';
 import { htmlEscape, readForm, sendOAuthError } from './http.js';
 import { authorizePage, errorPage } from './pages.js';
 import type { ClientRegistration } from './state.js';
 
 /**
  * ORCID's OAuth 2.0 endpoints: authorize (3-legged, with a consent page), token
- * (authorization_code, refresh_token, client_credentials) and revoke.
- * https://info.orcid.org/documentation/api-tutorials/api-tutorial-get-and-authenticated-orcid-id/
+ * (authorization_code, refresh_token, client_credentials) and revoke
+ * (../shared/orcid-model/README.md, "OAuth" and "Scopes").
+ *
+ * What the emulator does not implement it refuses, so a client never believes a feature works:
+ * ORCID scopes without emulated endpoints (`/person/update`, `/premium-notification`), unknown
+ * parameters, and PKCE (`code_challenge`, `code_verifier`), which the facts file does not list.
  */
 
-export const THREE_LEGGED_SCOPES = ['/authenticate', '/read-limited', '/activities/update', '/person/update', 'openid'];
-export const TWO_LEGGED_SCOPES = ['/read-public', '/webhook', '/group-id-record/update', '/group-id-record/read', '/premium-notification'];
-const MEMBER_ONLY = new Set(['/read-limited', '/activities/update', '/person/update', '/webhook', '/group-id-record/update', '/group-id-record/read', '/premium-notification']);
+export const THREE_LEGGED_SCOPES = ['/authenticate', '/read-limited', '/activities/update', 'openid'];
+export const TWO_LEGGED_SCOPES = ['/read-public', '/webhook', '/group-id-record/update', '/group-id-record/read'];
+/** Real ORCID scopes whose endpoints the emulator lacks. */
+const NOT_EMULATED = new Set(['/person/update', '/premium-notification']);
+const MEMBER_ONLY = new Set(['/read-limited', '/activities/update', '/webhook', '/group-id-record/update', '/group-id-record/read']);
 const CODE_TTL_MS = 10 * 60 * 1000;
+const AUTHORIZE_PARAMS = new Set(['client_id', 'response_type', 'scope', 'redirect_uri', 'state', 'nonce', 'family_names', 'given_names', 'email', 'lang', 'show_login']);
+const TOKEN_PARAMS = new Set(['client_id', 'client_secret', 'grant_type', 'code', 'redirect_uri', 'refresh_token', 'revoke_old', 'scope', 'expires_in']);
 
 export function parseScope(s: string | undefined): string[] {
   return [...new Set((s ?? '').split(/[\s+]+/).filter(Boolean))];
 }
 
-/** Exact match, or prefix match for a registered URI ending in `*` (an emulator convenience). */
+/**
+ * Whether `uri` is one of the client's redirect URIs, compared as parsed URLs. A registered URI
+ * ending in `*` (an emulator convenience) admits the same scheme and host, any port when it names
+ * none, and any path under its own; `http://localhost*` admits `http://localhost:3000/cb` but not
+ * `http://localhost.evil.example/` nor `http://localhost@evil.example/`.
+ */
 export function redirectMatches(client: ClientRegistration, uri: string): boolean {
-  return client.redirectUris.some((r) => (r.endsWith('*') ? uri.startsWith(r.slice(0, -1)) : r === uri));
+  let u: URL;
+  try {
+    u = new URL(uri);
+  } catch {
+    return false;
+  }
+  if (u.username || u.password || u.hash) return false;
+  return client.redirectUris.some((r) => {
+    const wildcard = r.endsWith('*');
+    let reg: URL;
+    try {
+      reg = new URL(wildcard ? r.slice(0, -1) : r);
+    } catch {
+      return false;
+    }
+    if (!wildcard) return reg.href === u.href;
+    const base = reg.pathname.endsWith('/') ? reg.pathname : `${reg.pathname}/`;
+    return reg.protocol === u.protocol && reg.hostname === u.hostname && (reg.port === '' || reg.port === u.port) && (reg.pathname === '/' || u.pathname === reg.pathname || u.pathname.startsWith(base));
+  });
 }
 
 function scopeProblem(client: ClientRegistration, scopes: string[], allowed: string[]): string | null {
   if (!scopes.length) return 'a scope is required';
+  const unemulated = scopes.find((s) => NOT_EMULATED.has(s));
+  if (unemulated) return `Invalid scope: ${unemulated} (an ORCID scope the emulator does not implement)`;
   const bad = scopes.find((s) => !allowed.includes(s) || (MEMBER_ONLY.has(s) && client.member === false) || (s === '/webhook' && !client.premium));
   return bad ? `Invalid scope: ${bad}` : null;
+}
+
+/** The first parameter outside `known`, described for an `invalid_request`; PKCE gets its own words. */
+function unsupportedParam(params: Record<string, string>, known: Set<string>): string | null {
+  const bad = Object.keys(params).find((k) => !known.has(k));
+  if (bad === undefined) return null;
+  return /^code_(challenge|challenge_method|verifier)$/.test(bad) ? `PKCE (${bad}) is not supported` : `Unsupported parameter: ${bad}`;
 }
 
 function redirect(ctx: Context, base: string, params: Record<string, string | undefined>): void {
@@ -49,6 +90,11 @@ function checkAuthorize(core: EmulatorCore, ctx: Context, q: Record<string, stri
   };
   if (!client) return page(400, `Client not found: ${q.client_id ?? ''}`);
   if (!q.redirect_uri || !redirectMatches(client, q.redirect_uri)) return page(400, 'Redirect URI doesn\'t match your registered redirect URIs.');
+  const unsupported = unsupportedParam(q, AUTHORIZE_PARAMS);
+  if (unsupported) {
+    redirect(ctx, q.redirect_uri, { error: 'invalid_request', error_description: unsupported, state: q.state });
+    return null;
+  }
   if (q.response_type !== 'code') {
     redirect(ctx, q.redirect_uri, { error: 'unsupported_response_type', error_description: 'Only response_type=code is supported', state: q.state });
     return null;
@@ -62,7 +108,8 @@ function checkAuthorize(core: EmulatorCore, ctx: Context, q: Record<string, stri
   return { client, scopes };
 }
 
-const OAUTH_PARAMS = ['client_id', 'response_type', 'scope', 'redirect_uri', 'state', 'family_names', 'given_names', 'email', 'lang', 'show_login'];
+const OAUTH_PARAMS = [...AUTHORIZE_PARAMS];
+const CONSENT_FIELDS = new Set(['decision', 'orcid', 'new_given_names', 'new_family_name', 'new_email']);
 
 export function oauthRoutes(router: Router, core: EmulatorCore): void {
   router.get('/oauth/authorize', (ctx) => {
@@ -81,7 +128,9 @@ export function oauthRoutes(router: Router, core: EmulatorCore): void {
 
   router.post('/oauth/authorize', async (ctx) => {
     const f = await readForm(ctx);
-    const ok = checkAuthorize(core, ctx, f);
+    // The consent form adds its own fields to the original query's.
+    const query = Object.fromEntries(Object.entries(f).filter(([k]) => !CONSENT_FIELDS.has(k)));
+    const ok = checkAuthorize(core, ctx, query);
     if (!ok) return;
     if (f.decision !== 'authorize') {
       redirect(ctx, f.redirect_uri, { error: 'access_denied', error_description: 'User denied access', state: f.state });
@@ -99,7 +148,8 @@ export function oauthRoutes(router: Router, core: EmulatorCore): void {
     }
     // ORCID's codes are six characters; the emulator uses the same alphabet.
     const code = randomBytes(4).toString('base64url').slice(0, 6);
-    core.state.data.codes.push({ code, clientId: ok.client.clientId, redirectUri: f.redirect_uri, orcid, scope: ok.scopes, expiresAt: core.now().getTime() + CODE_TTL_MS, used: false });
+    const authTime = core.now().getTime();
+    core.state.data.codes.push({ code, clientId: ok.client.clientId, redirectUri: f.redirect_uri, orcid, scope: ok.scopes, expiresAt: authTime + CODE_TTL_MS, used: false, nonce: f.nonce, authTime });
     core.state.changed();
     redirect(ctx, f.redirect_uri, { code, state: f.state });
   });
@@ -108,6 +158,8 @@ export function oauthRoutes(router: Router, core: EmulatorCore): void {
     const f = await readForm(ctx);
     const client = authenticateClient(core, ctx, f);
     if (!client) return;
+    const unsupported = unsupportedParam(f, TOKEN_PARAMS);
+    if (unsupported) return sendOAuthError(ctx, 400, 'invalid_request', unsupported);
     if (f.grant_type === 'authorization_code') {
       const c = core.state.data.codes.find((x) => x.code === f.code);
       if (!c || c.used || c.clientId !== client.clientId || c.expiresAt <= core.now().getTime()) {
@@ -116,7 +168,8 @@ export function oauthRoutes(router: Router, core: EmulatorCore): void {
       }
       c.used = true;
       if (f.redirect_uri !== c.redirectUri) return sendOAuthError(ctx, 400, 'invalid_grant', 'Redirect URI mismatch.');
-      ctx.body = issueToken(core, client.clientId, c.orcid, c.scope);
+      const token = issueToken(core, client.clientId, c.orcid, c.scope);
+      ctx.body = c.scope.includes('openid') ? { ...token, id_token: idToken(core, { clientId: client.clientId, orcid: c.orcid, nonce: c.nonce, authTime: c.authTime ?? c.expiresAt - CODE_TTL_MS }) } : token;
       return;
     }
     if (f.grant_type === 'refresh_token') {
@@ -124,9 +177,16 @@ export function oauthRoutes(router: Router, core: EmulatorCore): void {
       if (!old) return sendOAuthError(ctx, 400, 'invalid_grant', `Invalid refresh token: ${f.refresh_token ?? ''}`);
       const scope = f.scope ? parseScope(f.scope) : old.scope;
       if (scope.some((s) => !old.scope.includes(s))) return sendOAuthError(ctx, 400, 'invalid_scope', 'Refreshed scope must be a subset of the original');
+      let lifetime: number | undefined;
+      if (f.expires_in !== undefined) {
+        lifetime = Number(f.expires_in);
+        if (!/^\d+$/.test(f.expires_in) || lifetime <= 0) return sendOAuthError(ctx, 400, 'invalid_request', `expires_in must be a positive number of seconds, got ${f.expires_in}`);
+        // A refreshed token cannot outlive the token it replaces.
+        lifetime = Math.min(lifetime, Math.floor((old.expiresAt - core.now().getTime()) / 1000));
+      }
       // ORCID keeps the old token unless revoke_old=true is sent.
       if (f.revoke_old === 'true') old.revoked = true;
-      ctx.body = issueToken(core, client.clientId, old.orcid, scope);
+      ctx.body = issueToken(core, client.clientId, old.orcid, scope, lifetime);
       return;
     }
     if (f.grant_type === 'client_credentials') {

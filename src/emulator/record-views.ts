@@ -1,11 +1,12 @@
-import { selfIds } from './items.js';
-import { groupItems, latest, xmlEscape, type RenderContext } from './render.js';
-import type { Affiliation, Researcher, Section, StoredItem } from './state.js';
+import { externalIdKey, selfIdKeys } from '../orcid/external-id.js';
+import { groupItems, latest, metaJson, sourceXml, xmlEscape, type RenderContext } from './render.js';
+import type { Affiliation, ExternalId, Researcher, Section, StoredItem } from './state.js';
+import { externalIdsJson, externalIdsXml, summaryBodyJson, summaryBodyXml } from './summaries.js';
 
 /**
  * Read views of a record (`works`, `peer-reviews`, `services`, `employments`, `person`,
- * `record`) in ORCID v3.0 XML and JSON. Summaries carry only what the emulator extracted
- * from each item (title, type, external ids, source, dates).
+ * `record`) in ORCID v3.0 XML and JSON, valid against `activities-3.0.xsd` / `record-3.0.xsd`
+ * (../shared/orcid-model/README.md, "Activities endpoints", summary layout).
  */
 
 const NSDECL = ['activities', 'common', 'work', 'peer-review', 'service', 'employment', 'person', 'personal-details', 'email', 'record']
@@ -15,36 +16,23 @@ const NSDECL = ['activities', 'common', 'work', 'peer-review', 'service', 'emplo
 const SUMMARY: Record<Section, string> = { work: 'work:work-summary', 'peer-review': 'peer-review:peer-review-summary', service: 'service:service-summary' };
 const PLURAL: Record<Section, string> = { work: 'works', 'peer-review': 'peer-reviews', service: 'services' };
 
-function extIds(item: StoredItem[]): string {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const i of item) {
-    for (const e of i.externalIds) {
-      if ((e.relationship ?? 'self') !== 'self' || seen.has(`${e.type}:${e.value}`)) continue;
-      seen.add(`${e.type}:${e.value}`);
-      out.push(
-        `<common:external-id><common:external-id-type>${xmlEscape(e.type)}</common:external-id-type><common:external-id-value>${xmlEscape(e.value)}</common:external-id-value><common:external-id-relationship>self</common:external-id-relationship></common:external-id>`,
-      );
-    }
-  }
-  return `<common:external-ids>${out.join('')}</common:external-ids>`;
+/** The distinct `self` ids of a group's items (what ORCID lists as the group's external ids). */
+function groupIds(items: StoredItem[]): ExternalId[] {
+  const seen = new Map<string, ExternalId>();
+  for (const i of items) for (const e of i.externalIds) if ((e.relationship ?? 'self') === 'self' && !seen.has(externalIdKey(e))) seen.set(externalIdKey(e), e);
+  return [...seen.values()];
 }
+/** A peer-review group is identified by its group id, as type `peer-review`. */
+const reviewGroupIds = (items: StoredItem[]): ExternalId[] => [{ type: 'peer-review', value: items[0]?.groupId ?? '' }];
 
 function summaryXml(i: StoredItem, rc: RenderContext): string {
   const tag = SUMMARY[i.section];
-  const src = `<common:source><common:source-client-id><common:path>${i.sourceClientId}</common:path></common:source-client-id><common:source-name>${xmlEscape(rc.clientName(i.sourceClientId))}</common:source-name></common:source>`;
-  const body =
-    i.section === 'work'
-      ? `<work:title><common:title>${xmlEscape(i.title)}</common:title></work:title>${extIds([i])}<work:type>${xmlEscape(i.type)}</work:type>`
-      : i.section === 'peer-review'
-        ? `${extIds([i])}<peer-review:review-group-id>${xmlEscape(i.groupId ?? '')}</peer-review:review-group-id>`
-        : `<common:role-title>${xmlEscape(i.type)}</common:role-title><common:organization><common:name>${xmlEscape(i.title)}</common:name></common:organization>${extIds([i])}`;
-  return `<${tag} put-code="${i.putCode}" path="/${i.orcid}/${i.section}/${i.putCode}" visibility="public" display-index="0"><common:created-date>${i.createdAt}</common:created-date><common:last-modified-date>${i.modifiedAt}</common:last-modified-date>${src}${body}</${tag}>`;
+  return `<${tag} put-code="${i.putCode}" path="/${i.orcid}/${i.section}/${i.putCode}" visibility="public" display-index="0"><common:created-date>${i.createdAt}</common:created-date><common:last-modified-date>${i.modifiedAt}</common:last-modified-date>${sourceXml(i.sourceClientId, rc)}${summaryBodyXml(i)}</${tag}>`;
 }
 
 /** Works grouped by shared self ids; peer reviews grouped by group id; services one group each. */
 function groups(section: Section, items: StoredItem[]): StoredItem[][] {
-  if (section === 'work') return groupItems(items, (i) => selfIds(i.externalIds));
+  if (section === 'work') return groupItems(items, (i) => selfIdKeys(i.externalIds));
   if (section === 'peer-review') return groupItems(items, (i) => [`group:${i.groupId ?? ''}`]);
   return items.map((i) => [i]);
 }
@@ -53,40 +41,28 @@ export function sectionXml(section: Section, orcid: string, items: StoredItem[],
   const g = groups(section, items)
     .map((gi) => {
       const inner = gi.map((i) => summaryXml(i, rc)).join('');
-      const wrapped = section === 'peer-review' ? `<activities:peer-review-group>${extIds(gi)}${inner}</activities:peer-review-group>` : inner;
+      const lm = `<common:last-modified-date>${latest(gi)}</common:last-modified-date>`;
+      if (section === 'peer-review') return `<activities:group>${lm}${externalIdsXml(reviewGroupIds(gi))}<activities:peer-review-group>${lm}${externalIdsXml(groupIds(gi))}${inner}</activities:peer-review-group></activities:group>`;
       const tag = section === 'service' ? 'activities:affiliation-group' : 'activities:group';
-      return `<${tag}><common:last-modified-date>${latest(gi)}</common:last-modified-date>${extIds(gi)}${wrapped}</${tag}>`;
+      return `<${tag}>${lm}${externalIdsXml(groupIds(gi))}${inner}</${tag}>`;
     })
     .join('');
   const tag = `activities:${PLURAL[section]}`;
-  return `<${tag} ${declare ? NSDECL : ''} path="/${orcid}/${PLURAL[section]}">${items.length ? `<common:last-modified-date>${latest(items)}</common:last-modified-date>` : ''}${g}</${tag}>`;
+  return `<${tag}${declare ? ` ${NSDECL}` : ''} path="/${orcid}/${PLURAL[section]}">${items.length ? `<common:last-modified-date>${latest(items)}</common:last-modified-date>` : ''}${g}</${tag}>`;
 }
 
 function summaryJson(i: StoredItem, rc: RenderContext): Record<string, unknown> {
-  const common = {
-    'put-code': Number(i.putCode),
-    path: `/${i.orcid}/${i.section}/${i.putCode}`,
-    visibility: 'public',
-    'created-date': { value: Date.parse(i.createdAt) },
-    'last-modified-date': { value: Date.parse(i.modifiedAt) },
-    source: { 'source-client-id': { path: i.sourceClientId }, 'source-name': { value: rc.clientName(i.sourceClientId) } },
-    'external-ids': { 'external-id': i.externalIds.map((e) => ({ 'external-id-type': e.type, 'external-id-value': e.value, 'external-id-relationship': e.relationship ?? 'self' })) },
-  };
-  if (i.section === 'work') return { ...common, title: { title: { value: i.title } }, type: i.type };
-  if (i.section === 'peer-review') return { ...common, 'review-group-id': i.groupId };
-  return { ...common, 'role-title': i.type, organization: { name: i.title } };
+  return { ...metaJson(i, rc), 'display-index': '0', ...summaryBodyJson(i) };
 }
 
 export function sectionJson(section: Section, orcid: string, items: StoredItem[], rc: RenderContext): Record<string, unknown> {
   const key = section === 'work' ? 'work-summary' : section === 'peer-review' ? 'peer-review-summary' : 'service-summary';
   const g = groups(section, items).map((gi) => {
-    const ids = { 'external-id': gi.flatMap((i) => i.externalIds).map((e) => ({ 'external-id-type': e.type, 'external-id-value': e.value })) };
+    const lm = { value: Date.parse(latest(gi)) };
     const sums = gi.map((i) => summaryJson(i, rc));
-    return section === 'peer-review'
-      ? { 'last-modified-date': { value: Date.parse(latest(gi)) }, 'external-ids': ids, 'peer-review-group': [{ 'external-ids': ids, [key]: sums }] }
-      : section === 'service'
-        ? { 'last-modified-date': { value: Date.parse(latest(gi)) }, 'external-ids': ids, summaries: sums.map((s) => ({ [key]: s })) }
-        : { 'last-modified-date': { value: Date.parse(latest(gi)) }, 'external-ids': ids, [key]: sums };
+    if (section === 'peer-review') return { 'last-modified-date': lm, 'external-ids': externalIdsJson(reviewGroupIds(gi)), 'peer-review-group': [{ 'last-modified-date': lm, 'external-ids': externalIdsJson(groupIds(gi)), [key]: sums }] };
+    if (section === 'service') return { 'last-modified-date': lm, 'external-ids': externalIdsJson(groupIds(gi)), summaries: sums.map((s) => ({ [key]: s })) };
+    return { 'last-modified-date': lm, 'external-ids': externalIdsJson(groupIds(gi)), [key]: sums };
   });
   return { 'last-modified-date': items.length ? { value: Date.parse(latest(items)) } : null, [section === 'service' ? 'affiliation-group' : 'group']: g, path: `/${orcid}/${PLURAL[section]}` };
 }
@@ -95,7 +71,8 @@ function employmentXml(r: Researcher, a: Affiliation, n: number): string {
   const dis = a.disambiguatedId
     ? `<common:disambiguated-organization><common:disambiguated-organization-identifier>${xmlEscape(a.disambiguatedId)}</common:disambiguated-organization-identifier><common:disambiguation-source>${xmlEscape(a.disambiguationSource ?? 'ROR')}</common:disambiguation-source></common:disambiguated-organization>`
     : '';
-  return `<activities:affiliation-group><employment:employment-summary put-code="${n}" path="/${r.orcid}/employment/${n}" visibility="public">${a.department ? `<common:department-name>${xmlEscape(a.department)}</common:department-name>` : ''}${a.roleTitle ? `<common:role-title>${xmlEscape(a.roleTitle)}</common:role-title>` : ''}${a.startYear ? `<common:start-date><common:year>${xmlEscape(a.startYear)}</common:year></common:start-date>` : ''}<common:organization><common:name>${xmlEscape(a.organization)}</common:name><common:address><common:city>${xmlEscape(a.city ?? '')}</common:city><common:country>${xmlEscape(a.country ?? '')}</common:country></common:address>${dis}</common:organization></employment:employment-summary></activities:affiliation-group>`;
+  // activities-3.0.xsd: an affiliation-group lists its external ids (none here) before its summaries.
+  return `<activities:affiliation-group><common:external-ids/><employment:employment-summary put-code="${n}" path="/${r.orcid}/employment/${n}" visibility="public">${a.department ? `<common:department-name>${xmlEscape(a.department)}</common:department-name>` : ''}${a.roleTitle ? `<common:role-title>${xmlEscape(a.roleTitle)}</common:role-title>` : ''}${a.startYear ? `<common:start-date><common:year>${xmlEscape(a.startYear)}</common:year></common:start-date>` : ''}<common:organization><common:name>${xmlEscape(a.organization)}</common:name><common:address><common:city>${xmlEscape(a.city ?? '')}</common:city><common:country>${xmlEscape(a.country ?? '')}</common:country></common:address>${dis}</common:organization></employment:employment-summary></activities:affiliation-group>`;
 }
 
 export function employmentsXml(r: Researcher, declare = true): string {
@@ -140,15 +117,15 @@ export function personJson(r: Researcher, limited: boolean): Record<string, unkn
 }
 
 export function recordXml(r: Researcher, items: StoredItem[], limited: boolean, rc: RenderContext): string {
-  const host = new URL(rc.baseUrl).host;
+  const host = rc.orcidHost;
   const of = (s: Section) => items.filter((i) => i.section === s);
-  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<record:record ${NSDECL} path="/${r.orcid}"><common:orcid-identifier><common:uri>${rc.baseUrl}/${r.orcid}</common:uri><common:path>${r.orcid}</common:path><common:host>${host}</common:host></common:orcid-identifier>${personXml(r, limited, false)}<activities:activities-summary path="/${r.orcid}/activities">${employmentsXml(r, false)}${sectionXml('peer-review', r.orcid, of('peer-review'), rc, false)}${sectionXml('service', r.orcid, of('service'), rc, false)}${sectionXml('work', r.orcid, of('work'), rc, false)}</activities:activities-summary></record:record>`;
+  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<record:record ${NSDECL} path="/${r.orcid}"><common:orcid-identifier><common:uri>https://${host}/${r.orcid}</common:uri><common:path>${r.orcid}</common:path><common:host>${host}</common:host></common:orcid-identifier>${personXml(r, limited, false)}<activities:activities-summary path="/${r.orcid}/activities">${employmentsXml(r, false)}${sectionXml('peer-review', r.orcid, of('peer-review'), rc, false)}${sectionXml('service', r.orcid, of('service'), rc, false)}${sectionXml('work', r.orcid, of('work'), rc, false)}</activities:activities-summary></record:record>`;
 }
 
 export function recordJson(r: Researcher, items: StoredItem[], limited: boolean, rc: RenderContext): Record<string, unknown> {
   const of = (s: Section) => items.filter((i) => i.section === s);
   return {
-    'orcid-identifier': { uri: `${rc.baseUrl}/${r.orcid}`, path: r.orcid, host: new URL(rc.baseUrl).host },
+    'orcid-identifier': { uri: `https://${rc.orcidHost}/${r.orcid}`, path: r.orcid, host: rc.orcidHost },
     person: personJson(r, limited),
     'activities-summary': {
       employments: employmentsJson(r),

@@ -2,16 +2,19 @@ import Router from '@koa/router';
 import Koa, { type Context, type Next } from 'koa';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
-import { ERR } from './api-auth.js';
 import { addResearcher, emptyStats, ORCID_TOKEN_LIFETIME_SECONDS, type EmulatorCore } from './core.js';
 import { decideFault, latencyFor, NO_FAULTS, seededRandom } from './faults.js';
-import { groupIdRoutes, webhookRoutes } from './group-ids.js';
+import { groupIdRoutes } from './group-ids.js';
+import { webhookRoutes } from './webhook-routes.js';
 import { sendOrcidError } from './http.js';
 import { memberApiRoutes, renderContext } from './member-api.js';
 import { oauthRoutes } from './oauth.js';
-import { controlRoutes } from './control.js';
+import { controlGuard, controlRoutes } from './control.js';
+import { ERR } from './errors.js';
+import { negotiation } from './negotiate.js';
+import { openIdRoutes, OpenIdKeys } from './openid.js';
 import { recordPage } from './pages.js';
-import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitSettings } from './rate-limit.js';
+import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitSettings, type TakeResult } from './rate-limit.js';
 import { EmulatorState, type ClientRegistration, type ResearcherInput } from './state.js';
 import { WebhookNotifier, type WebhookOptions } from './webhooks.js';
 
@@ -20,13 +23,13 @@ export interface EmulatorOptions {
   port?: number;
   /** default `127.0.0.1` */
   host?: string;
-  /** extra API clients; the demo client `APP-DEMO0000000000` always exists */
+  /** extra API clients; the demo client `APP-DEMO000000000000` always exists */
   clients?: ClientRegistration[];
   /** researchers to create at start (skipped when the state file already has researchers) */
   researchers?: ResearcherInput[];
   /** JSON file that keeps the state across restarts; written (debounced) on change and on close */
   stateFile?: string;
-  /** default `{ perSecond: 24, burst: 40 }`; false switches it off */
+  /** default `{ perSecond: 24, burst: 40 }` (ORCID's: delay, then 503 past the burst); false switches it off */
   rateLimit?: RateLimitSettings | false;
   /** validate incoming XML against the ORCID XSDs (~120 ms a new payload); default true */
   validateXml?: boolean;
@@ -36,6 +39,8 @@ export interface EmulatorOptions {
   /** lifetime of issued tokens in seconds; default 631138518 (ORCID's ~20 years) */
   tokenLifetimeSeconds?: number;
   webhooks?: WebhookOptions;
+  /** host named in source URIs (`https://{host}/client/APP-…`), which ORCID's XSD requires to end in orcid.org; default `sandbox.orcid.org` */
+  orcidHost?: string;
   logger?: { info: (obj: Record<string, unknown>, msg?: string) => void };
 }
 
@@ -70,12 +75,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     baseUrl: '',
     validateXml: options.validateXml ?? true,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? ORCID_TOKEN_LIFETIME_SECONDS,
-    limiter: new RateLimiter(rateLimit, () => now().getTime()),
+    limiter: new RateLimiter(rateLimit),
     faults: { ...NO_FAULTS },
     notifier: new WebhookNotifier({ now, ...options.webhooks }),
     stats: emptyStats(),
     initialClients: options.clients ?? [],
     initialRateLimit: rateLimit,
+    orcidHost: options.orcidHost ?? 'sandbox.orcid.org',
+    keys: new OpenIdKeys(),
     log,
   };
   for (const c of core.initialClients) if (!state.client(c.clientId)) state.data.clients.push({ member: true, premium: false, ...c });
@@ -85,9 +92,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const router = new Router();
   app.use(stats(core));
   app.use(errors(core));
+  app.use(controlGuard(core));
   app.use(faultsAndLimits(core));
+  app.use((ctx, next) => (API_PATH.test(ctx.path) ? negotiation()(ctx, next) : next()));
   controlRoutes(router, core);
   oauthRoutes(router, core);
+  openIdRoutes(router, core);
   groupIdRoutes(router, core);
   memberApiRoutes(router, core);
   webhookRoutes(router, core);
@@ -136,7 +146,7 @@ function stats(core: EmulatorCore) {
       const status = ctx.state.reset ? 'reset' : String(ctx.status);
       const byStatus = (core.stats.requests[route] ??= {});
       byStatus[status] = (byStatus[status] ?? 0) + 1;
-      if (ctx.status === 429) core.stats.rateLimited += 1;
+      if (ctx.state.rateLimited) core.stats.rateLimited += 1;
     }
   };
 }
@@ -174,15 +184,32 @@ function faultsAndLimits(core: EmulatorCore) {
       return sendOrcidError(ctx, { status: d.status, developerMessage: `${d.status}: injected fault`, userMessage: 'Something went wrong.', errorCode: ERR.serverError });
     }
     if (d.kind === '429') core.stats.faults.forced429 += 1;
+    if (d.kind === '503') core.stats.faults.forced503 += 1;
     if (API_PATH.test(ctx.path)) {
       const token = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
       const key = (token && core.state.token(token)?.clientId) ?? `ip:${ctx.ip}`;
-      const taken = d.kind === '429' ? { ok: false as const, retryAfterSeconds: 1 } : core.limiter.take(key);
-      if (!taken.ok) {
-        ctx.set('Retry-After', String(taken.retryAfterSeconds));
-        return sendOrcidError(ctx, { status: 429, developerMessage: '429 Too Many Requests: rate limit exceeded', userMessage: 'Too many requests, slow down.', errorCode: ERR.rateLimited });
-      }
+      const taken: TakeResult = d.kind === '429' ? { ok: false, status: 429, retryAfterSeconds: 1 } : d.kind === '503' ? { ok: false, status: 503 } : core.limiter.take(key);
+      if (!taken.ok) return throttled(ctx, taken);
+      // ORCID queues a request beyond the rate instead of refusing it: hold it until its turn.
+      if (taken.delayMs > 0) await new Promise((r) => setTimeout(r, taken.delayMs));
     }
     return next();
   };
+}
+
+/**
+ * A refused request. 503: ORCID's answer past the burst, no Retry-After; its body is not documented,
+ * so the emulator sends the plain page a queueing proxy sends. 429 (test option): ORCID's error body
+ * with Retry-After.
+ */
+function throttled(ctx: Context, t: Exclude<TakeResult, { ok: true }>): void {
+  ctx.state.rateLimited = true;
+  if (t.status === 503) {
+    ctx.status = 503;
+    ctx.type = 'text/html';
+    ctx.body = '<html><head><title>503 Service Temporarily Unavailable</title></head><body><h1>503 Service Temporarily Unavailable</h1></body></html>\n';
+    return;
+  }
+  ctx.set('Retry-After', String(t.retryAfterSeconds));
+  sendOrcidError(ctx, { status: 429, developerMessage: '429 Too Many Requests: rate limit exceeded', userMessage: 'Too many requests, slow down.', errorCode: ERR.badRequest });
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { selfIdKeys as selfKeysOf } from '../orcid/external-id.js';
 import { orcidCheckDigit } from '../orcid/id.js';
+import type { ItemModel } from './items.js';
 
 /**
  * Everything the emulator knows, as plain JSON-serialisable data, plus the small
@@ -72,6 +74,10 @@ export interface AuthCode {
   scope: string[];
   expiresAt: number;
   used: boolean;
+  /** OpenID Connect `nonce` of the authorize request, echoed in the id_token */
+  nonce?: string;
+  /** when the researcher signed in (epoch ms), the id_token's `auth_time` */
+  authTime?: number;
 }
 
 export type Section = 'work' | 'peer-review' | 'service';
@@ -99,6 +105,8 @@ export interface StoredItem {
   /** work type / peer-review type / service role title */
   type: string;
   groupId?: string;
+  /** what the summaries show; absent in state files written before it existed */
+  model?: ItemModel;
 }
 
 export interface GroupIdRecord {
@@ -128,7 +136,7 @@ export interface StateData {
 }
 
 export const DEMO_CLIENT: ClientRegistration = {
-  clientId: 'APP-DEMO0000000000',
+  clientId: 'APP-DEMO000000000000',
   clientSecret: 'demo-secret',
   name: 'Demo Journal',
   redirectUris: ['http://localhost*', 'http://127.0.0.1*'],
@@ -175,7 +183,7 @@ export class EmulatorState {
   private researchersById = new Map<string, Researcher>();
   private tokensByAccess = new Map<string, TokenRecord>();
   private itemsByOrcid = new Map<string, StoredItem[]>();
-  /** `orcid|section|client|type:value` → items with that self external id (duplicate check). */
+  /** `orcid|section|client|type:normalized value` → items with that self external id (duplicate check). */
   private itemsBySelfId = new Map<string, Set<StoredItem>>();
   constructor(
     private readonly file: string | undefined,
@@ -298,14 +306,6 @@ function load(file: string): StateData {
   return { ...emptyState(), ...parsed, clients: parsed.clients ?? emptyState().clients };
 }
 
-/**
- * The `self` external ids, which ORCID uses to detect a client posting the same thing twice:
- * `type:value`, case-insensitive, the value trimmed.
- */
-export function selfIds(ids: ExternalId[]): string[] {
-  return ids.filter((e) => (e.relationship ?? 'self') === 'self').map((e) => `${e.type.toLowerCase()}:${e.value.trim().toLowerCase()}`);
-}
-
 function selfIdKeys(item: StoredItem): string[] {
-  return selfIds(item.externalIds).map((k) => `${item.orcid}|${item.section}|${item.sourceClientId}|${k}`);
+  return selfKeysOf(item.externalIds).map((k) => `${item.orcid}|${item.section}|${item.sourceClientId}|${k}`);
 }

@@ -19,17 +19,36 @@ describe('emulator: rate limit and faults', () => {
   };
   const get = () => h.api('GET', `/v3.0/${orcid}/works`, token);
 
-  it('answers 429 with Retry-After once the burst is spent (fixed clock: no refill)', async () => {
-    const at = new Date('2025-01-01T00:00:00Z');
-    await setup({ rateLimit: { perSecond: 24, burst: 40 }, now: () => at });
+  // orcid-model README, "Rate limits": requests beyond the rate are queued, and past the burst answered 503 without Retry-After.
+  it('delays requests beyond the rate and answers 503 without Retry-After past the burst', async () => {
+    // A slow rate (one slot a second) so that the six requests, however they are spread over the
+    // first few hundred milliseconds, find 0, 1, 2, 3, 4 and 5 slots ahead of them.
+    await setup({ rateLimit: { perSecond: 1, burst: 2 } });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => get()));
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses).to.deep.equal([200, 200, 200, 503, 503, 503]);
+    const refused = answers.find((r) => r.status === 503)!;
+    expect(refused.headers.get('retry-after')).to.equal(null);
+    expect((await h.control('GET', '/stats')).body.rateLimited).to.equal(3);
+  });
+
+  it('answers 429 with Retry-After at once when the limit is set to exceeded: 429 (a test option, not ORCID)', async () => {
+    await setup({ rateLimit: { perSecond: 0.5, burst: 2, exceeded: 429 } });
     const statuses = [];
-    for (let i = 0; i < 41; i++) statuses.push((await get()).status);
-    expect(statuses.slice(0, 40).every((s) => s === 200)).to.equal(true);
-    expect(statuses[40]).to.equal(429);
+    for (let i = 0; i < 3; i++) statuses.push((await get()).status);
+    expect(statuses).to.deep.equal([200, 200, 429]);
     const res = await get();
-    expect(res.headers.get('retry-after')).to.equal('1');
+    expect(res.headers.get('retry-after')).to.equal('2');
     expect(await res.text()).to.contain('<error:response-code>429</error:response-code>');
-    expect((await h.control('GET', '/stats')).body.rateLimited).to.equal(2);
+  });
+
+  it('scales the limit through the control API, and forces 503s with burst503', async () => {
+    await setup({ rateLimit: { perSecond: 10, burst: 0 } });
+    expect((await h.control('PUT', '/faults', { rateLimit: { perSecond: 100000, burst: 1000 }, burst503: { count: 1 } })).status).to.equal(200);
+    expect((await get()).status).to.equal(503);
+    const many = await Promise.all(Array.from({ length: 20 }, () => get()));
+    expect(many.every((r) => r.status === 200)).to.equal(true);
+    expect((await h.control('GET', '/stats')).body.faults.forced503).to.equal(1);
   });
 
   it('injects 5xx answers at errorRate 1', async () => {

@@ -6,7 +6,7 @@ import type { TokenResponse } from '../../src/emulator/core.js';
 export const SAMPLES = join(import.meta.dirname, '..', '..', 'vendor', 'orcid-model', 'record_3.0', 'samples', 'write_samples');
 export const sample = (name: string): string => readFileSync(join(SAMPLES, name), 'utf8');
 export const XML = 'application/vnd.orcid+xml';
-export const DEMO = { id: 'APP-DEMO0000000000', secret: 'demo-secret' };
+export const DEMO = { id: 'APP-DEMO000000000000', secret: 'demo-secret' };
 
 export interface Harness {
   emu: RunningEmulator;
@@ -41,13 +41,6 @@ export async function harness(options: EmulatorOptions = {}): Promise<Harness> {
     },
   };
   return h;
-}
-
-/** Create the peer-review group the official samples reference. */
-export async function createSampleGroup(h: Harness, groupId = 'issn:1741-4857'): Promise<Response> {
-  const t = await h.token(null, '/group-id-record/update');
-  const xml = `<?xml version="1.0" encoding="UTF-8"?><group-id:group-id-record xmlns:group-id="http://www.orcid.org/ns/group-id"><group-id:name>Learned Publishing</group-id:name><group-id:group-id>${groupId}</group-id:group-id><group-id:description>A journal</group-id:description><group-id:type>journal</group-id:type></group-id:group-id-record>`;
-  return h.api('POST', '/v3.0/group-id-record', t.access_token, xml);
 }
 
 export const workXml = (doi: string, title = 'A title'): string =>

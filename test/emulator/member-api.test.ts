@@ -42,13 +42,16 @@ describe('emulator: member API rules', () => {
     expect((works as any).group[0]['work-summary']).to.have.length(2);
   });
 
-  it('answers 403 without /activities/update, and for a token of another iD', async () => {
+  // orcid-model README, "Error responses": isMyToken (401, 9017) then checkScopes (403, 9038).
+  it('answers 403 (9038) without /activities/update, and 401 (9017) for a token of another iD', async () => {
     const readOnly = (await h.token(orcid, '/read-limited')).access_token;
     const res = await post(workXml('10.1/scope'), readOnly);
     expect(res.status).to.equal(403);
-    expect(await res.text()).to.contain('<error:error-code>9017</error:error-code>');
+    expect(await res.text()).to.contain('<error:error-code>9038</error:error-code>');
     const someoneElse = await h.researcher('Other', 'Person');
-    expect((await post(workXml('10.1/scope'), token, someoneElse)).status).to.equal(403);
+    const other = await post(workXml('10.1/scope'), token, someoneElse);
+    expect(other.status).to.equal(401);
+    expect(await other.text()).to.contain('<error:error-code>9017</error:error-code>');
   });
 
   it("answers 403 (9010) when updating or deleting another source's item", async () => {
@@ -72,7 +75,7 @@ describe('emulator: member API rules', () => {
     const putCode = putCodeOf(await post(workXml('10.1/upd')));
     const without = await h.api('PUT', `/v3.0/${orcid}/work/${putCode}`, token, workXml('10.1/upd', 'New'));
     expect(without.status).to.equal(400);
-    expect(await without.text()).to.contain('<error:error-code>9034</error:error-code>');
+    expect(await without.text()).to.contain('<error:error-code>9019</error:error-code>');
     const ok = await h.api('PUT', `/v3.0/${orcid}/work/${putCode}`, token, workXml('10.1/upd', 'New').replace('<work:work ', `<work:work put-code="${putCode}" `));
     expect(ok.status).to.equal(200);
     expect(await ok.text()).to.contain('<common:title>New</common:title>');
@@ -106,12 +109,12 @@ describe('emulator: member API rules', () => {
 
   it('creates and finds group ids (by group-id and by name, paged)', async () => {
     const t = (await h.token(null, '/group-id-record/update')).access_token;
-    const body = JSON.stringify({ name: 'Journal of Tests', 'group-id': 'issn:1234-5678', description: 'd', type: 'journal' });
+    const body = JSON.stringify({ name: 'Journal of Tests', 'group-id': 'issn:1234-5679', description: 'd', type: 'journal' });
     const res = await h.api('POST', '/v3.0/group-id-record', t, body, { 'content-type': 'application/orcid+json' });
     expect(res.status).to.equal(201);
     expect((await h.api('POST', '/v3.0/group-id-record', t, body, { 'content-type': 'application/orcid+json' })).status).to.equal(409);
-    const byId = (await (await h.api('GET', '/v3.0/group-id-record?group-id=issn:1234-5678', t, undefined, { accept: 'application/orcid+json' })).json()) as any;
-    expect(byId).to.include({ name: 'Journal of Tests', 'group-id': 'issn:1234-5678' });
+    const byId = (await (await h.api('GET', '/v3.0/group-id-record?group-id=issn:1234-5679', t, undefined, { accept: 'application/orcid+json' })).json()) as any;
+    expect(byId).to.include({ name: 'Journal of Tests', 'group-id': 'issn:1234-5679' });
     const byName = (await (await h.api('GET', '/v3.0/group-id-record?name=of%20tests&page-size=10', t, undefined, { accept: 'application/orcid+json' })).json()) as any;
     expect(byName).to.include({ total: 1, page: 1, 'page-size': 10 });
     const user = (await h.token(orcid, '/activities/update')).access_token;
@@ -123,7 +126,7 @@ describe('emulator: member API rules', () => {
     const putCode = putCodeOf(await post(xml));
     const { body } = await h.control('GET', `/records/${orcid}`);
     expect(body.items).to.have.length(1);
-    expect(body.items[0]).to.include({ putCode, type: 'work', sourceClientId: 'APP-DEMO0000000000', xml });
+    expect(body.items[0]).to.include({ putCode, type: 'work', sourceClientId: 'APP-DEMO000000000000', xml });
     expect(body.items[0].externalIds).to.deep.equal([{ type: 'doi', value: '10.1/ctl', relationship: 'self' }]);
   });
 });

@@ -88,6 +88,56 @@ describe('emulator: OAuth', () => {
     expect(await res.text()).to.contain("Redirect URI doesn&#39;t match your registered redirect URIs.");
   });
 
+  // The demo client's `http://localhost*` is matched as a parsed URL (scheme, host, any port), never as a string prefix.
+  for (const uri of ['http://localhost.evil.example/cb', 'http://localhost@evil.example/cb', 'https://localhost/cb', 'http://127.0.0.1.nip.io/cb']) {
+    it(`refuses the look-alike redirect URI ${uri} without redirecting`, async () => {
+      const res = await fetch(`${h.url}/oauth/authorize?${authorizeQuery({ redirect_uri: uri })}`, { redirect: 'manual' });
+      expect(res.status).to.equal(400);
+      expect(res.headers.get('location')).to.equal(null);
+    });
+  }
+
+  it('accepts any port and path on the demo client’s registered hosts', async () => {
+    for (const uri of ['http://localhost:8080/orcid/callback', 'http://127.0.0.1/cb']) {
+      const res = await fetch(`${h.url}/oauth/authorize?${authorizeQuery({ redirect_uri: uri })}`, { redirect: 'manual' });
+      expect(res.status, uri).to.equal(200);
+    }
+  });
+
+  // What the emulator does not implement it refuses, so no client believes a feature works (README, "The ORCID emulator").
+  const refusals: [string, Record<string, string>, string, RegExp][] = [
+    ['a PKCE challenge', { code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }, 'invalid_request', /PKCE/],
+    ['an unknown parameter', { prompt: 'none' }, 'invalid_request', /Unsupported parameter: prompt/],
+    ['a scope the emulator has no endpoints for', { scope: '/person/update' }, 'invalid_scope', /does not implement/],
+    ['an unknown scope', { scope: '/authenticate /everything' }, 'invalid_scope', /Invalid scope: \/everything/],
+  ];
+  for (const [what, extra, error, description] of refusals) {
+    it(`refuses ${what} at authorize with ${error}`, async () => {
+      const res = await fetch(`${h.url}/oauth/authorize?${authorizeQuery(extra)}`, { redirect: 'manual' });
+      expect(res.status).to.equal(302);
+      const back = new URL(res.headers.get('location')!);
+      expect(back.searchParams.get('error')).to.equal(error);
+      expect(back.searchParams.get('error_description')).to.match(description);
+    });
+  }
+
+  it('refuses a PKCE code_verifier and unknown parameters at the token endpoint', async () => {
+    const code = (await consent('authorize')).searchParams.get('code')!;
+    const res = await fetch(`${h.url}/oauth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ client_id: DEMO.id, client_secret: DEMO.secret, grant_type: 'authorization_code', code, redirect_uri: redirect, code_verifier: 'x'.repeat(43) }),
+    });
+    expect(res.status).to.equal(400);
+    expect(await res.json()).to.deep.equal({ error: 'invalid_request', error_description: 'PKCE (code_verifier) is not supported' });
+  });
+
+  it('refuses a refresh expires_in that is not a positive number', async () => {
+    const { body } = await exchange((await consent('authorize')).searchParams.get('code')!);
+    const res = await fetch(`${h.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ client_id: DEMO.id, client_secret: DEMO.secret, grant_type: 'refresh_token', refresh_token: body.refresh_token, expires_in: '-5' }) });
+    expect(res.status).to.equal(400);
+    expect(((await res.json()) as { error: string }).error).to.equal('invalid_request');
+  });
+
   it('registers a new researcher from the consent page', async () => {
     const back = await consent('authorize', { orcid: '', new_given_names: 'Katherine', new_family_name: 'Johnson' });
     const { body } = await exchange(back.searchParams.get('code')!);
@@ -119,7 +169,9 @@ describe('emulator: OAuth', () => {
   it('issues client-credentials tokens without an iD', async () => {
     const res = await fetch(`${h.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ client_id: DEMO.id, client_secret: DEMO.secret, grant_type: 'client_credentials', scope: '/read-public' }) });
     const body = (await res.json()) as any;
-    expect(body).to.include({ token_type: 'bearer', scope: '/read-public', name: null, orcid: null });
+    // orcid-model README, "OAuth": 2-legged tokens have "orcid": null and no `name` key.
+    expect(body).to.include({ token_type: 'bearer', scope: '/read-public', orcid: null });
+    expect(body).to.not.have.property('name');
   });
 
   it('answers 401 invalid_client for a wrong secret or an unknown client', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import nock from 'nock';
-import { createSampleGroup, harness, sample, type Harness } from './helpers.js';
+import { harness, sample, type Harness } from './helpers.js';
 
 /** The official ORCID write samples go in; broken variants come back as ORCID 400 errors. */
 describe('emulator: official write samples (XSD validation on)', function () {
@@ -14,7 +14,7 @@ describe('emulator: official write samples (XSD validation on)', function () {
     h = await harness({ validateXml: true });
     orcid = await h.researcher();
     token = (await h.token(orcid, '/activities/update /read-limited')).access_token;
-    expect((await createSampleGroup(h)).status).to.equal(201);
+    // No group set-up: the samples' `issn:` group is created by the first review (orcid-model README, "Peer-review groups").
   });
   after(async () => {
     await h.emu.close();
@@ -99,10 +99,11 @@ describe('emulator: official write samples (XSD validation on)', function () {
     expect(body['error-code']).to.equal(9001);
   });
 
-  it('rejects a peer review whose group id does not exist', async () => {
-    const xml = sample('peer-review-simple-3.0.xml').replace('issn:1741-4857', 'issn:0000-0000');
+  // orcid-model README, "Peer-review groups": a missing non-ISSN group → 400, 9020.
+  it('rejects a peer review whose non-ISSN group id does not exist with 9020', async () => {
+    const xml = sample('peer-review-simple-3.0.xml').replace('issn:1741-4857', 'ringgold:4567');
     const res = await h.api('POST', `/v3.0/${orcid}/peer-review`, token, xml);
     expect(res.status).to.equal(400);
-    expect(await res.text()).to.contain('<error:error-code>9030</error:error-code>');
+    expect(await res.text()).to.contain('<error:error-code>9020</error:error-code>');
   });
 });

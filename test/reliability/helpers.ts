@@ -18,7 +18,7 @@ import type { Deposit } from '../../src/store/store.js';
 
 export const FULL = process.env.RELIABILITY_FULL === '1';
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLIENT_ID = 'APP-DEMO0000000000';
+export const CLIENT_ID = 'APP-DEMO000000000000';
 /** A test-only AES key (32 bytes, base64), shared by the host process and the workers. */
 export const TOKEN_KEY = Buffer.alloc(32, 7).toString('base64');
 
@@ -113,7 +113,8 @@ export async function seedResearchers(emulator: RunningEmulator, orcid: OrcidCon
 
 export async function control<T>(emulator: RunningEmulator, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${emulator.url}/_emulator${path}`, {
-    method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    // The control API takes JSON only (a web page cannot send that cross-site), bodyless POSTs included.
+    method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`emulator ${method} ${path} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as T;

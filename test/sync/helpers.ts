@@ -7,7 +7,7 @@ import { TokenCipher } from '../../src/store/token-cipher.js';
 import { openTokenSet, sealTokenSet } from '../../src/sync/tokens.js';
 
 /** The demo client every emulator knows (the plugin's default client id in the emulator env). */
-export const CLIENT_ID = 'APP-DEMO0000000000';
+export const CLIENT_ID = 'APP-DEMO000000000000';
 
 /** A clock the tests move by hand: the worker skips jobs whose runAt lies ahead of it. */
 export function manualClock(start = Date.now()) {
