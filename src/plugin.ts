@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { loadConfig, type DeepPartial, type ResolvedConfig, type Settings } from './config.js';
+import { DEV_DEFAULTS_IN_USE, loadConfig, type DeepPartial, type ResolvedConfig, type Settings } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import type { Store } from './store/store.js';
 import { openStore } from './store/open-store.js';
@@ -79,6 +79,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const config = loadConfig(settingsIn as DeepPartial<Settings>, env ?? process.env);
   const now = nowOpt ?? (() => new Date());
   const logger = givenLogger ?? createLogger({ level: config.logLevel });
+  if (config.devOnly.length > 0) logger.warn({ code: DEV_DEFAULTS_IN_USE, settings: config.devOnly }, 'running on public development defaults: anyone can forge sessions and invitations; set real secrets before exposing this');
   const store = givenStore ?? (await openStore(config.storeUrl));
   const hosts = orcidHosts(config.orcid.env, config.orcid.baseUrl);
   const cipher = TokenCipher.fromKeys(config.tokenKeys);
