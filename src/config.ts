@@ -5,6 +5,7 @@
  * Every problem is collected and thrown together as one {@link ConfigError}, so an operator
  * fixes a deployment in one round instead of one error per restart.
  */
+import { isIP } from 'node:net';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import type { Organization } from './types.js';
 import { deepMerge, getPath, readEnv, schemaProblems, setPath, settingLeaves, type SettingLeaf } from './config-env.js';
@@ -123,6 +124,10 @@ export interface Settings {
   metrics: {
     /** [ORCID_METRICS] Default `false`. */
     enabled: boolean;
+    /** [ORCID_METRICS_TOKEN] Bearer token the metrics route requires. No default (off). */
+    token?: string;
+    /** [ORCID_METRICS_ALLOW_FROM] Addresses or CIDR blocks allowed to read the metrics. Default `[]` (any). */
+    allowFrom: string[];
   };
   /** [LOG_LEVEL] Default `'info'`. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -246,6 +251,14 @@ function crossFieldProblems(s: Settings): ConfigProblem[] {
   if (s.webhooks?.enabled) {
     if (!s.orcid?.premium) add('webhooks.enabled', 'ORCID webhooks need an ORCID Premium membership (set orcid.premium)');
     if (!s.webhooks.secret) add('webhooks.secret', 'is required when webhooks are enabled');
+  }
+  for (const entry of s.metrics?.allowFrom ?? []) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    if (family === 0 || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
+      add('metrics.allowFrom', `"${entry}" is not an IP address or CIDR block (e.g. 10.0.0.0/8, ::1)`);
+    }
   }
   if (s.invitations && s.invitations.reminderDays >= s.invitations.expiryDays) {
     add('invitations.reminderDays', `must be less than invitations.expiryDays (${s.invitations.expiryDays}), or the reminder comes after the link expired`);
