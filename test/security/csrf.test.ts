@@ -74,6 +74,15 @@ describe('CSRF: state-changing routes refuse cross-site requests', function () {
     expect([ok.status, ok.text]).to.deep.equal([200, '{"ok":true}']);
   });
 
+  it('keeps the CSRF nonce in an httpOnly, SameSite=Lax cookie, and the token out of caches', async () => {
+    const r = await new Browser().request(`${h.url}/orcid/api/csrf-token`);
+    const cookie = r.headers.getSetCookie().find((c) => c.startsWith('koa-orcid.csrf='))!;
+    expect(cookie).to.match(/httponly/i);
+    expect(cookie).to.match(/samesite=lax/i);
+    expect(r.headers.get('cache-control')).to.equal('no-store');
+    expect(cookie.split(';')[0]!.split('=')[1]).to.not.equal(JSON.parse(r.text).token); // the page gets an HMAC, never the nonce
+  });
+
   it('JSON routes accept only application/json (415), so no cross-site form can reach them', async () => {
     const job = await parkedJob();
     const editor = new Browser({ 'x-user': 'editor-1' });
