@@ -73,18 +73,12 @@ export function secretProblems(s: SecretSettings): ConfigProblem[] {
   };
   judge('tokenKey', s.tokenKey, 'key');
   (s.previousTokenKeys ?? []).forEach((k, i) => judge('previousTokenKeys', k, 'key', i));
-  const sessionProblems = out.length;
   (s.sessionKeys ?? []).forEach((k, i) => judge('sessionKeys', k, 'text', i));
-  // One problem per setting is enough to act on.
-  if (out.length - sessionProblems > 1) out.splice(sessionProblems + 1);
   judge('invitationSecret', s.invitationSecret, 'text');
   if (s.webhooks?.enabled) judge('webhooks.secret', s.webhooks.secret, 'text');
-  return dedupe(out);
-}
-
-function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  // One problem per setting is enough to act on (the first bad item of a list).
   const seen = new Set<string>();
-  return problems.filter((p) => !seen.has(p.setting) && !!seen.add(p.setting));
+  return out.filter((p) => !seen.has(p.setting) && !!seen.add(p.setting));
 }
 
 /** Which settings hold a public development value (for the start-up warning in the emulator). */
