@@ -1,4 +1,6 @@
 import { orcidConnect } from './plugin.js';
+import { createLogger } from './log.js';
+import { loadConfig } from './config.js';
 import { formatProgress } from './progress.js';
 
 /**
@@ -42,7 +44,8 @@ export async function runWorkerCli(argv: string[]): Promise<number> {
 }
 
 export async function runStatusCli(_argv: string[]): Promise<number> {
-  const orcid = await orcidConnect({});
+  // stdout is the JSON answer; log lines (e.g. the development-defaults warning) go to stderr.
+  const orcid = await orcidConnect({ logger: createLogger({ level: loadConfig({}).logLevel, destination: process.stderr }) });
   process.stdout.write(`${JSON.stringify(await orcid.store.countJobs())}\n`);
   await orcid.close();
   return 0;
