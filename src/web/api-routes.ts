@@ -2,12 +2,11 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { isEditor, type PluginContext } from '../context.js';
 import type { Contributor, Identity } from '../store/store.js';
-import { ForbiddenError, NotFoundError, InvalidInputError } from '../errors.js';
+import { ForbiddenError, NotFoundError, InvalidInputError, OrcidPluginError } from '../errors.js';
 import type { InviteService } from './invite-service.js';
 import type { Csrf } from './csrf.js';
 import { isSameOrigin } from './origin.js';
 import { safeReturnPath } from './safe-return.js';
-import { OrcidPluginError } from '../errors.js';
 
 /** The JSON API for the host's UI, and the editors' sync status (JSON and a page). */
 export function apiRoutes(router: Router, pc: PluginContext, invites: InviteService, csrf: Csrf) {

@@ -56,10 +56,8 @@ export function createRoutes(pc: PluginContext, invites: InviteService, options:
       if (guarded(ctx)) options.csrf.checkRequest(ctx, { json: ctx.path.startsWith(jsonPrefix) });
       return parseBody(ctx, next);
     },
-    async (ctx: Context, next: Next) => {
-      if (guarded(ctx)) await options.csrf.check(ctx, { json: ctx.path.startsWith(jsonPrefix) });
-      return next();
-    },
+    // Not async: a GET passes without an extra promise.
+    (ctx: Context, next: Next) => (guarded(ctx) ? options.csrf.check(ctx, { json: ctx.path.startsWith(jsonPrefix) }).then(() => next()) : next()),
     router.routes() as unknown as Middleware,
     router.allowedMethods() as unknown as Middleware,
   ]);
