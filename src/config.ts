@@ -5,11 +5,14 @@
  * Every problem is collected and thrown together as one {@link ConfigError}, so an operator
  * fixes a deployment in one round instead of one error per restart.
  */
+import { isIP } from 'node:net';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import type { Organization } from './types.js';
 import { deepMerge, getPath, readEnv, schemaProblems, setPath, settingLeaves, type SettingLeaf } from './config-env.js';
+import { DEV_ONLY_DEFAULTS, devValuesInUse, secretProblems } from './config-secrets.js';
 
 export { pluginManifest } from './config-env.js';
+export { DEV_ONLY_DEFAULTS, DEV_DEFAULTS_IN_USE } from './config-secrets.js';
 
 /** Recursively optional: what `loadConfig` accepts. */
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -121,6 +124,10 @@ export interface Settings {
   metrics: {
     /** [ORCID_METRICS] Default `false`. */
     enabled: boolean;
+    /** [ORCID_METRICS_TOKEN] Bearer token the metrics route requires. No default (off). */
+    token?: string;
+    /** [ORCID_METRICS_ALLOW_FROM] Addresses or CIDR blocks allowed to read the metrics. Default `[]` (any). */
+    allowFrom: string[];
   };
   /** [LOG_LEVEL] Default `'info'`. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -150,15 +157,6 @@ const SITE: Record<Exclude<OrcidEnvironment, 'emulator'>, { baseUrl: string; api
   sandbox: { baseUrl: 'https://sandbox.orcid.org', apiUrl: 'https://api.sandbox.orcid.org/v3.0' },
 };
 
-/** Dev-only values, public by design (they are in this file): never acceptable in production. */
-export const DEV_ONLY_DEFAULTS = {
-  'orcid.clientId': 'APP-DEMO000000000000',
-  'orcid.clientSecret': 'demo-secret',
-  tokenKey: 'ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE=',
-  sessionKeys: ['dev-only-session-key-change-me'],
-  invitationSecret: 'dev-only-invitation-secret',
-} as const;
-
 const EMULATOR_DEMO = {
   journal: { title: 'Journal of Emulated Research', issn: '0000-0000' },
   convening: { name: 'Emulated Research Publishing', city: 'Cambridge', country: 'GB', disambiguatedId: 'https://ror.org/00emulated', disambiguationSource: 'ROR' },
@@ -175,9 +173,9 @@ export function loadConfig(options: DeepPartial<Settings> = {}, env: NodeJS.Proc
   const envRead = readEnv(env, leaves);
   const given = deepMerge(envRead.values, options as Record<string, unknown>);
   const orcidEnv = (getPath(given, ['orcid', 'env']) as string | undefined) ?? 'emulator';
-  const { defaults, devOnly } = defaultsFor(orcidEnv, given, leaves);
+  const defaults = defaultsFor(orcidEnv, given, leaves);
   const merged = deepMerge(defaults, given);
-  const devUsed = devOnly.filter((path) => getPath(given, path.split('.')) === undefined);
+  const devUsed = devValuesInUse(merged as unknown as Settings);
 
   const problems: ConfigProblem[] = [...envRead.problems];
   const badPaths = new Set(problems.map((p) => p.setting));
@@ -191,24 +189,20 @@ function defaultsFor(orcidEnv: string, given: Record<string, unknown>, leaves: S
   const defaults: Record<string, unknown> = {};
   for (const leaf of leaves) if (leaf.schema.default !== undefined && leaf.schema.default !== null) setPath(defaults, leaf.keys, leaf.schema.default);
   // The schema carries the emulator defaults; other environments must be configured explicitly.
-  const devOnly: string[] = [];
   if (orcidEnv !== 'emulator') {
     setPath(defaults, ['orcid', 'baseUrl'], SITE[orcidEnv as keyof typeof SITE]?.baseUrl ?? SITE.production.baseUrl);
     for (const path of ['orcid.clientId', 'orcid.clientSecret', 'journal.title']) setPath(defaults, path.split('.'), undefined);
     setPath(defaults, ['mail', 'transport'], orcidEnv === 'production' ? 'smtp' : 'capture');
   } else {
-    devOnly.push('orcid.clientId', 'orcid.clientSecret');
     // A demo journal and convening org let `npm start` run with no configuration at all.
     if (getPath(given, ['journal']) === undefined) setPath(defaults, ['journal'], { ...EMULATOR_DEMO.journal });
     if (getPath(given, ['convening']) === undefined) setPath(defaults, ['convening'], { ...EMULATOR_DEMO.convening });
   }
-  if (orcidEnv === 'production') {
-    for (const path of ['tokenKey', 'sessionKeys', 'invitationSecret', 'publicUrl']) setPath(defaults, path.split('.'), undefined);
-  } else {
-    devOnly.push('tokenKey', 'sessionKeys', 'invitationSecret');
-  }
+  // Outside the emulator there are no development secrets to fall back to (issue 13, findings 1 and 5).
+  if (orcidEnv !== 'emulator') for (const path of ['tokenKey', 'sessionKeys', 'invitationSecret']) setPath(defaults, path.split('.'), undefined);
+  if (orcidEnv === 'production') setPath(defaults, ['publicUrl'], undefined);
   if (getPath(given, ['orcid', 'authenticateOnly']) === true) setPath(defaults, ['orcid', 'scopes'], ['/authenticate']);
-  return { defaults, devOnly };
+  return defaults;
 }
 
 function crossFieldProblems(s: Settings): ConfigProblem[] {
@@ -222,16 +216,15 @@ function crossFieldProblems(s: Settings): ConfigProblem[] {
     }
     if (s.orcid.clientId && !/^APP-[0-9A-Z]{16}$/.test(s.orcid.clientId)) add('orcid.clientId', `must be an ORCID client id, APP- and 16 characters (got "${s.orcid.clientId}")`);
     if (!s.journal?.title) add('journal.title', `is required when orcid.env is "${orcidEnv}"`);
+    for (const path of ['tokenKey', 'sessionKeys', 'invitationSecret']) {
+      if (getPath(s, path.split('.')) === undefined) add(path, orcidEnv === 'production' ? 'is required in production' : `is required when orcid.env is "${orcidEnv}"`);
+    }
+    if (s.orcid.clientSecret === DEV_ONLY_DEFAULTS['orcid.clientSecret']) add('orcid.clientSecret', `is the public dev-only value; use the secret ORCID issued for ${orcidEnv}`);
+    out.push(...secretProblems(s));
   }
   if (orcidEnv === 'production') {
-    for (const path of ['tokenKey', 'sessionKeys', 'invitationSecret', 'publicUrl']) {
-      if (getPath(s, path.split('.')) === undefined) add(path, 'is required in production');
-    }
+    if (s.publicUrl === undefined) add('publicUrl', 'is required in production');
     if (s.publicUrl && !s.publicUrl.startsWith('https://')) add('publicUrl', `must be an https URL in production (got "${s.publicUrl}")`);
-    const devValues: [string, unknown][] = [['tokenKey', s.tokenKey], ['invitationSecret', s.invitationSecret], ['orcid.clientSecret', s.orcid.clientSecret]];
-    for (const [path, v] of devValues) {
-      if (v !== undefined && v === (DEV_ONLY_DEFAULTS as Record<string, unknown>)[path]) add(path, 'is the public dev-only value; generate a secret for production');
-    }
   }
   for (const [path, key] of [['tokenKey', s.tokenKey], ...(s.previousTokenKeys ?? []).map((k, i) => [`previousTokenKeys`, k, i])] as [string, string | undefined, number?][]) {
     if (typeof key === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(key) && Buffer.from(key, 'base64').length !== 32) {
@@ -258,6 +251,14 @@ function crossFieldProblems(s: Settings): ConfigProblem[] {
   if (s.webhooks?.enabled) {
     if (!s.orcid?.premium) add('webhooks.enabled', 'ORCID webhooks need an ORCID Premium membership (set orcid.premium)');
     if (!s.webhooks.secret) add('webhooks.secret', 'is required when webhooks are enabled');
+  }
+  for (const entry of s.metrics?.allowFrom ?? []) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    if (family === 0 || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
+      add('metrics.allowFrom', `"${entry}" is not an IP address or CIDR block (e.g. 10.0.0.0/8, ::1)`);
+    }
   }
   if (s.invitations && s.invitations.reminderDays >= s.invitations.expiryDays) {
     add('invitations.reminderDays', `must be less than invitations.expiryDays (${s.invitations.expiryDays}), or the reminder comes after the link expired`);

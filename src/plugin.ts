@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { loadConfig, type DeepPartial, type ResolvedConfig, type Settings } from './config.js';
+import { DEV_DEFAULTS_IN_USE, loadConfig, type DeepPartial, type ResolvedConfig, type Settings } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import type { Store } from './store/store.js';
 import { openStore } from './store/open-store.js';
@@ -17,6 +17,7 @@ import { createRenderer } from './web/templates.js';
 import { createMailer, type Mailer } from './web/mail.js';
 import { createInviteService } from './web/invite-service.js';
 import { createRoutes, type RoutesOptions } from './web/routes.js';
+import { createCsrf, type HostCsrf } from './web/csrf.js';
 import { revokeNow } from './web/connect-routes.js';
 import { readPrefill } from './sync/prefill.js';
 import { createWebhooks } from './sync/webhooks.js';
@@ -45,6 +46,8 @@ export interface OrcidConnectOptions extends DeepPartial<Settings> {
   templatesDir?: string;
   /** Enables "Sign in with ORCID": called with the authenticated iD after sign-in. */
   onSignIn?: RoutesOptions['onSignIn'];
+  /** The host's own CSRF tokens (`token(ctx)`, `verify(ctx, token)`); default: the plugin's (README, "CSRF"). */
+  csrf?: HostCsrf;
 }
 
 export interface OrcidConnect {
@@ -53,6 +56,8 @@ export interface OrcidConnect {
   mailer: Mailer;
   /** Koa middleware serving everything under the mount path (default `/orcid`). */
   routes(): Middleware;
+  /** The CSRF token for this request's browser, for the host's own forms that post to the plugin. */
+  csrfToken(ctx: Context): Promise<string>;
   submissionCreated(submission: Submission): Promise<{ invited: number }>;
   reviewerAssigned(assignment: ReviewerAssignment): Promise<{ invited: boolean }>;
   reviewCompleted(review: Review): Promise<{ queued: number }>;
@@ -75,10 +80,11 @@ export interface OrcidConnect {
  * orcid.worker.start();
  */
 export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<OrcidConnect> {
-  const { currentUser, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, ...settingsIn } = options;
+  const { currentUser, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, csrf: hostCsrf, ...settingsIn } = options;
   const config = loadConfig(settingsIn as DeepPartial<Settings>, env ?? process.env);
   const now = nowOpt ?? (() => new Date());
   const logger = givenLogger ?? createLogger({ level: config.logLevel });
+  if (config.devOnly.length > 0) logger.warn({ code: DEV_DEFAULTS_IN_USE, settings: config.devOnly }, 'running on public development defaults: anyone can forge sessions and invitations; set real secrets before exposing this');
   const store = givenStore ?? (await openStore(config.storeUrl));
   const hosts = orcidHosts(config.orcid.env, config.orcid.baseUrl);
   const cipher = TokenCipher.fromKeys(config.tokenKeys);
@@ -104,6 +110,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     },
   };
   const invites = createInviteService(pc);
+  const csrf = createCsrf({ keys: config.sessionKeys, publicUrl: config.publicUrl, secure: settings.secureCookies, host: hostCsrf });
   const groupIds = createGroupIdEnsurer({ store, client, oauth, journalTitle: config.journal.title, publisher: config.journal.publisher });
   if (settings.webhooks.enabled) pc.webhooks = createWebhooks(pc, tokens);
 
@@ -174,7 +181,8 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     config,
     store,
     mailer,
-    routes: () => createRoutes(pc, invites, { onSignIn, sessionKeys: config.sessionKeys }),
+    routes: () => createRoutes(pc, invites, { onSignIn, sessionKeys: config.sessionKeys, csrf, metricsAccess: { token: config.metrics.token, allowFrom: config.metrics.allowFrom } }),
+    csrfToken: async (ctx) => csrf.token(ctx),
     async submissionCreated(submission) {
       if (!submission || typeof submission.id !== 'string' || !submission.id) throw new InvalidInputError('submission.id', 'is required');
       if (!Array.isArray(submission.contributors)) throw new InvalidInputError('submission.contributors', 'must be an array');

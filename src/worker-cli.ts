@@ -1,4 +1,6 @@
 import { orcidConnect } from './plugin.js';
+import { createLogger } from './log.js';
+import { loadConfig } from './config.js';
 import { formatProgress } from './progress.js';
 
 /**
@@ -55,7 +57,8 @@ export function statusTable(counts: Record<string, number>): string {
 
 /** `koa-orcid-connect status [--json]`: the outbox's job counts, readable or as one JSON line. */
 export async function runStatusCli(argv: string[]): Promise<number> {
-  const orcid = await orcidConnect({});
+  // stdout is the answer; log lines (e.g. the development-defaults warning) go to stderr.
+  const orcid = await orcidConnect({ logger: createLogger({ level: loadConfig({}).logLevel, destination: process.stderr }) });
   try {
     const counts = await orcid.store.countJobs();
     process.stdout.write(argv.includes('--json') ? `${JSON.stringify(counts)}\n` : statusTable(counts as unknown as Record<string, number>));

@@ -1,8 +1,12 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import { loadConfig, pluginManifest } from '../src/config.js';
 import { ConfigError, INVALID_CONFIG } from '../src/errors.js';
 
-const KEY = Buffer.alloc(32, 7).toString('base64');
+// 32 bytes that look random (an all-7 key is refused outside the emulator as low-entropy).
+const KEY = createHash('sha256').update('config test key').digest('base64');
+/** Sandbox needs its own secrets, as production does. */
+const SECRETS = { tokenKey: KEY, sessionKeys: ['Zq8-vR2p_Lk4mN7x'], invitationSecret: 'Hn4rT8wQ2zX6cV0b' };
 const ORG = { name: 'Example Press', city: 'Oxford', country: 'GB', disambiguatedId: 'https://ror.org/052gg0110', disambiguationSource: 'ROR' as const };
 
 function problemsOf(fn: () => unknown): { setting: string; problem: string }[] {
@@ -148,7 +152,7 @@ describe('loadConfig', () => {
   });
 
   it('requires ORCID client credentials for sandbox and production', () => {
-    const problems = problemsOf(() => loadConfig({ orcid: { env: 'sandbox', clientId: 'APP-123' }, peerReviews: { enabled: false }, journal: { title: 'J' } }, {}));
+    const problems = problemsOf(() => loadConfig({ ...SECRETS, orcid: { env: 'sandbox', clientId: 'APP-123' }, peerReviews: { enabled: false }, journal: { title: 'J' } }, {}));
     expect(problems.map((p) => [p.setting, p.problem.split(' [')[0]])).to.deep.equal([
       ['orcid.clientSecret', 'is required when orcid.env is "sandbox"'],
       ['orcid.clientId', 'must be an ORCID client id, APP- and 16 characters (got "APP-123")'],
@@ -161,7 +165,7 @@ describe('loadConfig', () => {
   });
 
   it('needs a convening organization while peer reviews are enabled, not when disabled', () => {
-    const base = { orcid: { env: 'sandbox' as const, clientId: 'APP-1A2B3C4D5E6F7G8H', clientSecret: 's' }, journal: { title: 'J', issn: '0317-8471' } };
+    const base = { ...SECRETS, orcid: { env: 'sandbox' as const, clientId: 'APP-1A2B3C4D5E6F7G8H', clientSecret: 's' }, journal: { title: 'J', issn: '0317-8471' } };
     const problems = problemsOf(() => loadConfig({ ...base, convening: { name: 'Example Press', city: 'Oxford', country: 'GB', disambiguatedId: 'x' } }, {}));
     expect(problems.map((p) => p.setting)).to.deep.equal(['convening.disambiguationSource']);
     expect(problems[0].problem).to.contain('CONVENING_ORG_ID_SOURCE');

@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { OrcidConnect } from '../plugin.js';
 import { createRenderer } from '../web/templates.js';
-import { coerceError, OrcidPluginError } from '../errors.js';
+import { coerceError, ForbiddenError, OrcidPluginError } from '../errors.js';
 import { DemoData } from './data.js';
 import type { DemoDeps } from './deps.js';
 import { createView } from './view.js';
@@ -18,10 +18,12 @@ export interface DemoAppOptions {
   now: () => Date;
   /** Called with errors behind a 5xx page (default: stderr). */
   onError?: (err: Error) => void;
+  /** Reachable from the network: a banner, no act-as switcher, no mailbox; everyone is the author. */
+  exposed?: boolean;
 }
 
 /** The demo journal as a Koa app, with the plugin mounted under its mount path. */
-export function createDemoApp({ orcid, publicUrl, now, onError }: DemoAppOptions): Koa {
+export function createDemoApp({ orcid, publicUrl, now, onError, exposed = false }: DemoAppOptions): Koa {
   const config = orcid.config;
   const renderer = createRenderer({ orcidBaseUrl: config.orcid.baseUrl, defaultLocale: config.locale });
   const render = createView({
@@ -41,6 +43,14 @@ export function createDemoApp({ orcid, publicUrl, now, onError }: DemoAppOptions
       ctx.status = status;
       render(ctx, 'error.njk', { status, message: status < 500 ? err.message : 'Something went wrong on the demo server (see its log).' });
     }
+  });
+  app.use(async (ctx, next) => {
+    // Before the plugin: its currentUser (currentDemoUser) reads this too.
+    ctx.state.demoExposed = exposed;
+    if (exposed && (ctx.path === '/act-as' || ctx.path === '/mailbox' || ctx.path.startsWith('/mailbox/'))) {
+      throw new ForbiddenError('This demo is reachable from the network: the act-as switcher and the mailbox are turned off.');
+    }
+    await next();
   });
   app.use(orcid.routes());
   app.use(async (ctx, next) => {

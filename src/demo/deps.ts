@@ -4,6 +4,7 @@ import type { Renderer } from '../web/templates.js';
 import type { DemoData } from './data.js';
 import type { Render } from './view.js';
 import { ForbiddenError } from '../errors.js';
+import { safeReturnPath } from '../web/safe-return.js';
 import { currentDemoUser, type DemoUser } from './people.js';
 
 /** What the demo's route modules share. */
@@ -24,9 +25,9 @@ export function requireRole(ctx: Context, role: string): DemoUser {
   return user;
 }
 
-/** A same-site path to go back to; anything else becomes `/`. */
+/** A same-origin path to go back to; anything else becomes `/` (the plugin's checked rule, output included). */
 export function localPath(v: unknown, fallback = '/'): string {
-  return typeof v === 'string' && v.startsWith('/') && !v.startsWith('//') && !v.includes('\\') ? v : fallback;
+  return safeReturnPath(v, fallback);
 }
 
 export function formBody(ctx: Context): Record<string, string> {

@@ -35,6 +35,8 @@ export function demoUser(id: string | undefined | null): DemoUser | null {
 
 /** The plugin's `currentUser(ctx)`: the person chosen in the switcher (default: the author). */
 export function currentDemoUser(ctx: Context): DemoUser | null {
+  // A demo reachable from the network has no switcher: the cookie is ignored, everyone is the author.
+  if ((ctx.state as { demoExposed?: boolean } | undefined)?.demoExposed) return DEMO_USERS[0]!;
   const chosen = ctx.cookies.get(ACT_AS_COOKIE);
   if (chosen === NOBODY) return null;
   return demoUser(chosen) ?? DEMO_USERS[0];

@@ -70,6 +70,8 @@ export function journalRoutes(router: Router, d: DemoDeps) {
       s, contributors, isEditor, canEdit: isEditor, submissionId: s.id,
       me: user ? contributors.find((c) => c.hostUserId === user.id) ?? null : null,
       reviewerChoices: DEMO_USERS.filter((u) => u.roles.includes('reviewer')),
+      // For the "Resend invitation" buttons, which post to the plugin (CSRF-checked).
+      csrfToken: isEditor ? await orcid.csrfToken(ctx) : null,
     });
   });
 

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { orcidConnect, type OrcidConnect } from '../plugin.js';
 import { startEmulator, DEMO_CLIENT, type RunningEmulator } from '../emulator/index.js';
 import { createDemoApp } from './app.js';
+import { OrcidPluginError } from '../errors.js';
 import { currentDemoUser, DEMO_RESEARCHERS, type DemoResearcher } from './people.js';
 
 export interface DemoOptions {
@@ -50,6 +51,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const useEmulator = !env.ORCID_ENV || env.ORCID_ENV === 'emulator';
   const fallback = options.fallbackToFreePort ?? false;
 
+  // Reachable from the network (issue 13, finding 5): the emulator demo runs on public development
+  // secrets and must not be; a sandbox demo (real secrets) runs without the act-as switcher and mailbox.
+  const exposed = !isLoopbackHost(host) || (!!env.PUBLIC_URL && !isLoopbackUrl(env.PUBLIC_URL));
+  if (exposed && useEmulator) {
+    const where = !isLoopbackHost(host) ? `host "${host}"` : `PUBLIC_URL ${env.PUBLIC_URL}`;
+    throw new OrcidPluginError('DEMO_NOT_LOOPBACK', `The emulator demo runs on public development secrets: bind it to 127.0.0.1 and open it at a loopback URL (${where} is reachable from the network). To show it to others, use ORCID_ENV=sandbox with real secrets.`);
+  }
   const fileMatch = /^sqlite:(?!:memory:)(.+)$/.exec(storeUrl);
   if (fileMatch) mkdirSync(dirname(fileMatch[1]), { recursive: true });
   if (options.emulatorStateFile) mkdirSync(dirname(options.emulatorStateFile), { recursive: true });
@@ -97,7 +105,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       now,
       currentUser: currentDemoUser,
     });
-    const app = createDemoApp({ orcid, publicUrl, now });
+    const app = createDemoApp({ orcid, publicUrl, now, exposed });
     handler = app.callback();
     orcid.worker.start();
     let closed: Promise<void> | null = null;
@@ -128,4 +136,18 @@ function listen(server: Server, port: number, host: string, fallback: boolean): 
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
+
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    return isLoopbackHost(new URL(url).hostname);
+  } catch {
+    return false;
+  }
 }

@@ -88,7 +88,8 @@ export function plainText(input: string): string {
   return input
     .replace(TAG, ' ')
     .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, ref: string) => {
-      if (ref[0] !== '#') return NAMED_ENTITIES[ref.toLowerCase()] ?? whole;
+      // Own keys only: `&constructor;` must not decode to Object.prototype.constructor (issue 13, finding 11).
+      if (ref[0] !== '#') return Object.hasOwn(NAMED_ENTITIES, ref.toLowerCase()) ? NAMED_ENTITIES[ref.toLowerCase()]! : whole;
       const cp = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
       return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
     })
@@ -324,6 +325,6 @@ export function toOrcidLanguageCode(tag: string | undefined): string | undefined
     const rest = parts.slice(1).map((p) => p.toLowerCase());
     return rest.some((p) => p === 'hant' || p === 'tw' || p === 'hk' || p === 'mo') ? 'zh_TW' : 'zh_CN';
   }
-  const code = LEGACY_LANGUAGE[primary] ?? primary;
+  const code = Object.hasOwn(LEGACY_LANGUAGE, primary) ? LEGACY_LANGUAGE[primary]! : primary;
   return ORCID_LANGUAGES.has(code) ? code : undefined;
 }

@@ -8,12 +8,18 @@
  *
  * Format: `v1.<keyId>.<iv>.<tag>.<ciphertext>` (iv, tag and ciphertext in base64url).
  *
+ * Configured keys get an id derived from the key itself ({@link TokenCipher.keyId}), so a key keeps
+ * its id whatever else is in the list and the oldest key can be dropped (issue 13, finding 4). Sets
+ * sealed before under position-based ids (`k1`, `k2`, … counted from the oldest key) still open:
+ * such an id is tried against every configured key, and GCM's tag tells which one sealed it.
+ * `reseal` moves a set to the current key, so a background pass can empty an old key before it goes.
+ *
  * @example
  * const cipher = new TokenCipher([{ id: '2026-11', key: parseTokenKey(process.env.TOKEN_KEY!) }]);
  * const sealed = cipher.seal({ access_token: '…', refresh_token: '…' });
  * const tokens = cipher.open<{ access_token: string }>(sealed);
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { ConfigError, OrcidPluginError, TOKEN_DECRYPT_FAILED } from '../errors.js';
 
 const VERSION = 'v1';
@@ -22,6 +28,8 @@ const IV_BYTES = 12; // the GCM standard nonce size
 const TAG_BYTES = 16;
 const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+/** The ids `fromKeys` gave keys by list position before ids came from the keys. */
+const LEGACY_POSITION_ID = /^k\d{1,4}$/;
 
 export interface TokenKey {
   /** Short label stored with each sealed value (letters, digits, `_`, `-`). */
@@ -56,11 +64,28 @@ export class TokenCipher {
 
   /**
    * A cipher over configured keys, newest first (`ORCID_TOKEN_KEY`, then `ORCID_TOKEN_KEYS_PREVIOUS`).
-   * Ids count up from the oldest (`k1`, `k2`, …), so a key keeps its id when a newer one is added
-   * and sets sealed under it still open after a rotation.
+   * Each key's id is {@link TokenCipher.keyId}: the same key has the same id in any list.
    */
   static fromKeys(keys: readonly Buffer[]): TokenCipher {
-    return new TokenCipher(keys.map((key, i) => ({ id: `k${keys.length - i}`, key })));
+    return new TokenCipher(keys.map((key) => ({ id: TokenCipher.keyId(key), key })));
+  }
+
+  /**
+   * `h` and 16 hex digits of SHA-256 over a label and the key: stable for a key, different across
+   * keys, and telling nothing about the key (a hash prefix of 256 random bits).
+   */
+  static keyId(key: Buffer): string {
+    return `h${createHash('sha256').update('koa-orcid-connect token key id\0').update(key).digest('hex').slice(0, 16)}`;
+  }
+
+  /** Whether `sealed` was sealed under another key than the current one (a re-seal would move it). */
+  needsReseal(sealed: string): boolean {
+    return typeof sealed !== 'string' || sealed.split('.')[1] !== this.sealingKey.id;
+  }
+
+  /** `sealed` under the current key; returned unchanged when it already is. */
+  reseal(sealed: string): string {
+    return this.needsReseal(sealed) ? this.seal(this.open(sealed)) : sealed;
   }
 
   seal(obj: unknown): string {
@@ -79,21 +104,28 @@ export class TokenCipher {
     }
     const [, keyId, ivText, tagText, ciphertextText] = parts;
     const key = this.keys.get(keyId);
-    if (!key) {
+    const legacy = !key && LEGACY_POSITION_ID.test(keyId);
+    if (!key && !legacy) {
       throw new TokenDecryptError(`Sealed token set uses key "${keyId}", which is not configured: add it back to the token keys`);
     }
     const iv = Buffer.from(ivText, 'base64url');
     const tag = Buffer.from(tagText, 'base64url');
     if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new TokenDecryptError('Sealed token set is malformed (bad iv or tag length)');
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', key, iv);
-      decipher.setAAD(Buffer.from(`${VERSION}.${keyId}`));
-      decipher.setAuthTag(tag);
-      const plain = Buffer.concat([decipher.update(Buffer.from(ciphertextText, 'base64url')), decipher.final()]);
-      return JSON.parse(plain.toString('utf8')) as T;
-    } catch (e) {
-      throw new TokenDecryptError(`Sealed token set could not be opened with key "${keyId}" (wrong key or tampered value)`, e);
+    const ciphertext = Buffer.from(ciphertextText, 'base64url');
+    let cause: unknown;
+    for (const candidate of key ? [key] : this.keys.values()) {
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', candidate, iv);
+        decipher.setAAD(Buffer.from(`${VERSION}.${keyId}`));
+        decipher.setAuthTag(tag);
+        const plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+        return JSON.parse(plain.toString('utf8')) as T;
+      } catch (e) {
+        cause = e;
+      }
     }
+    const which = legacy ? `any configured key (old position-based id "${keyId}")` : `key "${keyId}"`;
+    throw new TokenDecryptError(`Sealed token set could not be opened with ${which} (wrong key or tampered value)`, cause);
   }
 }
 

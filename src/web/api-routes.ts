@@ -2,11 +2,14 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { isEditor, type PluginContext } from '../context.js';
 import type { Contributor, Identity } from '../store/store.js';
-import { ForbiddenError, NotFoundError, InvalidInputError } from '../errors.js';
+import { ForbiddenError, NotFoundError, InvalidInputError, OrcidPluginError } from '../errors.js';
 import type { InviteService } from './invite-service.js';
+import type { Csrf } from './csrf.js';
+import { isSameOrigin } from './origin.js';
+import { safeReturnPath } from './safe-return.js';
 
 /** The JSON API for the host's UI, and the editors' sync status (JSON and a page). */
-export function apiRoutes(router: Router, pc: PluginContext, invites: InviteService) {
+export function apiRoutes(router: Router, pc: PluginContext, invites: InviteService, csrf: Csrf) {
   const { store, settings, now, renderer } = pc;
 
   async function requireUser(ctx: Context) {
@@ -64,6 +67,12 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
     const c = await store.getContributor(ctx.params.cid);
     if (!c || c.submissionId !== ctx.params.id) throw new NotFoundError('No such contributor on this submission.');
     if (!c.email) throw new InvalidInputError('contributor.email', 'this contributor has no email address');
+    // A fresh link to a linked slot would let whoever holds it re-link the slot to another iD
+    // (issue 13, finding 9): only a revoked (or never made) link may be sent again.
+    const identity = c.identityId ? await store.getIdentity(c.identityId) : null;
+    if (identity && identity.status !== 'revoked') {
+      throw new OrcidPluginError('CONTRIBUTOR_LINKED', 'This contributor is connected; an invitation can be sent again only after the link is revoked.', { status: 409 });
+    }
     const sent = await invites.invite(c, c.identityId ? 'reinvitation' : 'invitation');
     if (!sent) throw new InvalidInputError('contributor', 'already connected; nothing to send');
     ctx.status = 202;
@@ -103,6 +112,12 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
     };
   }
 
+  /** The CSRF token for this browser, for a host page's `fetch` calls (`x-csrf-token`) and forms (`_csrf`). */
+  router.get('/api/csrf-token', async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { token: await csrf.token(ctx), header: 'x-csrf-token', field: '_csrf' };
+  });
+
   router.get('/api/submissions/:id/status', async (ctx) => {
     await requireEditor(ctx);
     ctx.body = await statusOf(ctx.params.id);
@@ -123,15 +138,18 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
     }));
     ctx.type = 'html';
     ctx.body = renderer.render('status.njk', { mountPath: settings.mountPath, journal: settings.journal,
-      submissions: [{ id: submission, title, people }], actionBase: `${settings.mountPath}/api/jobs` });
+      submissions: [{ id: submission, title, people }], actionBase: `${settings.mountPath}/status/jobs`, csrfToken: await csrf.token(ctx),
+      returnTo: `${settings.mountPath}/status?submission=${encodeURIComponent(submission)}` });
   });
 
   // "Retry" and "un-park" are the same action under the two names editors use: queue a parked job again.
   const requeue = async (id: string) => (await store.unparkJobs({ jobId: id }, now())) > 0;
-  const actions: Record<string, (id: string) => Promise<boolean>> = { retry: requeue, unpark: requeue };
-  router.post('/api/jobs/:id/:action', async (ctx) => {
+  // A Map, not an object literal: `constructor` or `__proto__` must not resolve to a prototype member (finding 11).
+  const actions = new Map<string, (id: string) => Promise<boolean>>([['retry', requeue], ['unpark', requeue]]);
+  // JSON for the host's UI; form posts from the status page (which cannot send JSON).
+  router.post(['/api/jobs/:id/:action', '/status/jobs/:id/:action'], async (ctx) => {
     await requireEditor(ctx);
-    const act = actions[ctx.params.action];
+    const act = actions.get(ctx.params.action!);
     if (!act) throw new NotFoundError('Unknown action.');
     const ok = await act(ctx.params.id);
     if (!ok) throw new InvalidInputError('job', 'not parked (only parked jobs can be retried)');
@@ -147,9 +165,20 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
     back(ctx, { ok: true });
   });
 
+  /**
+   * A browser form goes back to the page it came from: its `return` field, or a same-origin
+   * Referer compared by parsed origin (finding 8: a prefix test let `publicUrl.evil.com` through).
+   */
   function back(ctx: Context, json: unknown) {
+    if (ctx.accepts(['json', 'html']) !== 'html') {
+      ctx.body = json;
+      return;
+    }
+    const field = (ctx.request as unknown as { body?: Record<string, unknown> }).body?.return;
     const ref = ctx.get('referer');
-    if (ctx.accepts(['json', 'html']) === 'html' && ref && ref.startsWith(settings.publicUrl)) ctx.redirect(ref);
+    const fromReferer = isSameOrigin(ref, settings.publicUrl) ? safeReturnPath(new URL(ref).pathname + new URL(ref).search, '') : '';
+    const target = safeReturnPath(field, fromReferer);
+    if (target) ctx.redirect(target);
     else ctx.body = json;
   }
 }

@@ -2,7 +2,9 @@ import { Registry, Counter, Gauge, Histogram } from 'prom-client';
 import type Router from '@koa/router';
 import type { Store } from '../store/store.js';
 import type { PluginContext } from '../context.js';
-import { NotFoundError } from '../errors.js';
+import { BlockList, isIP } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { ForbiddenError, NotFoundError, OrcidPluginError } from '../errors.js';
 
 /** Prometheus metrics (opt-in, served at `<mount>/metrics`). One registry per plugin instance. */
 export function createMetrics(store: Store) {
@@ -33,12 +35,46 @@ export function createMetrics(store: Store) {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/** Who may read the metrics: a bearer token, an address allow-list, or both (both must pass). */
+export interface MetricsAccess {
+  token?: string;
+  /** Addresses and CIDR blocks (`10.0.0.0/8`, `::1`); matched against `ctx.ip` (mind `app.proxy`). */
+  allowFrom?: string[];
+}
+
 /** `GET <mount>/metrics`: Prometheus text, only when metrics are enabled (404 otherwise). */
-export function metricsRoute(router: Router, pc: PluginContext) {
+export function metricsRoute(router: Router, pc: PluginContext, access: MetricsAccess = {}) {
+  const allowed = access.allowFrom?.length ? addressList(access.allowFrom) : null;
+  const expected = access.token ? Buffer.from(`Bearer ${access.token}`) : null;
   router.get('/metrics', async (ctx) => {
     if (!pc.metrics) throw new NotFoundError('Metrics are not enabled.');
+    // Same answer for a wrong address and a wrong token: a prober learns nothing about which failed.
+    if (allowed && !allowed(ctx.ip)) throw new ForbiddenError('Metrics are not available to this client.');
+    if (expected) {
+      const given = Buffer.from(ctx.get('authorization'));
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
+        throw new OrcidPluginError('UNAUTHORIZED', 'Metrics are not available to this client.', { status: 401 });
+      }
+    }
     const { contentType, body } = await pc.metrics.render();
     ctx.type = contentType;
     ctx.body = body;
   });
+}
+
+/** A matcher for addresses and CIDR blocks; IPv4-mapped IPv6 addresses (`::ffff:10.0.0.1`) count as IPv4. */
+export function addressList(entries: readonly string[]): (ip: string) => boolean {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address, bits] = entry.trim().split('/');
+    const family = isIP(address ?? '') === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address!, family);
+    else list.addSubnet(address!, Number(bits), family);
+  }
+  return (ip) => {
+    const plain = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+    const family = isIP(plain);
+    return family !== 0 && list.check(plain, family === 6 ? 'ipv6' : 'ipv4');
+  };
 }

@@ -13,3 +13,24 @@ export function createRateLimiterSync(options: { perSecond: number; burst: numbe
     },
   };
 }
+
+/**
+ * One bucket per source (a client address), so one noisy source cannot use up the others'
+ * allowance. At most `maxSources` buckets are kept; the least recently used goes first.
+ */
+export function createKeyedRateLimiter(options: { perSecond: number; burst: number; now: () => Date; maxSources?: number }) {
+  const max = options.maxSources ?? 10_000;
+  const buckets = new Map<string, ReturnType<typeof createRateLimiterSync>>();
+  return {
+    tryTake(source: string): boolean {
+      let bucket = buckets.get(source);
+      if (bucket) buckets.delete(source);
+      else {
+        bucket = createRateLimiterSync(options);
+        if (buckets.size >= max) buckets.delete(buckets.keys().next().value!);
+      }
+      buckets.set(source, bucket);
+      return bucket.tryTake();
+    },
+  };
+}

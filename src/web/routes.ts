@@ -10,12 +10,19 @@ import { connectRoutes, type SignInHandler } from './connect-routes.js';
 import { apiRoutes } from './api-routes.js';
 import { errorMiddleware } from './error-middleware.js';
 import { webhookRoutes } from './webhook-routes.js';
-import { metricsRoute } from './metrics.js';
+import { metricsRoute, type MetricsAccess } from './metrics.js';
+import type { Csrf } from './csrf.js';
 
 export interface RoutesOptions {
   onSignIn?: SignInHandler;
   sessionKeys: string[];
+  /** Guards every state-changing route (see csrf.ts). */
+  csrf: Csrf;
+  /** Who may read `<mount>/metrics`; default: anyone (protect it at the proxy). */
+  metricsAccess?: MetricsAccess;
 }
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const SESSION_COOKIE = 'koa-orcid.sess';
 
@@ -27,19 +34,30 @@ export function createRoutes(pc: PluginContext, invites: InviteService, options:
   const { settings, logger, renderer } = pc;
   const router = new Router({ prefix: settings.mountPath });
   connectRoutes(router, pc, { onSignIn: options.onSignIn });
-  apiRoutes(router, pc, invites);
+  apiRoutes(router, pc, invites, options.csrf);
   webhookRoutes(router, pc);
-  metricsRoute(router, pc);
+  metricsRoute(router, pc, options.metricsAccess);
   const handleErrors = errorMiddleware({
     logger,
     renderPage: (_ctx, status, message) => renderer.render('connect-result.njk', { outcome: 'error', status, reason: message, mountPath: settings.mountPath, journalTitle: settings.journal.title }),
   });
   const parseBody = bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '100kb', formLimit: '100kb' });
-  // Error handling and body parsing wrap the router rather than being router layers: the router
-  // then matches and composes fewer layers on every request.
+  const webhookPrefix = `${settings.mountPath}/webhook/`;
+  const jsonPrefix = `${settings.mountPath}/api/`;
+  // Every state-changing route but ORCID's webhook (no cookies; its secret is the credential).
+  const guarded = (ctx: Context) => !SAFE_METHODS.has(ctx.method) && !ctx.path.startsWith(webhookPrefix);
+  // Error handling, CSRF checks and body parsing wrap the router rather than being router layers:
+  // the router then matches and composes fewer layers on every request.
   const routes = compose([
     handleErrors,
-    (ctx: Context, next: Next) => (ctx.method === 'GET' || ctx.method === 'HEAD' ? next() : parseBody(ctx, next)),
+    (ctx: Context, next: Next) => {
+      if (ctx.method === 'GET' || ctx.method === 'HEAD') return next();
+      // Origin and media type before the body is read: a forged request costs no parsing.
+      if (guarded(ctx)) options.csrf.checkRequest(ctx, { json: ctx.path.startsWith(jsonPrefix) });
+      return parseBody(ctx, next);
+    },
+    // Not async: a GET passes without an extra promise.
+    (ctx: Context, next: Next) => (guarded(ctx) ? options.csrf.check(ctx, { json: ctx.path.startsWith(jsonPrefix) }).then(() => next()) : next()),
     router.routes() as unknown as Middleware,
     router.allowedMethods() as unknown as Middleware,
   ]);
@@ -61,7 +79,7 @@ export function createRoutes(pc: PluginContext, invites: InviteService, options:
 
   const prefix = `${settings.mountPath}/`;
   // Only the browser flows keep state in the session; the JSON API, webhooks and metrics skip it.
-  const SESSION_FREE = ['api/submissions/', 'api/jobs/', 'api/deposits/', 'webhook/', 'metrics'].map((p) => prefix + p);
+  const SESSION_FREE = ['api/submissions/', 'api/jobs/', 'api/deposits/', 'api/csrf-token', 'webhook/', 'metrics'].map((p) => prefix + p);
   // Not async: a request for the host's own pages passes through without an extra promise.
   return (ctx: Context, next: Next) => {
     const path = ctx.path;

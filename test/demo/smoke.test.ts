@@ -115,8 +115,14 @@ describe('startDemo (smoke)', function () {
     const page = await get(`/submissions/${submissionId}`, 'editor');
     const url = `/orcid/api/submissions/${submissionId}/contributors/${submissionId}-a2/resend-invitation`;
     expect(page.text).to.contain(`data-url="${url}"`);
+    // What the page's script sends: its origin, the CSRF token from the page (bound to the cookie the page set), JSON.
+    const csrf = await fetch(`${demo.url}/submissions/${submissionId}`, { headers: { cookie: 'demo_act_as=editor' } });
+    const cookie = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const token = /data-csrf="([^"]+)"/.exec(await csrf.text())![1]!;
     const before = demo.orcid.mailer.outbox().length;
-    const r = await get(url, 'editor', { method: 'POST', headers: { accept: 'application/json' } });
+    const browser = { origin: demo.url, 'content-type': 'application/json', 'x-csrf-token': token, cookie: `demo_act_as=editor; ${cookie}` };
+    expect((await get(url, 'editor', { method: 'POST', body: '{}', headers: { ...browser, 'x-csrf-token': 'forged' } })).status).to.equal(403);
+    const r = await get(url, 'editor', { method: 'POST', body: '{}', headers: { accept: 'application/json', ...browser } });
     expect([r.status, JSON.parse(r.text)]).to.deep.equal([202, { sent: true }]);
     expect(demo.orcid.mailer.outbox().slice(before).map((m) => m.to)).to.deep.equal(['wang.fang@example.cn']);
   });
@@ -130,6 +136,8 @@ describe('startDemo against the ORCID sandbox', function () {
       port: 0, storeUrl: 'sqlite::memory:',
       env: {
         ORCID_ENV: 'sandbox', ORCID_CLIENT_ID: 'APP-ABCDEFGHIJKLMNOP', ORCID_CLIENT_SECRET: 'sandbox-secret', PUBLIC_URL: 'http://localhost:3000',
+        // The sandbox needs real secrets (issue 13, finding 5); these stand in for `openssl rand -base64 32`.
+        ORCID_TOKEN_KEY: 'q83vR1kZr0Zb7c9tT4Hc2m0yQm8nN3lR7x2Z1fE9p5U=', SESSION_KEYS: 'Zq8-vR2p_Lk4mN7x', INVITATION_SECRET: 'Hn4rT8wQ2zX6cV0b',
         JOURNAL_TITLE: 'Sandbox Journal', JOURNAL_ISSN: '0000-0000', ORCID_PEER_REVIEWS: 'false',
       },
     });

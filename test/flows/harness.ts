@@ -4,9 +4,16 @@ import { createServer, type Server } from 'node:http';
 import { orcidConnect, type OrcidConnect, type OrcidConnectOptions } from '../../src/plugin.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 
-/** A browser-like HTTP client: keeps cookies per origin, does not follow redirects by itself. */
+/**
+ * A browser-like HTTP client: keeps cookies per host (with their SameSite attribute), does not
+ * follow redirects by itself, and sends what a browser sends on a POST: `Origin` and
+ * `Sec-Fetch-Site` (https://fetch.spec.whatwg.org/#origin-header, https://w3c.github.io/webappsec-fetch-metadata/).
+ * A POST to the plugin (`/orcid/…`) carries the CSRF token a host page would have embedded, read
+ * from `/orcid/api/csrf-token`. `from: 'https://evil.example'` makes it a cross-site request
+ * instead: that origin, `Sec-Fetch-Site: cross-site`, no token, and only `SameSite=None` cookies.
+ */
 export class Browser {
-  private cookies = new Map<string, Map<string, string>>();
+  private cookies = new Map<string, Map<string, { value: string; sameSite: string }>>();
   constructor(private headers: Record<string, string> = {}) {}
 
   setUser(id: string | null) {
@@ -14,21 +21,46 @@ export class Browser {
     else delete this.headers['x-user'];
   }
 
-  async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}) {
+  /** The CSRF token the plugin gives this browser (what a host page embeds). */
+  async csrfToken(origin: string): Promise<string> {
+    const r = await this.request(`${new URL(origin).origin}/orcid/api/csrf-token`);
+    return (JSON.parse(r.text) as { token: string }).token;
+  }
+
+  async request(url: string, init: { method?: string; form?: Record<string, string>; json?: unknown; headers?: Record<string, string>; from?: string; csrf?: string | false } = {}) {
     const u = new URL(url);
+    const method = init.method ?? (init.form || init.json !== undefined ? 'POST' : 'GET');
+    const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(method);
+    const crossSite = init.from !== undefined && new URL(init.from).origin !== u.origin;
+    const headers: Record<string, string> = { ...this.headers };
+    if (unsafe) {
+      headers.origin = init.from ? new URL(init.from).origin : u.origin;
+      headers['sec-fetch-site'] = crossSite ? 'cross-site' : 'same-origin';
+      const token = init.csrf ?? (!crossSite && u.pathname.startsWith('/orcid/') && !u.pathname.startsWith('/orcid/webhook/') ? await this.csrfToken(url) : false);
+      if (token) headers['x-csrf-token'] = token;
+    }
     const jar = this.cookies.get(u.host) ?? new Map();
-    const headers: Record<string, string> = { ...this.headers, ...init.headers };
-    if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    // Browsers send no Lax or Strict cookie on a cross-site POST (RFC 6265bis, "SameSite").
+    const sent = [...jar].filter(([, c]) => !(crossSite && unsafe && c.sameSite !== 'none'));
+    if (sent.length) headers.cookie = sent.map(([k, c]) => `${k}=${c.value}`).join('; ');
+    Object.assign(headers, init.headers);
     let body: string | undefined;
     if (init.form) {
       body = new URLSearchParams(init.form).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
+    } else if (init.json !== undefined) {
+      body = JSON.stringify(init.json);
+      headers['content-type'] = 'application/json';
     }
-    const res = await fetch(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    const res = await fetch(url, { method, headers, body, redirect: 'manual' });
     for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
+      const [pair, ...attributes] = c.split(';');
       const i = pair!.indexOf('=');
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
+      const name = pair!.slice(0, i).trim();
+      const attr = Object.fromEntries(attributes.map((a) => a.trim().split('=')).map(([k, v]) => [k!.toLowerCase(), v ?? '']));
+      const expired = attr.expires !== undefined && Date.parse(attr.expires) < Date.now();
+      if (expired) jar.delete(name);
+      else jar.set(name, { value: pair!.slice(i + 1), sameSite: (attr.samesite || 'lax').toLowerCase() });
     }
     this.cookies.set(u.host, jar);
     return { status: res.status, location: res.headers.get('location'), text: await res.text(), headers: res.headers };

@@ -21,8 +21,49 @@ describe('TokenCipher', () => {
     const before = TokenCipher.fromKeys([key(1)]).seal(tokens);
     const after = TokenCipher.fromKeys([key(2), key(1)]);
     expect(after.open(before)).to.deep.equal(tokens);
-    expect(after.seal(tokens).split('.')[1]).to.equal('k2');
-    expect(before.split('.')[1]).to.equal('k1');
+    expect(after.seal(tokens).split('.')[1]).to.equal(TokenCipher.keyId(key(2)));
+    expect(before.split('.')[1]).to.equal(TokenCipher.keyId(key(1)));
+  });
+
+  it('fromKeys: a key id comes from the key itself, not from its place in the list (issue 13, finding 4)', () => {
+    expect(TokenCipher.keyId(key(1))).to.match(/^h[0-9a-f]{16}$/);
+    expect(TokenCipher.keyId(key(1))).to.not.equal(TokenCipher.keyId(key(2)));
+    // Sealed under B while A was still listed, then A dropped: [B, A] → [B].
+    const sealed = TokenCipher.fromKeys([key(2), key(1)]).seal(tokens);
+    expect(TokenCipher.fromKeys([key(2)]).open(sealed)).to.deep.equal(tokens);
+  });
+
+  it('rotation: seal under A, rotate to B, re-seal, drop A: every set still opens', () => {
+    const A = randomBytes(32);
+    const B = randomBytes(32);
+    const stored = Array.from({ length: 20 }, (_, i) => TokenCipher.fromKeys([A]).seal({ ...tokens, n: i }));
+    const rotated = TokenCipher.fromKeys([B, A]);
+    // Half re-sealed by the time the background pass is interrupted; the rest still open under A.
+    const midway = stored.map((s, i) => (i % 2 === 0 ? rotated.reseal(s) : s));
+    midway.forEach((s, i) => expect(rotated.open<{ n: number }>(s).n).to.equal(i));
+    const done = midway.map((s) => rotated.reseal(s));
+    expect(new Set(done.map((s) => s.split('.')[1]))).to.deep.equal(new Set([TokenCipher.keyId(B)]));
+    expect(done.filter((s, i) => s !== midway[i]).length, 're-seals only what needs it').to.equal(10);
+    const onlyB = TokenCipher.fromKeys([B]);
+    done.forEach((s, i) => expect(onlyB.open<{ n: number }>(s).n).to.equal(i));
+    expect(failure(() => onlyB.open(stored[1]!)).code).to.equal('TOKEN_DECRYPT_FAILED');
+  });
+
+  it('migration: sets sealed under the old position-based ids (k1, k2, …) still open, and re-seal to the new id', () => {
+    const A = randomBytes(32);
+    const B = randomBytes(32);
+    // What fromKeys wrote before: ids counted up from the oldest key.
+    const legacyA = new TokenCipher([{ id: 'k1', key: A }]).seal(tokens);
+    const legacyB = new TokenCipher([{ id: 'k2', key: B }, { id: 'k1', key: A }]).seal(tokens);
+    for (const cipher of [TokenCipher.fromKeys([B, A]), TokenCipher.fromKeys([A, B])]) {
+      expect(cipher.open(legacyA)).to.deep.equal(tokens);
+      expect(cipher.open(legacyB)).to.deep.equal(tokens);
+    }
+    expect(TokenCipher.fromKeys([B]).open(legacyB)).to.deep.equal(tokens);
+    expect(failure(() => TokenCipher.fromKeys([B]).open(legacyA)).code).to.equal('TOKEN_DECRYPT_FAILED');
+    const resealed = TokenCipher.fromKeys([B, A]).reseal(legacyA);
+    expect(resealed.split('.')[1]).to.equal(TokenCipher.keyId(B));
+    expect(TokenCipher.fromKeys([B]).open(resealed)).to.deep.equal(tokens);
   });
 
   it('round-trips a token set and never shows the tokens in the sealed text', () => {

@@ -138,8 +138,8 @@ describe('outbox worker rules against the emulator', function () {
 
       const url = `${h.url}/orcid/api/deposits/${encodeURIComponent(d.key)}/send-again`;
       const author_ = await connectAuthor(h);
-      expect((await author_.request(url, { method: 'POST' })).status).to.equal(403);
-      const r = await editor().request(url, { method: 'POST' });
+      expect((await author_.request(url, { json: {} })).status).to.equal(403);
+      const r = await editor().request(url, { json: {} });
       expect([r.status, r.text]).to.deep.equal([200, '{"ok":true}']);
       await h.orcid.worker.drain();
       const again = await items(h, author, 'work');

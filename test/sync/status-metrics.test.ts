@@ -64,18 +64,18 @@ describe('editors\' sync status and metrics', function () {
       expect(page.text).to.include('Josiah Carberry');
       expect(page.text).to.include(h.researchers.author!);
       expect(page.text).to.include('parked');
-      expect(page.text).to.include(`/orcid/api/jobs/${job.id}/`);
+      expect(page.text).to.include(`/orcid/status/jobs/${job.id}/`);
     });
 
     it('un-parks a job on an editor\'s request, and it then completes', async () => {
       const { job } = await parkedWork();
       const action = `${h.url}/orcid/api/jobs/${job.id}/unpark`;
-      expect((await new Browser({ 'x-user': 'u1' }).request(action, { method: 'POST' })).status).to.equal(403);
+      expect((await new Browser({ 'x-user': 'u1' }).request(action, { json: {} })).status).to.equal(403);
       await replaceTokens(h, h.researchers.author!, '/activities/update /read-limited');
-      const r = await editor().request(action, { method: 'POST' });
+      const r = await editor().request(action, { json: {} });
       expect([r.status, r.text]).to.deep.equal([200, '{"ok":true}']);
       // Only parked jobs can be retried.
-      expect((await editor().request(`${h.url}/orcid/api/jobs/${job.id}/retry`, { method: 'POST' })).status).to.equal(400);
+      expect((await editor().request(`${h.url}/orcid/api/jobs/${job.id}/retry`, { json: {} })).status).to.equal(400);
       await h.orcid.worker.drain();
       expect(await items(h, h.researchers.author!, 'work')).to.have.length(1);
       const history = await h.orcid.store.listHistory({ limit: 100 });
@@ -85,7 +85,7 @@ describe('editors\' sync status and metrics', function () {
     it('retries a parked job on an editor\'s request', async () => {
       const { job } = await parkedWork();
       await replaceTokens(h, h.researchers.author!, '/activities/update /read-limited');
-      const r = await editor().request(`${h.url}/orcid/api/jobs/${job.id}/retry`, { method: 'POST' });
+      const r = await editor().request(`${h.url}/orcid/api/jobs/${job.id}/retry`, { json: {} });
       expect(r.status).to.equal(200);
       await h.orcid.worker.drain();
       expect(await items(h, h.researchers.author!, 'work')).to.have.length(1);

@@ -154,7 +154,7 @@ describe('Collect routes under bad input and attacks', function () {
     const b = new Browser();
     b.setUser('u1');
     expect((await b.request(`${h.url}/orcid/api/submissions/s1/status`)).status).to.equal(403);
-    expect((await b.request(`${h.url}/orcid/api/submissions/s1/contributors/c2/resend-invitation`, { method: 'POST' })).status).to.equal(403);
+    expect((await b.request(`${h.url}/orcid/api/submissions/s1/contributors/c2/resend-invitation`, { json: {} })).status).to.equal(403);
     expect((await b.request(`${h.url}/orcid/status?submission=s1`)).status).to.equal(403);
     const stranger = new Browser({ 'x-user': 'stranger' });
     expect((await stranger.request(`${h.url}/orcid/api/submissions/s1/contributors`)).status).to.equal(403);
@@ -163,7 +163,7 @@ describe('Collect routes under bad input and attacks', function () {
   it('lets an editor resend an invitation, with a fresh link', async () => {
     const before = invitation();
     const editor = new Browser({ 'x-user': 'editor-1' });
-    const r = await editor.request(`${h.url}/orcid/api/submissions/s1/contributors/c2/resend-invitation`, { method: 'POST', headers: { accept: 'application/json' } });
+    const r = await editor.request(`${h.url}/orcid/api/submissions/s1/contributors/c2/resend-invitation`, { json: {}, headers: { accept: 'application/json' } });
     expect(r.status).to.equal(202);
     expect(h.orcid.mailer.outbox()).to.have.length(2);
     expect(invitation()).to.not.equal(before);
