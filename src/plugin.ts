@@ -9,7 +9,7 @@ import { createOAuth } from './orcid/oauth.js';
 import { createOrcidClient } from './orcid/client.js';
 import { createRateLimiter } from './orcid/rate-limiter.js';
 import { decideRetry } from './orcid/retry-policy.js';
-import { findOwnItemByExternalId } from './orcid/record-read.js';
+import { findOwnItemBySelfIds } from './orcid/record-read.js';
 import { createWorker, type Worker } from './sync/worker.js';
 import { createTokenSource } from './sync/tokens.js';
 import { createConnect, checkArticle } from './sync/connect.js';
@@ -109,8 +109,11 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
 
   const worker = createWorker({
     store, client, tokens, clientId: config.orcid.clientId, logger, now,
-    findOwnPutCode: findOwnItemByExternalId,
-    decideRetry: (e, attempt) => decideRetry(e, attempt, { maxAttempts: config.worker.maxAttempts }),
+    findOwnPutCode: findOwnItemBySelfIds,
+    decideRetry: (e, attempt, failing) => decideRetry(e, attempt, {
+      maxAttempts: config.worker.maxAttempts, parkAfterMs: config.worker.parkAfterHours * 3_600_000,
+      failingSince: failing.since, failures: failing.failures, now: now(),
+    }),
     async beforePost(deposit) {
       if (deposit.kind !== 'peer-review' || !deposit.payload) return;
       const groupId = groupIdOfPayload(deposit.payload);

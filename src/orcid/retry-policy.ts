@@ -113,6 +113,10 @@ function parkReason(error: unknown): string {
 
 /** ORCID's error in words (user-message and developer-message, never the raw body). */
 export function describe(error: unknown): string {
+  if (error instanceof RateLimitedError) {
+    const wait = error.retryAfterMs === undefined ? '' : `, asking to wait ${Math.ceil(error.retryAfterMs / 1000)} s`;
+    return `ORCID is throttling requests (${error.statusCode}${wait})`;
+  }
   if (error instanceof OrcidRefusalError && error.orcid) return error.inWords;
   if (error instanceof OrcidApiError) {
     const details = parseOrcidError(error.body);

@@ -4,6 +4,11 @@ import { OrcidApiError, TokenRevokedError, coerceError, LEASE_LOST, OrcidPluginE
 import type { ClaimedJob, Deposit, DepositKind, Identity, Store } from '../store/store.js';
 import { withPutCode } from './put-code.js';
 import type { Logger } from '../log.js';
+import { ScopeMissingError } from '../orcid/api-errors.js';
+import { ORCID_CONFLICT } from '../orcid/http.js';
+import { duplicatePutCode } from '../orcid/orcid-error.js';
+import { selfExternalIdsOfPayload } from '../orcid/record-read.js';
+import { describe as describeOrcidError, isTransient } from '../orcid/retry-policy.js';
 
 /** What the worker needs from the ORCID member API client (see src/orcid/client.ts). */
 export interface DepositClient {
@@ -31,8 +36,10 @@ export interface WorkerOptions {
   tokens: TokenSource;
   /** ORCID client id: identifies our own items in summaries when reconciling a 409. */
   clientId: string;
-  findOwnPutCode: (summariesXml: string, externalId: { type: string; value: string }, clientId: string) => string | null;
-  decideRetry: (error: unknown, attempt: number) => RetryDecision;
+  /** Our item among the summaries carrying any of `ids` as a self id (tried in order), or null. */
+  findOwnPutCode: (summariesXml: string, ids: ReadonlyArray<{ type: string; value: string }>, clientId: string) => string | null;
+  /** `failing` says since when the job has failed without a break, and how many times in a row (this one included). */
+  decideRetry: (error: unknown, attempt: number, failing: { since: Date; failures: number }) => RetryDecision;
   /** Runs before an item is posted (ensures the peer-review group exists). */
   beforePost?: (deposit: Deposit) => Promise<void>;
   /** Called once per revocation, after the identity's jobs are parked (sends the re-invitation). */
@@ -120,7 +127,7 @@ export function createWorker(options: WorkerOptions): Worker {
       if (!putCode && deposit.maybePosted) {
         // An earlier POST may have landed without its answer: find our item by its self external id.
         const summaries = await client.listSummaries(kind, orcid, accessToken);
-        putCode = findOwnPutCode(summaries, { type: deposit.externalIdType, value: deposit.externalIdValue }, clientId);
+        putCode = findOwnPutCode(summaries, [{ type: deposit.externalIdType, value: deposit.externalIdValue }], clientId);
         if (putCode) await history(deposit, job.id, 'item.found-by-external-id', { putCode });
       }
       if (putCode) {
@@ -142,11 +149,18 @@ export function createWorker(options: WorkerOptions): Worker {
         putCode = (await client.postItem(kind, orcid, accessToken, payload)).putCode;
         return settle(claimed, putCode, 'synced');
       } catch (e) {
-        if (!(e instanceof OrcidApiError && e.statusCode === 409)) throw e;
-        // A POST of ours landed but its put-code was not recorded (crash, timeout): find it by our
-        // self external id, adopt it, and update it to the latest payload.
-        const summaries = await client.listSummaries(kind, orcid, accessToken);
-        putCode = findOwnPutCode(summaries, { type: deposit.externalIdType, value: deposit.externalIdValue }, clientId);
+        if (!(e instanceof OrcidApiError && e.code === ORCID_CONFLICT)) throw e;
+        // ORCID answers 409 when one of the payload's self ids (normalised) is on an item from our
+        // client already: a POST of ours whose put-code was lost (crash, timeout), or the same item
+        // posted from another system on our ORCID client (an OJS plugin, an older install). Adopt
+        // that item and update it to the latest payload. ORCID names it in the 9021 message
+        // (../shared/orcid-model/README.md "Error responses"); else look it up by every self id.
+        putCode = duplicatePutCode((e as { orcid?: Parameters<typeof duplicatePutCode>[0] }).orcid ?? null);
+        if (!putCode) {
+          const summaries = await client.listSummaries(kind, orcid, accessToken);
+          const ids = [{ type: deposit.externalIdType, value: deposit.externalIdValue }, ...selfExternalIdsOfPayload(payload)];
+          putCode = findOwnPutCode(summaries, ids, clientId);
+        }
         if (!putCode) throw e;
         await store.adoptPutCode(deposit.key, putCode, now());
         await history(deposit, job.id, 'item.adopted', { putCode });
@@ -188,6 +202,8 @@ export function createWorker(options: WorkerOptions): Worker {
       try {
         await apply(claimed, accessToken);
       } catch (e) {
+        // 403/9038: the token lacks the scope; no refresh adds it, the researcher must reconnect.
+        if (e instanceof ScopeMissingError) return await parkRevoked(claimed, identity, 'scope-missing');
         if (!(e instanceof TokenRevokedError)) throw e;
         accessToken = await tokens.accessTokenFor(identity, { forceRefresh: true }).catch(() => null);
         if (!accessToken) return await parkRevoked(claimed, identity, 'token-revoked');
@@ -201,12 +217,15 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       // 429s give their attempt back (see retryJob), so `attempts` counts real failures only.
       const attempt = Math.max(1, job.attempts);
-      const decision = decideRetry(e, attempt);
+      const failing = isTransient(e) ? await failingSince(deposit) : { since: now(), failures: 1 };
+      const decision = decideRetry(e, attempt, failing);
       const summary = describe(e);
       try {
         if (decision.action === 'retry') {
           await store.retryJob(job.id, id, summary, new Date(now().getTime() + decision.delayMs), now(), { countAttempt: decision.countsAsAttempt !== false });
-          await history(deposit, job.id, 'job.retry', { error: summary, delayMs: decision.delayMs, attempt });
+          await history(deposit, job.id, 'job.retry', {
+            error: summary, delayMs: decision.delayMs, attempt, failingSince: failing.since.toISOString(), failures: failing.failures,
+          });
           options.onAttempt?.({ deposit, outcome: 'retry' });
         } else {
           await store.parkJob(job.id, id, decision.reason, now());
@@ -218,6 +237,19 @@ export function createWorker(options: WorkerOptions): Worker {
         if (!(err instanceof OrcidPluginError && err.code === LEASE_LOST)) throw err;
       }
     }
+  }
+
+  /**
+   * Since when the deposit has failed without a break: each retry's history entry carries it on,
+   * anything else (a completion, a park, an adoption) ends the run. Throttling and outages park
+   * on this time, not on an attempt count.
+   */
+  async function failingSince(deposit: Deposit): Promise<{ since: Date; failures: number }> {
+    const [last] = await store.listHistory({ depositKey: deposit.key, limit: 1 });
+    if (!last || last.event !== 'job.retry') return { since: now(), failures: 1 };
+    const since = typeof last.detail.failingSince === 'string' ? new Date(last.detail.failingSince) : last.at;
+    const failures = typeof last.detail.failures === 'number' ? last.detail.failures + 1 : 2;
+    return { since: Number.isNaN(since.getTime()) ? last.at : since, failures };
   }
 
   async function runOnce(limit = concurrency): Promise<number> {
@@ -300,8 +332,9 @@ export function createWorker(options: WorkerOptions): Worker {
   };
 }
 
+/** The error as stored and shown: ORCID's answer in words (never its raw XML), after a stable code. */
 function describe(e: Error): string {
-  if (e instanceof OrcidApiError) return `${e.code} ${e.statusCode}: ${e.body.slice(0, 500)}`;
+  if (e instanceof OrcidApiError) return `${e.code} ${e.statusCode}: ${describeOrcidError(e).slice(0, 1000)}`;
   if (e instanceof OrcidPluginError) return `${e.code}: ${e.message}`;
   return e.message;
 }

@@ -4,6 +4,7 @@ import { isEditor, type PluginContext } from '../context.js';
 import type { Contributor, Identity } from '../store/store.js';
 import { ForbiddenError, NotFoundError, InvalidInputError } from '../errors.js';
 import type { InviteService } from './invite-service.js';
+import { keptErrorInWords } from '../orcid/orcid-error.js';
 
 /** The JSON API for the host's UI, and the editors' sync status (JSON and a page). */
 export function apiRoutes(router: Router, pc: PluginContext, invites: InviteService) {
@@ -118,7 +119,8 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
       name: c.name, orcid: c.orcid, authenticated: c.authenticated,
       items: status.items.filter((i) => c.orcid && i.orcid === c.orcid).map((i) => ({
         jobId: i.jobId, kind: i.kind, status: i.jobStatus === 'parked' ? 'parked' : i.jobStatus ? 'pending' : i.status,
-        putCode: i.putCode, lastError: i.lastError, nextAttemptAt: i.nextAttempt,
+        // ORCID's answer in words (a parked job's reason first), never a raw error body.
+        putCode: i.putCode, lastError: keptErrorInWords(i.parkReason ?? i.lastError), nextAttemptAt: i.nextAttempt,
       })),
     }));
     ctx.type = 'html';

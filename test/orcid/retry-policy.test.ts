@@ -43,7 +43,7 @@ describe('decideRetry', () => {
     ['a 503 after 60 throttled tries is still retried', answered(503, ''), 1, { ...half, failures: 60 }, { action: 'retry', delayMs: 675_000, countsAsAttempt: false }],
     ['throttling parks after parkAfterMs of continuous failure', answered(503, ''), 1, {
       ...half, now: new Date('2026-03-04T12:00:00Z'), failingSince: new Date('2026-03-01T12:00:00Z'),
-    }, { action: 'park', reason: 'ORCID throttled or unreachable for 3 days: ORCID rate limit reached' }],
+    }, { action: 'park', reason: 'ORCID throttled or unreachable for 3 days: ORCID is throttling requests (503)' }],
     ['an outage parks after a configured parkAfterMs', new NetworkError('timeout'), 2, {
       ...half, parkAfterMs: 3_600_000, now: new Date('2026-03-01T13:00:00Z'), failingSince: new Date('2026-03-01T12:00:00Z'),
     }, { action: 'park', reason: 'ORCID throttled or unreachable for 1 h: timeout' }],
