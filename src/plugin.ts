@@ -22,6 +22,7 @@ import { readPrefill } from './sync/prefill.js';
 import { createWebhooks } from './sync/webhooks.js';
 import { createMetrics } from './web/metrics.js';
 import { createGroupIdEnsurer, groupIdOfPayload } from './sync/group-ids.js';
+import { GroupScopeMissingError } from './orcid/api-errors.js';
 import type { CurrentUser, PluginContext, RuntimeSettings } from './context.js';
 import type { Article, EditorAppointment, Review, ReviewerAssignment, Submission } from './types.js';
 import { InvalidInputError, coerceError } from './errors.js';
@@ -105,6 +106,14 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   };
   const invites = createInviteService(pc);
   const groupIds = createGroupIdEnsurer({ store, client, oauth, journalTitle: config.journal.title, publisher: config.journal.publisher });
+  if (settings.peerReviewsEnabled) {
+    // A configured non-ISSN group must exist or be creatable: say so now, not at the first review.
+    await groupIds.checkConfigured(settings.groupId).catch(async (e) => {
+      if (!(e instanceof GroupScopeMissingError)) return logger.warn({ err: coerceError(e) }, 'checking the peer-review group at ORCID failed; retried before the first review');
+      if (!givenStore) await store.close();
+      throw e;
+    });
+  }
   if (settings.webhooks.enabled) pc.webhooks = createWebhooks(pc, tokens);
 
   const worker = createWorker({
