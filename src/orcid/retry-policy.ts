@@ -18,6 +18,7 @@
 import { NetworkError, OrcidApiError, OrcidPluginError, RateLimitedError, XML_MALFORMED } from '../errors.js';
 import { IdentityMismatchError, NotSourceError, OrcidRefusalError, RecordUnavailableError, ScopeMissingError } from './api-errors.js';
 import { ORCID_UNEXPECTED_RESPONSE } from './http.js';
+import { OrcidOAuthError } from './oauth.js';
 import { orcidErrorInWords, parseOrcidError } from './orcid-error.js';
 
 /** Continuous failure after which a throttled or unreachable job is parked, when not configured: 3 days. */
@@ -46,9 +47,13 @@ export type RetryDecision =
   | { action: 'retry'; delayMs: number; /** false for throttling: the attempt should not be counted. */ countsAsAttempt: boolean }
   | { action: 'park'; reason: string };
 
-/** Throttling or an outage: a failure that says nothing about the job itself. */
+/**
+ * Throttling or an outage: a failure that says nothing about the job itself. That includes the
+ * token endpoint (a refresh on the way to the call) answering 5xx or 429.
+ */
 export function isTransient(error: unknown): boolean {
   if (error instanceof RateLimitedError || error instanceof NetworkError) return true;
+  if (error instanceof OrcidOAuthError) return error.statusCode >= 500 || error.statusCode === 429;
   return error instanceof OrcidApiError && error.statusCode >= 500;
 }
 
@@ -118,6 +123,7 @@ export function describe(error: unknown): string {
     return `ORCID is throttling requests (${error.statusCode}${wait})`;
   }
   if (error instanceof OrcidRefusalError && error.orcid) return error.inWords;
+  if (error instanceof OrcidOAuthError) return error.message;
   if (error instanceof OrcidApiError) {
     const details = parseOrcidError(error.body);
     return details ? orcidErrorInWords(details, error.statusCode) : error.message;

@@ -205,7 +205,11 @@ export function createWorker(options: WorkerOptions): Worker {
         // 403/9038: the token lacks the scope; no refresh adds it, the researcher must reconnect.
         if (e instanceof ScopeMissingError) return await parkRevoked(claimed, identity, 'scope-missing');
         if (!(e instanceof TokenRevokedError)) throw e;
-        accessToken = await tokens.accessTokenFor(identity, { forceRefresh: true }).catch(() => null);
+        // Only a refusal means the link is gone; ORCID throttled or down means: try again later.
+        accessToken = await tokens.accessTokenFor(identity, { forceRefresh: true }).catch((err: unknown) => {
+          if (isTransient(err)) throw err;
+          return null;
+        });
         if (!accessToken) return await parkRevoked(claimed, identity, 'token-revoked');
         await apply(claimed, accessToken);
       }

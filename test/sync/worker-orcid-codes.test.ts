@@ -172,6 +172,28 @@ describe('worker: ORCID error codes and 409 adoption (nock)', () => {
       expect(revoked).to.deep.equal([ORCID]);
     });
 
+    // README "Rate limits" and "OAuth": a throttled or failing token endpoint is no revocation.
+    it('a 401 whose token refresh meets a 503 is retried later: the link stays, no re-invitation', async () => {
+      const { worker } = await setUp();
+      api().post(`/v3.0/${ORCID}/work`).reply(401, { error: 'invalid_token', error_description: 'Invalid access token: …' });
+      nock('https://sandbox.orcid.org').post('/oauth/token').reply(503, '<html>Service Temporarily Unavailable</html>');
+      await worker.runOnce();
+      const [{ job }] = await store.listJobs({ identityId: identity.id });
+      expect(job!.status).to.equal('queued');
+      expect((await store.getIdentity(identity.id))!.status).to.equal('linked');
+      expect(revoked).to.deep.equal([]);
+      expect(nock.isDone()).to.equal(true);
+    });
+
+    it('a 401 whose refresh ORCID refuses (invalid_grant) revokes the link, as before', async () => {
+      const { worker } = await setUp();
+      api().post(`/v3.0/${ORCID}/work`).reply(401, { error: 'invalid_token', error_description: 'Invalid access token: …' });
+      nock('https://sandbox.orcid.org').post('/oauth/token').reply(400, { error: 'invalid_grant', error_description: 'Invalid refresh token' });
+      await worker.runOnce();
+      expect((await store.getIdentity(identity.id))!.status).to.equal('revoked');
+      expect(revoked).to.deep.equal([ORCID]);
+    });
+
     it('a 503 is retried without counting the attempt, however often', async () => {
       const { worker } = await setUp();
       api().post(`/v3.0/${ORCID}/work`).reply(503, '<html>Service Temporarily Unavailable</html>');
