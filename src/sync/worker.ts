@@ -5,6 +5,7 @@ import type { ClaimedJob, Deposit, DepositKind, Identity, Store } from '../store
 import { withPutCode } from './put-code.js';
 import type { Logger } from '../log.js';
 import { ScopeMissingError } from '../orcid/api-errors.js';
+import { OrcidOAuthError, OAUTH_INVALID_GRANT } from '../orcid/oauth.js';
 import { ORCID_CONFLICT } from '../orcid/http.js';
 import { duplicatePutCode } from '../orcid/orcid-error.js';
 import { selfExternalIdsOfPayload } from '../orcid/record-read.js';
@@ -197,7 +198,12 @@ export function createWorker(options: WorkerOptions): Worker {
         await history(deposit, job.id, 'job.parked', { reason: 'identity-not-linked' });
         return;
       }
-      let accessToken = await tokens.accessTokenFor(identity);
+      // An expired token whose refresh ORCID refuses (invalid_grant: revoked at ORCID) means the
+      // researcher must reconnect, as on a 401; ORCID throttled or down is retried like any outage.
+      let accessToken = await tokens.accessTokenFor(identity).catch((err: unknown) => {
+        if (err instanceof OrcidOAuthError && err.code === OAUTH_INVALID_GRANT) return null;
+        throw err;
+      });
       if (!accessToken) return await parkRevoked(claimed, identity, 'token-unavailable');
       try {
         await apply(claimed, accessToken);

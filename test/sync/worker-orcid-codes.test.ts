@@ -63,12 +63,12 @@ describe('worker: ORCID error codes and 409 adoption (nock)', () => {
     await store.close();
   });
 
-  async function setUp(options: { putCode?: string } = {}) {
+  async function setUp(options: { putCode?: string; expiresAt?: Date } = {}) {
     const cipher = TokenCipher.fromKeys([randomBytes(32)]);
     const scope = ['/activities/update', '/read-limited'];
     const sealed = sealTokenSet(cipher, {
       accessToken: TOKEN, refreshToken: 'refresh-of-josiah', tokenType: 'bearer', scope,
-      expiresAt: new Date(NOW.getTime() + 3_600_000), orcid: ORCID, name: 'Josiah Carberry',
+      expiresAt: options.expiresAt ?? new Date(NOW.getTime() + 3_600_000), orcid: ORCID, name: 'Josiah Carberry',
     });
     identity = await store.linkIdentity({ orcid: ORCID, sealedTokens: sealed, scopes: scope, tokenExpiresAt: new Date(NOW.getTime() + 3_600_000) }, NOW);
     const payload = buildWorkXml(ARTICLE, { orcidHost: 'sandbox.orcid.org' });
@@ -192,6 +192,25 @@ describe('worker: ORCID error codes and 409 adoption (nock)', () => {
       await worker.runOnce();
       expect((await store.getIdentity(identity.id))!.status).to.equal('revoked');
       expect(revoked).to.deep.equal([ORCID]);
+    });
+
+    it('an expired token whose refresh ORCID refuses (invalid_grant) means reconnecting: revoked, one re-invitation', async () => {
+      const { worker } = await setUp({ expiresAt: new Date(NOW.getTime() - 1000) });
+      nock('https://sandbox.orcid.org').post('/oauth/token').reply(400, { error: 'invalid_grant', error_description: 'Invalid refresh token' });
+      await worker.runOnce();
+      const [{ job }] = await store.listJobs({ identityId: identity.id });
+      expect([job!.status, job!.parkReason]).to.deep.equal(['parked', 'token-unavailable']);
+      expect((await store.getIdentity(identity.id))!.status).to.equal('revoked');
+      expect(revoked).to.deep.equal([ORCID]);
+    });
+
+    it('an expired token whose refresh meets a 503 is retried later', async () => {
+      const { worker } = await setUp({ expiresAt: new Date(NOW.getTime() - 1000) });
+      nock('https://sandbox.orcid.org').post('/oauth/token').reply(503, '');
+      await worker.runOnce();
+      const [{ job }] = await store.listJobs({ identityId: identity.id });
+      expect(job!.status).to.equal('queued');
+      expect((await store.getIdentity(identity.id))!.status).to.equal('linked');
     });
 
     it('a 503 is retried without counting the attempt, however often', async () => {
