@@ -4,7 +4,7 @@ import { OrcidApiError, TokenRevokedError, coerceError, LEASE_LOST, OrcidPluginE
 import type { ClaimedJob, Deposit, DepositKind, Identity, Store } from '../store/store.js';
 import { withPutCode } from './put-code.js';
 import type { Logger } from '../log.js';
-import { ScopeMissingError } from '../orcid/api-errors.js';
+import { OrcidRefusalError, ScopeMissingError } from '../orcid/api-errors.js';
 import { OrcidOAuthError, OAUTH_INVALID_GRANT } from '../orcid/oauth.js';
 import { ORCID_CONFLICT } from '../orcid/http.js';
 import { duplicatePutCode } from '../orcid/orcid-error.js';
@@ -156,7 +156,7 @@ export function createWorker(options: WorkerOptions): Worker {
         // posted from another system on our ORCID client (an OJS plugin, an older install). Adopt
         // that item and update it to the latest payload. ORCID names it in the 9021 message
         // (../shared/orcid-model/README.md "Error responses"); else look it up by every self id.
-        putCode = duplicatePutCode((e as { orcid?: Parameters<typeof duplicatePutCode>[0] }).orcid ?? null);
+        putCode = duplicatePutCode(e instanceof OrcidRefusalError ? e.orcid : null);
         if (!putCode) {
           const summaries = await client.listSummaries(kind, orcid, accessToken);
           const ids = [{ type: deposit.externalIdType, value: deposit.externalIdValue }, ...selfExternalIdsOfPayload(payload)];
