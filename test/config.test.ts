@@ -103,6 +103,13 @@ describe('loadConfig', () => {
     expect(c.devOnly).to.deep.equal(['orcid.clientId', 'orcid.clientSecret', 'tokenKey', 'invitationSecret']);
   });
 
+  it('reads worker.parkAfterHours (hours of continuous throttling or outage before parking) and refuses 0', () => {
+    expect(loadConfig({}, { ORCID_PARK_AFTER_HOURS: '1.5' }).worker.parkAfterHours).to.equal(1.5);
+    expect(problemsOf(() => loadConfig({}, { ORCID_PARK_AFTER_HOURS: '0' })).map((p) => [p.setting, p.problem])).to.deep.equal([
+      ['worker.parkAfterHours', 'must be > 0, got 0 (from environment variable ORCID_PARK_AFTER_HOURS)'],
+    ]);
+  });
+
   it('lets options win over the environment', () => {
     const c = loadConfig({ worker: { concurrency: 2 }, publicUrl: 'http://127.0.0.1:4000/', mountPath: '/ids' }, { ORCID_WORKER_CONCURRENCY: '9', PUBLIC_URL: 'http://env.example' });
     expect(c.worker.concurrency).to.equal(2);
