@@ -12,6 +12,9 @@ import {
   parsePutCodeFromLocation,
 } from '../../src/orcid/record-read.js';
 import { ORCID_MODEL_DIR } from '../../src/orcid/xsd.js';
+import { buildWorkXml } from '../../src/orcid/work.js';
+import { buildPeerReviewXml } from '../../src/orcid/peer-review.js';
+import { buildServiceXml } from '../../src/orcid/service.js';
 
 const sample = (name: string): string => readFileSync(join(ORCID_MODEL_DIR, 'record_3.0', 'samples', 'read_samples', name), 'utf8');
 
@@ -127,6 +130,18 @@ describe('findOwnItemBySelfIds', () => {
 });
 
 describe('selfExternalIdsOfPayload', () => {
+  const convening = { name: 'P', city: 'Oxford', country: 'GB', disambiguatedId: 'https://ror.org/052gg0110', disambiguationSource: 'ROR' as const };
+
+  it('reads exactly the self ids our builders write (work, peer review, service)', () => {
+    const journal = { title: 'J', issn: '1234-5679' };
+    const work = buildWorkXml({ id: 'a1', submissionId: 's', doi: '10.5555/ABC', title: 'T', url: '', publishedAt: '2024', journal, authors: [] });
+    expect(selfExternalIdsOfPayload(work)).to.deep.equal([{ type: 'doi', value: '10.5555/abc' }, { type: 'source-work-id', value: 'issn:1234-5679:a1' }]);
+    const review = buildPeerReviewXml({ id: 'r1', submissionId: 's', reviewerContributorId: 'c', completedAt: '2024', reviewDoi: '10.5555/rev', articleDoi: '10.5555/subject', journal }, { convening, groupId: 'issn:1234-5679' });
+    expect(selfExternalIdsOfPayload(review)).to.deep.equal([{ type: 'doi', value: '10.5555/rev' }, { type: 'source-work-id', value: 'issn:1234-5679:review:r1' }]);
+    const service = buildServiceXml({ contributorId: 'e1', role: 'Handling Editor', startDate: '2024-01-01' }, { organization: convening, journalTitle: 'J', journalIssn: '1234-5679' });
+    expect(selfExternalIdsOfPayload(service)).to.deep.equal([{ type: 'source-work-id', value: 'issn:1234-5679:editor:e1:handling-editor:2024-01-01' }]);
+  });
+
   it('reads a work\'s self ids, not its part-of ISSN', () => {
     const xml = `<work:work xmlns:work="http://www.orcid.org/ns/work" xmlns:common="http://www.orcid.org/ns/common"><common:external-ids>
       <common:external-id><common:external-id-type>doi</common:external-id-type><common:external-id-value>10.5555/abc</common:external-id-value><common:external-id-relationship>self</common:external-id-relationship></common:external-id>
