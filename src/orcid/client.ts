@@ -137,6 +137,9 @@ export function createOrcidClient(options: OrcidClientOptions): OrcidClient {
         method: call.method,
         headers,
         body: call.xml,
+        // ORCID answers 301 (9007) for a deprecated iD; following it would turn a POST into a GET
+        // of another record. The answer itself is the signal (RecordUnavailableError).
+        redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
       const body = await res.text();

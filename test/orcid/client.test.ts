@@ -240,6 +240,16 @@ describe('createOrcidClient', () => {
       expect(clock - NOW.getTime()).to.be.at.least(2000);
     });
 
+    // README "Other facts": 301 for deprecated iDs (9007). Never followed: a POST must not become a GET elsewhere.
+    it('does not follow ORCID\'s 301 for a deprecated iD, and maps it to RecordUnavailableError', async () => {
+      const body = '<error:error xmlns:error="http://www.orcid.org/ns/error"><error:response-code>301</error:response-code><error:developer-message>This account is deprecated. Please refer to account: https://orcid.org/0000-0002-1825-0097</error:developer-message><error:error-code>9007</error:error-code></error:error>';
+      orcid().post(`/v3.0/${ORCID}/work`).reply(301, body, { Location: `${API}/v3.0/0000-0002-1825-0097/work` });
+      const err = (await failure(makeClient().client.postItem('work', ORCID, TOKEN, WORK_XML))) as unknown as RecordUnavailableError;
+      expect(err).to.be.instanceOf(RecordUnavailableError);
+      expect([err.code, err.statusCode, err.orcidCode]).to.deep.equal([ORCID_RECORD_UNAVAILABLE, 301, 9007]);
+      expect(nock.pendingMocks()).to.deep.equal([]);
+    });
+
     it('honours a Retry-After on a 503', async () => {
       orcid().get(`/v3.0/${ORCID}/works`).reply(503, '', { 'Retry-After': '7' });
       const err = await failure(makeClient().client.listSummaries('work', ORCID, TOKEN));
