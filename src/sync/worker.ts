@@ -217,7 +217,11 @@ export function createWorker(options: WorkerOptions): Worker {
           return null;
         });
         if (!accessToken) return await parkRevoked(claimed, identity, 'token-revoked');
-        await apply(claimed, accessToken);
+        // A fresh token may still lack the scope (the researcher granted less when reconnecting).
+        await apply(claimed, accessToken).catch(async (again: unknown) => {
+          if (again instanceof ScopeMissingError) return parkRevoked(claimed, identity, 'scope-missing');
+          throw again;
+        });
       }
     } catch (raw) {
       const e = coerceError(raw);

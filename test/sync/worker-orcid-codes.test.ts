@@ -172,6 +172,19 @@ describe('worker: ORCID error codes and 409 adoption (nock)', () => {
       expect(revoked).to.deep.equal([ORCID]);
     });
 
+    it('403/9038 after a 401 and a successful refresh also means reconnecting', async () => {
+      const { worker } = await setUp();
+      api().post(`/v3.0/${ORCID}/work`).reply(401, { error: 'invalid_token', error_description: 'Invalid access token: …' });
+      nock('https://sandbox.orcid.org').post('/oauth/token').reply(200, {
+        access_token: 'fresh', token_type: 'bearer', refresh_token: 'r2', expires_in: 3600, scope: '/read-limited', orcid: ORCID, name: null,
+      });
+      nock(API, { reqheaders: { authorization: 'Bearer fresh' } }).post(`/v3.0/${ORCID}/work`).reply(403, errorXml(403, 9038, 'Insufficient scope.', '403: scope'));
+      await worker.runOnce();
+      const [{ job }] = await store.listJobs({ identityId: identity.id });
+      expect([job!.status, job!.parkReason]).to.deep.equal(['parked', 'scope-missing']);
+      expect(revoked).to.deep.equal([ORCID]);
+    });
+
     // README "Rate limits" and "OAuth": a throttled or failing token endpoint is no revocation.
     it('a 401 whose token refresh meets a 503 is retried later: the link stays, no re-invitation', async () => {
       const { worker } = await setUp();
