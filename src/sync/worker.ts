@@ -9,7 +9,8 @@ import { OrcidOAuthError, OAUTH_INVALID_GRANT } from '../orcid/oauth.js';
 import { ORCID_CONFLICT } from '../orcid/http.js';
 import { duplicatePutCode } from '../orcid/orcid-error.js';
 import { selfExternalIdsOfPayload } from '../orcid/record-read.js';
-import { describe as describeOrcidError, isTransient } from '../orcid/retry-policy.js';
+import { isTransient } from '../orcid/retry-policy.js';
+import { describeFailure, failureRunOf } from './failure-run.js';
 
 /** What the worker needs from the ORCID member API client (see src/orcid/client.ts). */
 export interface DepositClient {
@@ -231,9 +232,9 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       // 429s give their attempt back (see retryJob), so `attempts` counts real failures only.
       const attempt = Math.max(1, job.attempts);
-      const failing = isTransient(e) ? await failingSince(deposit) : { since: now(), failures: 1 };
+      const failing = isTransient(e) ? await failureRunOf(store, deposit.key, now()) : { since: now(), failures: 1 };
       const decision = decideRetry(e, attempt, failing);
-      const summary = describe(e);
+      const summary = describeFailure(e);
       try {
         if (decision.action === 'retry') {
           await store.retryJob(job.id, id, summary, new Date(now().getTime() + decision.delayMs), now(), { countAttempt: decision.countsAsAttempt !== false });
@@ -251,19 +252,6 @@ export function createWorker(options: WorkerOptions): Worker {
         if (!(err instanceof OrcidPluginError && err.code === LEASE_LOST)) throw err;
       }
     }
-  }
-
-  /**
-   * Since when the deposit has failed without a break: each retry's history entry carries it on,
-   * anything else (a completion, a park, an adoption) ends the run. Throttling and outages park
-   * on this time, not on an attempt count.
-   */
-  async function failingSince(deposit: Deposit): Promise<{ since: Date; failures: number }> {
-    const [last] = await store.listHistory({ depositKey: deposit.key, limit: 1 });
-    if (!last || last.event !== 'job.retry') return { since: now(), failures: 1 };
-    const since = typeof last.detail.failingSince === 'string' ? new Date(last.detail.failingSince) : last.at;
-    const failures = typeof last.detail.failures === 'number' ? last.detail.failures + 1 : 2;
-    return { since: Number.isNaN(since.getTime()) ? last.at : since, failures };
   }
 
   async function runOnce(limit = concurrency): Promise<number> {
@@ -344,11 +332,4 @@ export function createWorker(options: WorkerOptions): Worker {
     },
     runOnce: () => runOnce(concurrency),
   };
-}
-
-/** The error as stored and shown: ORCID's answer in words (never its raw XML), after a stable code. */
-function describe(e: Error): string {
-  if (e instanceof OrcidApiError) return `${e.code} ${e.statusCode}: ${describeOrcidError(e).slice(0, 1000)}`;
-  if (e instanceof OrcidPluginError) return `${e.code}: ${e.message}`;
-  return e.message;
 }
