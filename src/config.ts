@@ -106,8 +106,10 @@ export interface Settings {
       /** [ORCID_RATE_LIMIT_BURST] Default `40`. */
       burst: number;
     };
-    /** [ORCID_MAX_ATTEMPTS] Default `8`, then the job is parked. */
+    /** [ORCID_MAX_ATTEMPTS] Default `8`: attempts after unexpected answers from ORCID, then the job is parked. */
     maxAttempts: number;
+    /** [ORCID_PARK_AFTER_HOURS] Default `72`: hours of continuous throttling or outage before a job is parked. */
+    parkAfterHours: number;
     /** [ORCID_LEASE_MS] Default `60000`. */
     leaseMs: number;
     /** [ORCID_TIMEOUT_MS] Default `15000`. */

@@ -9,7 +9,7 @@ import { createOAuth } from './orcid/oauth.js';
 import { createOrcidClient } from './orcid/client.js';
 import { createRateLimiter } from './orcid/rate-limiter.js';
 import { decideRetry } from './orcid/retry-policy.js';
-import { findOwnItemByExternalId } from './orcid/record-read.js';
+import { findOwnItemBySelfIds } from './orcid/record-read.js';
 import { createWorker, type Worker } from './sync/worker.js';
 import { createTokenSource } from './sync/tokens.js';
 import { createConnect, checkArticle } from './sync/connect.js';
@@ -23,6 +23,7 @@ import { readPrefill } from './sync/prefill.js';
 import { createWebhooks } from './sync/webhooks.js';
 import { createMetrics } from './web/metrics.js';
 import { createGroupIdEnsurer, groupIdOfPayload } from './sync/group-ids.js';
+import { GroupScopeMissingError } from './orcid/api-errors.js';
 import type { CurrentUser, PluginContext, RuntimeSettings } from './context.js';
 import type { Article, EditorAppointment, Review, ReviewerAssignment, Submission } from './types.js';
 import { InvalidInputError, coerceError } from './errors.js';
@@ -112,12 +113,23 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const invites = createInviteService(pc);
   const csrf = createCsrf({ keys: config.sessionKeys, publicUrl: config.publicUrl, secure: settings.secureCookies, host: hostCsrf });
   const groupIds = createGroupIdEnsurer({ store, client, oauth, journalTitle: config.journal.title, publisher: config.journal.publisher });
+  if (settings.peerReviewsEnabled) {
+    // A configured non-ISSN group must exist or be creatable: say so now, not at the first review.
+    await groupIds.checkConfigured(settings.groupId).catch(async (e) => {
+      if (!(e instanceof GroupScopeMissingError)) return logger.warn({ err: coerceError(e) }, 'checking the peer-review group at ORCID failed; retried before the first review');
+      if (!givenStore) await store.close();
+      throw e;
+    });
+  }
   if (settings.webhooks.enabled) pc.webhooks = createWebhooks(pc, tokens);
 
   const worker = createWorker({
     store, client, tokens, clientId: config.orcid.clientId, logger, now,
-    findOwnPutCode: findOwnItemByExternalId,
-    decideRetry: (e, attempt) => decideRetry(e, attempt, { maxAttempts: config.worker.maxAttempts }),
+    findOwnPutCode: findOwnItemBySelfIds,
+    decideRetry: (e, attempt, failing) => decideRetry(e, attempt, {
+      maxAttempts: config.worker.maxAttempts, parkAfterMs: config.worker.parkAfterHours * 3_600_000,
+      failingSince: failing.since, failures: failing.failures, now: now(),
+    }),
     async beforePost(deposit) {
       if (deposit.kind !== 'peer-review' || !deposit.payload) return;
       const groupId = groupIdOfPayload(deposit.payload);

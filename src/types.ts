@@ -39,6 +39,12 @@ export interface ArticleAuthor {
   email?: string;
   /** 1-based position in the author list. */
   sequence: number;
+  /**
+   * CRediT contributor roles (https://credit.niso.org/), e.g. from JATS `<role vocab="credit">`:
+   * the term (`Writing – original draft`), its slug (`writing-original-draft`) or its URI. Each is
+   * written as ORCID 3.0's CRediT role URI; default: the single role `author`.
+   */
+  roles?: string[];
 }
 
 /** `articlePublished`, `articleUpdated`, `articleRetracted` input. */
@@ -49,6 +55,8 @@ export interface Article {
   doi?: string;
   title: string;
   subtitle?: string;
+  /** The title in another language, written as ORCID's `translated-title`; `language` is an ISO 639-1 code (`fr`, `zh-Hant`). */
+  translatedTitle?: { text: string; language: string };
   abstract?: string;
   /** ISO 639-1 code, e.g. `en`. */
   language?: string;
@@ -56,7 +64,11 @@ export interface Article {
   url: string;
   /** ISO date (`2024-05-01`) or Date. */
   publishedAt: string | Date;
-  journal: JournalInfo;
+  /**
+   * The title is optional here, as `journal-title` is in ORCID's work (work-3.0.xsd); a journal
+   * without a title needs an ISSN, which then names it.
+   */
+  journal: Omit<JournalInfo, 'title'> & { title?: string };
   volume?: string;
   issue?: string;
   pages?: string;

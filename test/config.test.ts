@@ -72,7 +72,7 @@ describe('loadConfig', () => {
     expect(c.redirectUri).to.equal('http://localhost:3000/orcid/callback');
     expect(c.tokenKeys.map((k) => k.length)).to.deep.equal([32]);
     expect(c.devOnly).to.deep.equal(['orcid.clientId', 'orcid.clientSecret', 'tokenKey', 'sessionKeys', 'invitationSecret']);
-    expect(c.worker).to.deep.equal({ concurrency: 4, rateLimit: { perSecond: 20, burst: 40 }, maxAttempts: 8, leaseMs: 60000, timeoutMs: 15000, pollMs: 1000 });
+    expect(c.worker).to.deep.equal({ concurrency: 4, rateLimit: { perSecond: 20, burst: 40 }, maxAttempts: 8, parkAfterHours: 72, leaseMs: 60000, timeoutMs: 15000, pollMs: 1000 });
     expect(c.invitations).to.deep.equal({ expiryDays: 30, reminderDays: 7 });
     expect(c.policies).to.deep.equal({ retraction: 'update', unlink: 'delete' });
     expect(c.display.unauthenticatedIds).to.equal('hide');
@@ -105,6 +105,13 @@ describe('loadConfig', () => {
     expect(c.peerReviews.enabled).to.equal(false);
     expect(c.metrics.enabled).to.equal(true);
     expect(c.devOnly).to.deep.equal(['orcid.clientId', 'orcid.clientSecret', 'tokenKey', 'invitationSecret']);
+  });
+
+  it('reads worker.parkAfterHours (hours of continuous throttling or outage before parking) and refuses 0', () => {
+    expect(loadConfig({}, { ORCID_PARK_AFTER_HOURS: '1.5' }).worker.parkAfterHours).to.equal(1.5);
+    expect(problemsOf(() => loadConfig({}, { ORCID_PARK_AFTER_HOURS: '0' })).map((p) => [p.setting, p.problem])).to.deep.equal([
+      ['worker.parkAfterHours', 'must be > 0, got 0 (from environment variable ORCID_PARK_AFTER_HOURS)'],
+    ]);
   });
 
   it('lets options win over the environment', () => {

@@ -52,8 +52,18 @@ export interface OrcidClientOptions {
   now?: () => Date;
   /** Shared by every caller of this client; when absent, calls are not throttled. */
   limiter?: RateLimiter;
-  /** Per request, including reading the body. Default 15000. */
+  /**
+   * Per request, including reading the body; the time spent waiting for our own limiter is not
+   * counted. ORCID queues requests beyond 24/s and slows them (a full burst of 40 drains in about
+   * 1.7 s: ../shared/orcid-model/README.md "Rate limits"), so this must leave room for that queue
+   * on top of ORCID's own work. Default 15000.
+   */
   timeoutMs?: number;
+  /**
+   * How long every caller pauses after a throttled answer without Retry-After (ORCID's 503):
+   * about the time ORCID's queue needs to drain. Default 2000.
+   */
+  throttlePauseMs?: number;
   /** Sent as `User-Agent`, e.g. `koa-orcid-connect/0.1.0 (+https://journal.example)`. */
   userAgent: string;
   /** Called after every request (metrics). Must not throw. */
@@ -77,7 +87,12 @@ export interface OrcidClient {
   createGroupId(accessToken: string, xml: string): Promise<string>;
   /** Premium: ask ORCID to call `callbackUrl` when the record changes (needs `/webhook`). */
   registerWebhook(orcid: string, callbackUrl: string, accessToken: string): Promise<void>;
-  unregisterWebhook(orcid: string, callbackUrl: string, accessToken: string): Promise<void>;
+  /**
+   * Stop ORCID calling `callbackUrl` for the record. Done when ORCID answers 204, and also when it
+   * answers 404 (9028: no such webhook, or 9016: no such record): nothing is registered, which is
+   * what was wanted, so a retried unregistration job finishes. Resolves to which of the two it was.
+   */
+  unregisterWebhook(orcid: string, callbackUrl: string, accessToken: string): Promise<'removed' | 'not-registered'>;
 }
 
 interface Call {
@@ -102,9 +117,11 @@ export function createOrcidClient(options: OrcidClientOptions): OrcidClient {
   const doFetch = options.fetch ?? globalThis.fetch;
   const now = options.now ?? (() => new Date());
   const timeoutMs = options.timeoutMs ?? 15_000;
+  const throttlePauseMs = options.throttlePauseMs ?? 2000; // ORCID's burst of 40 at 24/s, rounded up
   const { limiter, userAgent, onResponse } = options;
 
   async function send(call: Call): Promise<OrcidResponse> {
+    // The limiter's wait comes before the timeout starts: queueing on our side is not ORCID being slow.
     await limiter?.take();
     const what = `${call.method} ${call.kind}`;
     const headers: Record<string, string> = {
@@ -120,6 +137,9 @@ export function createOrcidClient(options: OrcidClientOptions): OrcidClient {
         method: call.method,
         headers,
         body: call.xml,
+        // ORCID answers 301 (9007) for a deprecated iD; following it would turn a POST into a GET
+        // of another record. The answer itself is the signal (RecordUnavailableError).
+        redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
       const body = await res.text();
@@ -133,8 +153,8 @@ export function createOrcidClient(options: OrcidClientOptions): OrcidClient {
     try {
       processOrcidResponse(response, what, now());
     } catch (e) {
-      // A 429 slows every caller sharing the limiter, not just this one.
-      if (e instanceof RateLimitedError) limiter?.penalize(e.retryAfterMs ?? 1000);
+      // Throttling (503, 429) slows every caller sharing the limiter, not just this one.
+      if (e instanceof RateLimitedError) limiter?.throttled(e.retryAfterMs ?? throttlePauseMs);
       throw e;
     }
     return response;
@@ -184,7 +204,8 @@ export function createOrcidClient(options: OrcidClientOptions): OrcidClient {
       await send({ kind: 'webhook', method: 'PUT', url: webhookUrl(orcid, callbackUrl), accessToken });
     },
     async unregisterWebhook(orcid, callbackUrl, accessToken) {
-      await send({ kind: 'webhook', method: 'DELETE', url: webhookUrl(orcid, callbackUrl), accessToken });
+      const res = await send({ kind: 'webhook', method: 'DELETE', url: webhookUrl(orcid, callbackUrl), accessToken, accept: [404] });
+      return res.status === 404 ? 'not-registered' : 'removed';
     },
   };
 }

@@ -3,6 +3,8 @@
  * response snapshot, these functions decide what it means). No IO, no clock of their own.
  */
 import { OrcidApiError, RateLimitedError, TokenRevokedError } from '../errors.js';
+import { IdentityMismatchError, NotSourceError, OrcidRefusalError, RecordUnavailableError, ScopeMissingError } from './api-errors.js';
+import { parseOrcidError } from './orcid-error.js';
 
 export const ORCID_CONFLICT = 'ORCID_CONFLICT';
 export const ORCID_FORBIDDEN = 'ORCID_FORBIDDEN';
@@ -58,26 +60,41 @@ export function putCodeFromLocation(response: OrcidResponse): string {
 /**
  * Turn a non-2xx answer into the typed error the worker branches on; return nothing for 2xx.
  * `what` names the call for the message (`'POST work'`), never a token.
+ *
+ * Branches on the HTTP status first and ORCID's error code second, as the facts file advises
+ * (../shared/orcid-model/README.md "Error responses": some codes' texts carry a wrong status).
  */
 export function processOrcidResponse(response: OrcidResponse, what: string, now: Date): void {
   const { status } = response;
   if (status >= 200 && status < 300) return;
   const snapshot = { statusCode: status, body: response.body, headers: response.headers };
-  if (status === 401) {
-    // ORCID answers `{"error":"invalid_token","error_description":"Invalid access token: …"}` for
-    // revoked and expired tokens alike; the worker refreshes once, then treats it as revoked.
-    if (response.body.includes('invalid_token')) throw new TokenRevokedError(snapshot);
-    throw new OrcidApiError(`ORCID refused ${what}: 401`, snapshot, ORCID_UNAUTHORIZED);
-  }
-  if (status === 429) {
+  // ORCID's member API queues requests past 24/s and answers 503 (no Retry-After) past a burst of
+  // 40 ("Rate limits"); 429 stays for other gateways. Both mean: slow down, nothing is wrong with the job.
+  if (status === 429 || status === 503) {
     throw new RateLimitedError(snapshot, parseRetryAfter(response.headers['retry-after'], now));
   }
-  const code = CODES[status] ?? (status >= 500 ? ORCID_SERVER_ERROR : ORCID_UNEXPECTED_RESPONSE);
-  throw new OrcidApiError(`ORCID answered ${status} to ${what}`, snapshot, code);
+  // ORCID answers `{"error":"invalid_token","error_description":"Invalid access token: …"}` for
+  // revoked and expired tokens alike; the worker refreshes once, then treats it as revoked.
+  if (status === 401 && response.body.includes('invalid_token')) throw new TokenRevokedError(snapshot);
+  const orcid = parseOrcidError(response.body);
+  const code = orcid?.errorCode;
+  if (status === 401 && code === 9017) throw new IdentityMismatchError(snapshot, orcid);
+  if (status === 403 && code === 9038) throw new ScopeMissingError(snapshot, orcid);
+  if (status === 403 && code === 9010) throw new NotSourceError(snapshot, orcid);
+  if ((status === 409 && code !== undefined && UNAVAILABLE_409.has(code)) || (status === 301 && code === 9007)) {
+    throw new RecordUnavailableError(snapshot, orcid);
+  }
+  const typed = CODES[status] ?? (status >= 500 ? ORCID_SERVER_ERROR : ORCID_UNEXPECTED_RESPONSE);
+  const message = status === 401 ? `ORCID refused ${what}: 401` : `ORCID answered ${status} to ${what}`;
+  throw new OrcidRefusalError(message, snapshot, typed, orcid);
 }
+
+/** 409s that are not duplicates: record locked (9018), not claimed (9036), deactivated (9044), full (9048). */
+const UNAVAILABLE_409 = new Set([9018, 9036, 9044, 9048]);
 
 const CODES: Record<number, string> = {
   400: ORCID_BAD_REQUEST,
+  401: ORCID_UNAUTHORIZED,
   403: ORCID_FORBIDDEN,
   404: ORCID_NOT_FOUND,
   409: ORCID_CONFLICT,

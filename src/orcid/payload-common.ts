@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { InvalidInputError } from '../errors.js';
+import { cleanOptional, cleanRequired, plainText } from './payload-text.js';
 import type { Article, EditorAppointment, JournalInfo, Organization, Review } from '../types.js';
 // A cycle, but only through functions called at run time, never at module evaluation.
 import { peerReviewSelfExternalId } from './peer-review.js';
@@ -78,51 +79,8 @@ export function selfExternalId(kind: ItemKind, source: unknown): { type: string;
   return { type: id.type, value: id.value };
 }
 
-// XML 1.0 `Char` minus controls other than tab/newline; lone surrogates are dropped too.
-const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-const TAG = /<\/?[A-Za-z][\w:.-]*(?:\s[^<>]*)?\/?>/g;
-const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
-
-/** Text with markup (JATS/HTML tags) removed, entities decoded, whitespace collapsed. */
-export function plainText(input: string): string {
-  return input
-    .replace(TAG, ' ')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, ref: string) => {
-      // Own keys only: `&constructor;` must not decode to Object.prototype.constructor (issue 13, finding 11).
-      if (ref[0] !== '#') return Object.hasOwn(NAMED_ENTITIES, ref.toLowerCase()) ? NAMED_ENTITIES[ref.toLowerCase()]! : whole;
-      const cp = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
-    })
-    .replace(NOT_XML_CHAR, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-/**
- * `s` cut to at most `max` UTF-16 units (ORCID checks lengths in Java, which counts the same way;
- * it is never more than the code points the XSD counts), ending in `…` when cut, never splitting
- * a surrogate pair.
- */
-export function truncate(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let cut = s.slice(0, max - 1);
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut.trimEnd()}…`;
-}
-
-/** `plainText` + `truncate`, or `undefined` when nothing is left. */
-export function cleanOptional(input: string | undefined | null, max: number): string | undefined {
-  if (typeof input !== 'string') return undefined;
-  const s = truncate(plainText(input), max);
-  return s === '' ? undefined : s;
-}
-
-/** Like `cleanOptional`, but a missing or blank value is an `InvalidInputError` naming `path`. */
-export function cleanRequired(input: unknown, max: number, path: string): string {
-  const s = cleanOptional(typeof input === 'string' ? input : undefined, max);
-  if (s === undefined) throw new InvalidInputError(path, 'is required');
-  return s;
-}
+// Text clean-up lives in ./payload-text.ts; re-exported so the builders keep one import.
+export { plainText, truncate, cleanOptional, cleanRequired, requiredId, IdTooLongError, ID_TOO_LONG } from './payload-text.js';
 
 export interface FuzzyDate {
   year: string;
@@ -232,7 +190,7 @@ export function normalizeIssn(input: string, path: string): string {
  * linking ISSN that ORCID's `issn:` peer-review groups are keyed on) is by ISSN rules the first
  * ISSN assigned, which for journals with both is almost always the print one.
  */
-export function primaryIssn(journal: JournalInfo, path = 'journal'): string | undefined {
+export function primaryIssn(journal: Omit<JournalInfo, 'title'> & { title?: string }, path = 'journal'): string | undefined {
   if (journal.issn) return normalizeIssn(journal.issn, `${path}.issn`);
   if (journal.eissn) return normalizeIssn(journal.eissn, `${path}.eissn`);
   return undefined;
@@ -243,7 +201,7 @@ export function primaryIssn(journal: JournalInfo, path = 'journal'): string | un
  * journal title. It keeps ids unique when one ORCID client serves several journals whose host
  * ids may collide.
  */
-export function journalKey(journal: JournalInfo, path = 'journal'): string {
+export function journalKey(journal: Omit<JournalInfo, 'title'> & { title?: string }, path = 'journal'): string {
   const issn = primaryIssn(journal, path);
   if (issn !== undefined) return `issn:${issn}`;
   const slug = plainText(journal.title ?? '')
@@ -251,8 +209,10 @@ export function journalKey(journal: JournalInfo, path = 'journal'): string {
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 80);
+    .replace(/^-|-$/g, '');
+  // A long slug is shortened with a hash of the whole title, never just cut: two journals whose
+  // titles share their first 80 characters must not share ids.
+  if (slug.length > 80) return `${slug.slice(0, 67).replace(/-$/, '')}-${payloadHash(plainText(journal.title ?? '')).slice(0, 12)}`;
   if (slug !== '') return slug;
   const title = plainText(journal.title ?? '');
   if (title === '') throw new InvalidInputError(`${path}.title`, 'is required');

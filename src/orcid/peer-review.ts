@@ -14,6 +14,7 @@ import {
   addOrganization,
   cleanOptional,
   cleanRequired,
+  requiredId,
   doiExternalId,
   el,
   fuzzyDate,
@@ -46,7 +47,7 @@ const GROUP_ID = /^(ringgold:|issn:|orcid-generated:|fundref:|publons:)[0-9a-zA-
  * second `self` id in the payload.
  */
 export function peerReviewSelfExternalId(review: Pick<Review, 'id' | 'journal'>): ExternalId {
-  const id = cleanRequired(review.id, 200, 'review.id');
+  const id = requiredId(review.id, 200, 'review.id');
   if (review.journal === undefined || review.journal === null) throw new InvalidInputError('review.journal', 'is required');
   return { type: 'source-work-id', value: `${journalKey(review.journal, 'review.journal')}:review:${id}`, relationship: 'self' };
 }

@@ -1,7 +1,13 @@
 /**
  * A token bucket in front of every ORCID call, so the plugin stays under ORCID's per-client limit
- * (ORCID: 24 requests/second with a burst of 40 per client; above that it answers 429).
+ * (ORCID: 24 requests/second; requests beyond are queued and slowed, and past a burst of 40 it
+ * answers 503 without Retry-After: ../shared/orcid-model/README.md "Rate limits").
  * https://info.orcid.org/ufaqs/what-are-the-api-limits/
+ *
+ * Adaptive: when ORCID throttles (503, or 429 from a gateway) the rate is halved (never below
+ * `minPerSecond`) and then climbs back linearly to `perSecond` over `recoveryMs` without
+ * throttling; several throttled answers within one second count once (they are one volley of
+ * requests that were in flight together).
  *
  * The bucket is per process. ORCID counts per client id, so when N processes share one client id
  * each must get `perSecond / N` and `burst / N` — the config divides it; this module does not
@@ -17,6 +23,10 @@ export interface RateLimiterOptions {
   now?: () => Date;
   /** How to wait `ms` milliseconds; default a timer. Tests inject one that advances a fake clock. */
   sleep?: (ms: number) => Promise<void>;
+  /** The lowest rate throttling may bring it down to. Default 1 request/second. */
+  minPerSecond?: number;
+  /** Time to climb from `minPerSecond` back to `perSecond` when ORCID stops throttling. Default 60000 (1 min). */
+  recoveryMs?: number;
 }
 
 export interface RateLimiter {
@@ -24,6 +34,13 @@ export interface RateLimiter {
   take(): Promise<void>;
   /** Stop all sending for `ms` (ORCID said 429 / Retry-After); the bucket then refills from empty. */
   penalize(ms: number): void;
+  /**
+   * ORCID throttled a request (503 / 429): halve the rate (recovering gradually) and pause for
+   * `pauseMs` (its Retry-After, or the time ORCID's queue needs to drain).
+   */
+  throttled(pauseMs: number): void;
+  /** The current sustained rate in requests per second (lower than configured after throttling). */
+  readonly rate: number;
   /** How many callers are waiting. */
   readonly pending: number;
 }
@@ -42,12 +59,24 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const sleep = options.sleep ?? defaultSleep;
   if (!(perSecond > 0) || !Number.isFinite(perSecond)) throw new TypeError('"perSecond" must be a positive number');
   if (!(burst >= 1) || !Number.isFinite(burst)) throw new TypeError('"burst" must be a number >= 1');
+  const minPerSecond = Math.min(perSecond, options.minPerSecond ?? 1);
+  const recoveryMs = options.recoveryMs ?? 60_000; // 1 min
+  if (!(minPerSecond > 0)) throw new TypeError('"minPerSecond" must be a positive number');
+  if (!(recoveryMs >= 0) || !Number.isFinite(recoveryMs)) throw new TypeError('"recoveryMs" must be a number >= 0');
+  // The rate after the last throttle and when it happened; the rate climbs back linearly from there.
+  let slowedTo = perSecond;
+  let slowedAt = -Infinity;
+
+  /** Requests per second allowed at `t`. */
+  function rateAt(t: number): number {
+    if (slowedTo >= perSecond) return perSecond;
+    const regained = recoveryMs === 0 ? Infinity : ((t - slowedAt) / recoveryMs) * (perSecond - minPerSecond);
+    return Math.min(perSecond, slowedTo + regained);
+  }
 
   // GCRA, the "virtual scheduling" form of a token bucket (ITU-T I.371): `tat` is the theoretical
   // arrival time of the next request. It advances by exactly one interval per grant, so timer
   // rounding never accumulates into lost rate, and `burst` requests may run ahead of it.
-  const interval = 1000 / perSecond;
-  const tolerance = (burst - 1) * interval;
   let tat = now().getTime();
   let blockedUntil = -Infinity;
   const queue: Array<() => void> = [];
@@ -57,6 +86,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   function tryTake(): number {
     const t = now().getTime();
     if (t < blockedUntil) return blockedUntil - t;
+    const interval = 1000 / rateAt(t);
+    const tolerance = (burst - 1) * interval;
     // A grant that comes less than one interval late (timer rounding, a busy event loop) keeps the
     // schedule instead of restarting it from now, so lateness is caught up rather than lost.
     // This lets at most one extra request into any window, within the headroom left under ORCID's limit.
@@ -83,6 +114,15 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     }
   }
 
+  function penalize(ms: number): void {
+    if (!(ms > 0)) return;
+    blockedUntil = Math.max(blockedUntil, now().getTime() + ms);
+    // Restart from an empty bucket after the pause (first request one interval after it): a full
+    // burst into a server that just said 429 would only earn another 429.
+    const interval = 1000 / rateAt(blockedUntil);
+    tat = Math.max(tat, blockedUntil + interval + (burst - 1) * interval);
+  }
+
   return {
     take(): Promise<void> {
       // Fast path keeps FIFO: nobody is waiting, so nobody is overtaken.
@@ -92,12 +132,18 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
         if (!draining) void drain();
       });
     },
-    penalize(ms: number): void {
-      if (!(ms > 0)) return;
-      blockedUntil = Math.max(blockedUntil, now().getTime() + ms);
-      // Restart from an empty bucket after the pause (first request one interval after it): a full
-      // burst into a server that just said 429 would only earn another 429.
-      tat = Math.max(tat, blockedUntil + interval + tolerance);
+    penalize,
+    throttled(pauseMs: number): void {
+      const t = now().getTime();
+      // A volley of requests in flight together gets throttled together: halve once per second.
+      if (t - slowedAt >= 1000) {
+        slowedTo = Math.max(minPerSecond, rateAt(t) / 2);
+        slowedAt = t;
+      }
+      penalize(pauseMs);
+    },
+    get rate(): number {
+      return rateAt(now().getTime());
     },
     get pending(): number {
       return queue.length;

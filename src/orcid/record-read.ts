@@ -7,6 +7,7 @@
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { XmlError, XML_MALFORMED, XML_UNSAFE } from '../errors.js';
 import { NS } from './payload-common.js';
+import { sameExternalId } from './external-id.js';
 
 const NS_PERSONAL = 'http://www.orcid.org/ns/personal-details';
 const NS_EMAIL = 'http://www.orcid.org/ns/email';
@@ -93,25 +94,54 @@ export function parsePutCodeFromLocation(location: string | null | undefined): s
  * Items from other sources are ignored: ORCID only answers 409 for duplicates of our own items.
  */
 export function findOwnItemByExternalId(summariesXml: string, externalId: { type: string; value: string }, clientId: string): string | null {
+  return findOwnItemBySelfIds(summariesXml, [externalId], clientId);
+}
+
+/**
+ * The put-code of our own item (source `clientId`) that carries any of `ids` as a `self` external
+ * id, compared as ORCID compares them for its 409 (see ./external-id.ts). `ids` are tried in order,
+ * so the caller puts the id it trusts most first. Null when none matches.
+ *
+ * This is how a 409 is adopted even when the item came from another system on the same ORCID
+ * client (an OJS plugin, an older install, a sister journal): it shares the DOI, not our id.
+ */
+export function findOwnItemBySelfIds(summariesXml: string, ids: ReadonlyArray<{ type: string; value: string }>, clientId: string): string | null {
   const root = parse(summariesXml);
-  const wantType = externalId.type.trim().toLowerCase();
-  // DOIs are case-insensitive; every other id is compared as written (trimmed, as ORCID does).
-  const norm = (v: string): string => (wantType === 'doi' ? v.trim().toLowerCase() : v.trim());
-  const wantValue = norm(externalId.value);
+  const own: Array<{ putCode: string; ids: Array<{ type: string; value: string }> }> = [];
   for (const node of descendants(root)) {
     if (node.uri === NS.common || !/(^|-)summary$/.test(node.local) || node.attrs['put-code'] === undefined) continue;
     const source = child(node, NS.common, 'source');
     if (textOf(child(source, NS.common, 'source-client-id'), NS.common, 'path') !== clientId) continue;
-    const ids = children(child(node, NS.common, 'external-ids'), NS.common, 'external-id');
-    const hit = ids.some((id) => {
-      const type = textOf(id, NS.common, 'external-id-type')?.toLowerCase();
-      const value = textOf(id, NS.common, 'external-id-value');
-      const relationship = textOf(id, NS.common, 'external-id-relationship') ?? 'self';
-      return type === wantType && value !== null && norm(value) === wantValue && relationship === 'self';
-    });
-    if (hit) return node.attrs['put-code'];
+    own.push({ putCode: node.attrs['put-code'], ids: selfIdsIn(child(node, NS.common, 'external-ids')) });
+  }
+  for (const want of ids) {
+    const hit = own.find((item) => item.ids.some((id) => sameExternalId(id, want)));
+    if (hit) return hit.putCode;
   }
   return null;
+}
+
+/**
+ * The `self` external ids that name the item in one of our payloads (work, peer-review, service):
+ * the item's own id list only, never a peer review's subject id (which names the reviewed work).
+ */
+export function selfExternalIdsOfPayload(payloadXml: string): Array<{ type: string; value: string }> {
+  const root = parse(payloadXml).children[0];
+  if (root === undefined) return [];
+  const lists = root.children.filter((c) => c.local === 'external-ids' || c.local === 'review-identifiers');
+  return lists.flatMap((list) => selfIdsIn(list));
+}
+
+function selfIdsIn(list: XNode | undefined): Array<{ type: string; value: string }> {
+  const out: Array<{ type: string; value: string }> = [];
+  for (const id of children(list, NS.common, 'external-id')) {
+    const type = textOf(id, NS.common, 'external-id-type');
+    const value = textOf(id, NS.common, 'external-id-value');
+    // ORCID's default relationship is self when the element is left out.
+    const relationship = textOf(id, NS.common, 'external-id-relationship') ?? 'self';
+    if (type !== null && value !== null && relationship === 'self') out.push({ type, value });
+  }
+  return out;
 }
 
 export interface PersonPrefill {

@@ -11,12 +11,14 @@ import {
   addFuzzyDate,
   addOrganization,
   cleanRequired,
+  requiredId,
   el,
   fuzzyDate,
   fuzzyDateKey,
   httpUrl,
   journalKey,
   orcidRoot,
+  payloadHash,
   serialize,
   type ExternalId,
 } from './payload-common.js';
@@ -40,14 +42,20 @@ export interface ServiceOptions {
  * ending a term updates the same item.
  */
 export function serviceSelfExternalId(appointment: EditorAppointment, journal: { journalTitle: string; journalIssn?: string }): ExternalId {
-  const contributorId = cleanRequired(appointment?.contributorId, 200, 'appointment.contributorId');
-  const role = cleanRequired(appointment.role, 200, 'appointment.role')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, '-')
-    .replace(/^-|-$/g, '');
+  const contributorId = requiredId(appointment?.contributorId, 200, 'appointment.contributorId');
+  const role = roleSlug(cleanRequired(appointment.role, LIMITS.longText, 'appointment.role'));
   const start = fuzzyDateKey(fuzzyDate(appointment.startDate, 'appointment.startDate'));
   const key = journalKey({ title: journal.journalTitle, issn: journal.journalIssn }, 'options.journal');
   return { type: 'source-work-id', value: `${key}:editor:${contributorId}:${role}:${start}`, relationship: 'self' };
+}
+
+/**
+ * The role as a slug for the id; a long one keeps 180 characters and a hash of the whole role, so
+ * two long roles that start alike never share an id (the role is text, not an id, so it is not refused).
+ */
+function roleSlug(role: string): string {
+  const slug = role.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '');
+  return slug.length > 200 ? `${slug.slice(0, 180).replace(/-$/, '')}-${payloadHash(role).slice(0, 12)}` : slug;
 }
 
 /**

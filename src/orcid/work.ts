@@ -5,12 +5,14 @@
 import { InvalidInputError } from '../errors.js';
 import type { Article, ArticleAuthor } from '../types.js';
 import { parseOrcidId } from './id.js';
+import { contributorRoles } from './credit-roles.js';
 import {
   LIMITS,
   addExternalIds,
   addFuzzyDate,
   cleanOptional,
   cleanRequired,
+  requiredId,
   doiExternalId,
   el,
   fuzzyDate,
@@ -60,7 +62,7 @@ export interface WorkOptions {
  * is a second `self` id in the payload, which is what ORCID groups works by.
  */
 export function workSelfExternalId(article: Pick<Article, 'id' | 'journal'>): ExternalId {
-  const id = cleanRequired(article.id, 200, 'article.id');
+  const id = requiredId(article.id, 200, 'article.id');
   if (article.journal === undefined || article.journal === null) throw new InvalidInputError('article.journal', 'is required');
   return { type: 'source-work-id', value: `${journalKey(article.journal, 'article.journal')}:${id}`, relationship: 'self' };
 }
@@ -78,7 +80,9 @@ export function buildWorkXml(article: Article, options: WorkOptions = {}): strin
   const needsPrefix = retracted && !rawTitle.toUpperCase().startsWith(RETRACTED_PREFIX.trim());
   const title = needsPrefix ? cleanRequired(RETRACTED_PREFIX + rawTitle, LIMITS.title, 'article.title') : rawTitle;
   if (article.journal === undefined || article.journal === null) throw new InvalidInputError('article.journal', 'is required');
-  const journalTitle = cleanRequired(article.journal.title, LIMITS.title, 'article.journal.title');
+  // Optional, as in ORCID's work-3.0.xsd; the journal is then named by its ISSN (part-of ids).
+  const journalTitle = cleanOptional(article.journal.title, LIMITS.title);
+  const translated = translatedTitle(article.translatedTitle);
   const published = fuzzyDate(article.publishedAt, 'article.publishedAt');
   const doi = optionalDoi(article.doi, 'article.doi');
   const selfId = workSelfExternalId(article);
@@ -89,7 +93,8 @@ export function buildWorkXml(article: Article, options: WorkOptions = {}): strin
   el(titles, 'common', 'title', title);
   const subtitle = cleanOptional(article.subtitle, LIMITS.title);
   if (subtitle !== undefined) el(titles, 'common', 'subtitle', subtitle);
-  el(root, 'work', 'journal-title', journalTitle);
+  if (translated !== undefined) el(titles, 'common', 'translated-title', translated.text).att('language-code', translated.language);
+  if (journalTitle !== undefined) el(root, 'work', 'journal-title', journalTitle);
   const description = shortDescription(article.abstract, options.retraction);
   if (description !== undefined) el(root, 'work', 'short-description', description);
   // No citation: ORCID builds one from the metadata, and a second one would need upkeep.
@@ -108,6 +113,22 @@ export function buildWorkXml(article: Article, options: WorkOptions = {}): strin
   const language = toOrcidLanguageCode(article.language);
   if (language !== undefined) el(root, 'common', 'language-code', language);
   return serialize(root);
+}
+
+/**
+ * `article.translatedTitle` as ORCID's `translated-title` (common-3.0.xsd: up to 1000 characters,
+ * with a required `language-code` from ORCID's list; ORCID refuses one without the other).
+ */
+function translatedTitle(input: Article['translatedTitle']): { text: string; language: string } | undefined {
+  if (input === undefined || input === null) return undefined;
+  if (typeof input !== 'object') throw new InvalidInputError('article.translatedTitle', 'must be { text, language }');
+  const text = cleanOptional(input.text, LIMITS.title);
+  if (text === undefined) return undefined;
+  const language = toOrcidLanguageCode(input.language);
+  if (language === undefined) {
+    throw new InvalidInputError('article.translatedTitle.language', `must be a language ORCID knows (ISO 639-1, e.g. fr), got ${JSON.stringify(String(input.language).slice(0, 20))}`);
+  }
+  return { text, language };
 }
 
 function shortDescription(abstract: string | undefined, retraction: WorkOptions['retraction']): string | undefined {
@@ -144,26 +165,33 @@ function addContributors(root: ReturnType<typeof orcidRoot>, authors: ArticleAut
   for (const { a, i } of listed) {
     const path = `article.authors[${i}]`;
     if (a === null || typeof a !== 'object') throw new InvalidInputError(path, 'must be an object');
-    const node = el(container, 'work', 'contributor');
     const orcid = orcidFor(options, a.contributorId);
+    let parsed: ReturnType<typeof parseOrcidId> | undefined;
     if (orcid !== undefined) {
-      let parsed;
       try {
         parsed = parseOrcidId(orcid, options.orcidHost === undefined ? {} : { host: options.orcidHost });
       } catch (e) {
         throw new InvalidInputError(`options.orcidsByContributorId[${JSON.stringify(a.contributorId)}]`, (e as Error).message);
       }
-      const id = el(node, 'common', 'contributor-orcid');
-      el(id, 'common', 'uri', parsed.uri);
-      el(id, 'common', 'path', parsed.id);
-      el(id, 'common', 'host', new URL(parsed.uri).host);
     }
     const name = cleanOptional([a.givenNames, a.familyName].filter((s) => typeof s === 'string').join(' '), LIMITS.creditName);
     if (name === undefined && orcid === undefined) throw new InvalidInputError(`${path}.familyName`, 'is required');
-    if (name !== undefined) el(node, 'work', 'credit-name', name);
-    // No contributor-email: ORCID uses it to look people up, and co-authors did not consent to that.
-    const attributes = el(node, 'work', 'contributor-attributes');
-    el(attributes, 'work', 'contributor-sequence', a === ordered[0].a ? 'first' : 'additional');
-    el(attributes, 'work', 'contributor-role', 'author');
+    const sequence = a === ordered[0].a ? 'first' : 'additional';
+    // One contributor-role per contributor (work-3.0.xsd contributor-attributes): a person with
+    // several CRediT roles is listed once per role, each entry naming them the same way.
+    for (const role of contributorRoles(a.roles, `${path}.roles`)) {
+      const node = el(container, 'work', 'contributor');
+      if (parsed !== undefined) {
+        const id = el(node, 'common', 'contributor-orcid');
+        el(id, 'common', 'uri', parsed.uri);
+        el(id, 'common', 'path', parsed.id);
+        el(id, 'common', 'host', new URL(parsed.uri).host);
+      }
+      if (name !== undefined) el(node, 'work', 'credit-name', name);
+      // No contributor-email: ORCID uses it to look people up, and co-authors did not consent to that.
+      const attributes = el(node, 'work', 'contributor-attributes');
+      el(attributes, 'work', 'contributor-sequence', sequence);
+      el(attributes, 'work', 'contributor-role', role);
+    }
   }
 }

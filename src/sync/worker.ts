@@ -4,6 +4,13 @@ import { OrcidApiError, TokenRevokedError, coerceError, LEASE_LOST, OrcidPluginE
 import type { ClaimedJob, Deposit, DepositKind, Identity, Store } from '../store/store.js';
 import { withPutCode } from './put-code.js';
 import type { Logger } from '../log.js';
+import { OrcidRefusalError, ScopeMissingError } from '../orcid/api-errors.js';
+import { OrcidOAuthError, OAUTH_INVALID_GRANT } from '../orcid/oauth.js';
+import { ORCID_CONFLICT } from '../orcid/http.js';
+import { duplicatePutCode } from '../orcid/orcid-error.js';
+import { selfExternalIdsOfPayload } from '../orcid/record-read.js';
+import { isTransient } from '../orcid/retry-policy.js';
+import { describeFailure, failureRunOf } from './failure-run.js';
 
 /** What the worker needs from the ORCID member API client (see src/orcid/client.ts). */
 export interface DepositClient {
@@ -31,8 +38,10 @@ export interface WorkerOptions {
   tokens: TokenSource;
   /** ORCID client id: identifies our own items in summaries when reconciling a 409. */
   clientId: string;
-  findOwnPutCode: (summariesXml: string, externalId: { type: string; value: string }, clientId: string) => string | null;
-  decideRetry: (error: unknown, attempt: number) => RetryDecision;
+  /** Our item among the summaries carrying any of `ids` as a self id (tried in order), or null. */
+  findOwnPutCode: (summariesXml: string, ids: ReadonlyArray<{ type: string; value: string }>, clientId: string) => string | null;
+  /** `failing` says since when the job has failed without a break, and how many times in a row (this one included). */
+  decideRetry: (error: unknown, attempt: number, failing: { since: Date; failures: number }) => RetryDecision;
   /** Runs before an item is posted (ensures the peer-review group exists). */
   beforePost?: (deposit: Deposit) => Promise<void>;
   /** Called once per revocation, after the identity's jobs are parked (sends the re-invitation). */
@@ -120,7 +129,7 @@ export function createWorker(options: WorkerOptions): Worker {
       if (!putCode && deposit.maybePosted) {
         // An earlier POST may have landed without its answer: find our item by its self external id.
         const summaries = await client.listSummaries(kind, orcid, accessToken);
-        putCode = findOwnPutCode(summaries, { type: deposit.externalIdType, value: deposit.externalIdValue }, clientId);
+        putCode = findOwnPutCode(summaries, [{ type: deposit.externalIdType, value: deposit.externalIdValue }], clientId);
         if (putCode) await history(deposit, job.id, 'item.found-by-external-id', { putCode });
       }
       if (putCode) {
@@ -142,11 +151,18 @@ export function createWorker(options: WorkerOptions): Worker {
         putCode = (await client.postItem(kind, orcid, accessToken, payload)).putCode;
         return settle(claimed, putCode, 'synced');
       } catch (e) {
-        if (!(e instanceof OrcidApiError && e.statusCode === 409)) throw e;
-        // A POST of ours landed but its put-code was not recorded (crash, timeout): find it by our
-        // self external id, adopt it, and update it to the latest payload.
-        const summaries = await client.listSummaries(kind, orcid, accessToken);
-        putCode = findOwnPutCode(summaries, { type: deposit.externalIdType, value: deposit.externalIdValue }, clientId);
+        if (!(e instanceof OrcidApiError && e.code === ORCID_CONFLICT)) throw e;
+        // ORCID answers 409 when one of the payload's self ids (normalised) is on an item from our
+        // client already: a POST of ours whose put-code was lost (crash, timeout), or the same item
+        // posted from another system on our ORCID client (an OJS plugin, an older install). Adopt
+        // that item and update it to the latest payload. ORCID names it in the 9021 message
+        // (../shared/orcid-model/README.md "Error responses"); else look it up by every self id.
+        putCode = duplicatePutCode(e instanceof OrcidRefusalError ? e.orcid : null);
+        if (!putCode) {
+          const summaries = await client.listSummaries(kind, orcid, accessToken);
+          const ids = [{ type: deposit.externalIdType, value: deposit.externalIdValue }, ...selfExternalIdsOfPayload(payload)];
+          putCode = findOwnPutCode(summaries, ids, clientId);
+        }
         if (!putCode) throw e;
         await store.adoptPutCode(deposit.key, putCode, now());
         await history(deposit, job.id, 'item.adopted', { putCode });
@@ -183,15 +199,30 @@ export function createWorker(options: WorkerOptions): Worker {
         await history(deposit, job.id, 'job.parked', { reason: 'identity-not-linked' });
         return;
       }
-      let accessToken = await tokens.accessTokenFor(identity);
+      // An expired token whose refresh ORCID refuses (invalid_grant: revoked at ORCID) means the
+      // researcher must reconnect, as on a 401; ORCID throttled or down is retried like any outage.
+      let accessToken = await tokens.accessTokenFor(identity).catch((err: unknown) => {
+        if (err instanceof OrcidOAuthError && err.code === OAUTH_INVALID_GRANT) return null;
+        throw err;
+      });
       if (!accessToken) return await parkRevoked(claimed, identity, 'token-unavailable');
       try {
         await apply(claimed, accessToken);
       } catch (e) {
+        // 403/9038: the token lacks the scope; no refresh adds it, the researcher must reconnect.
+        if (e instanceof ScopeMissingError) return await parkRevoked(claimed, identity, 'scope-missing');
         if (!(e instanceof TokenRevokedError)) throw e;
-        accessToken = await tokens.accessTokenFor(identity, { forceRefresh: true }).catch(() => null);
+        // Only a refusal means the link is gone; ORCID throttled or down means: try again later.
+        accessToken = await tokens.accessTokenFor(identity, { forceRefresh: true }).catch((err: unknown) => {
+          if (isTransient(err)) throw err;
+          return null;
+        });
         if (!accessToken) return await parkRevoked(claimed, identity, 'token-revoked');
-        await apply(claimed, accessToken);
+        // A fresh token may still lack the scope (the researcher granted less when reconnecting).
+        await apply(claimed, accessToken).catch(async (again: unknown) => {
+          if (again instanceof ScopeMissingError) return parkRevoked(claimed, identity, 'scope-missing');
+          throw again;
+        });
       }
     } catch (raw) {
       const e = coerceError(raw);
@@ -201,12 +232,15 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       // 429s give their attempt back (see retryJob), so `attempts` counts real failures only.
       const attempt = Math.max(1, job.attempts);
-      const decision = decideRetry(e, attempt);
-      const summary = describe(e);
+      const failing = isTransient(e) ? await failureRunOf(store, deposit.key, now()) : { since: now(), failures: 1 };
+      const decision = decideRetry(e, attempt, failing);
+      const summary = describeFailure(e);
       try {
         if (decision.action === 'retry') {
           await store.retryJob(job.id, id, summary, new Date(now().getTime() + decision.delayMs), now(), { countAttempt: decision.countsAsAttempt !== false });
-          await history(deposit, job.id, 'job.retry', { error: summary, delayMs: decision.delayMs, attempt });
+          await history(deposit, job.id, 'job.retry', {
+            error: summary, delayMs: decision.delayMs, attempt, failingSince: failing.since.toISOString(), failures: failing.failures,
+          });
           options.onAttempt?.({ deposit, outcome: 'retry' });
         } else {
           await store.parkJob(job.id, id, decision.reason, now());
@@ -298,10 +332,4 @@ export function createWorker(options: WorkerOptions): Worker {
     },
     runOnce: () => runOnce(concurrency),
   };
-}
-
-function describe(e: Error): string {
-  if (e instanceof OrcidApiError) return `${e.code} ${e.statusCode}: ${e.body.slice(0, 500)}`;
-  if (e instanceof OrcidPluginError) return `${e.code}: ${e.message}`;
-  return e.message;
 }

@@ -7,6 +7,7 @@ import type { InviteService } from './invite-service.js';
 import type { Csrf } from './csrf.js';
 import { isSameOrigin } from './origin.js';
 import { safeReturnPath } from './safe-return.js';
+import { keptErrorInWords } from '../orcid/orcid-error.js';
 
 /** The JSON API for the host's UI, and the editors' sync status (JSON and a page). */
 export function apiRoutes(router: Router, pc: PluginContext, invites: InviteService, csrf: Csrf) {
@@ -133,7 +134,8 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
       name: c.name, orcid: c.orcid, authenticated: c.authenticated,
       items: status.items.filter((i) => c.orcid && i.orcid === c.orcid).map((i) => ({
         jobId: i.jobId, kind: i.kind, status: i.jobStatus === 'parked' ? 'parked' : i.jobStatus ? 'pending' : i.status,
-        putCode: i.putCode, lastError: i.lastError, nextAttemptAt: i.nextAttempt,
+        // ORCID's answer in words (a parked job's reason first), never a raw error body.
+        putCode: i.putCode, lastError: keptErrorInWords(i.parkReason ?? i.lastError), nextAttemptAt: i.nextAttempt,
       })),
     }));
     ctx.type = 'html';

@@ -22,6 +22,10 @@ import {
   ORCID_RATE_LIMITED,
   ORCID_TOKEN_REVOKED,
 } from '../../src/errors.js';
+import {
+  IdentityMismatchError, NotSourceError, OrcidRefusalError, RecordUnavailableError, ScopeMissingError,
+  ORCID_IDENTITY_MISMATCH, ORCID_NOT_SOURCE, ORCID_RECORD_UNAVAILABLE, ORCID_SCOPE_MISSING,
+} from '../../src/orcid/api-errors.js';
 
 const API = 'https://api.sandbox.orcid.org';
 const ORCID = '0000-0001-2345-6789';
@@ -141,8 +145,25 @@ describe('createOrcidClient', () => {
       const scope = orcid().put(path).reply(201).delete(path).reply(204);
       const { client } = makeClient();
       await client.registerWebhook(ORCID, `https://journal.example/orcid/webhook?id=${ORCID}`, TOKEN);
-      await client.unregisterWebhook(ORCID, `https://journal.example/orcid/webhook?id=${ORCID}`, TOKEN);
+      expect(await client.unregisterWebhook(ORCID, `https://journal.example/orcid/webhook?id=${ORCID}`, TOKEN)).to.equal('removed');
       scope.done();
+    });
+
+    // README "Webhooks": DELETE of a webhook that is not registered → 404, 9028. Nothing is registered: done.
+    it('takes 404/9028 on unregistering a webhook as done', async () => {
+      const path = `/${ORCID}/webhook/${encodeURIComponent('https://journal.example/orcid/webhook')}`;
+      const body = '<error:error xmlns:error="http://www.orcid.org/ns/error"><error:response-code>404</error:response-code><error:error-code>9028</error:error-code></error:error>';
+      const scope = orcid().delete(path).reply(404, body);
+      const { client } = makeClient();
+      expect(await client.unregisterWebhook(ORCID, 'https://journal.example/orcid/webhook', TOKEN)).to.equal('not-registered');
+      scope.done();
+    });
+
+    it('still fails an unregistration ORCID refuses (403: registered by another client)', async () => {
+      const path = `/${ORCID}/webhook/${encodeURIComponent('https://journal.example/orcid/webhook')}`;
+      orcid().delete(path).reply(403, '<error:error xmlns:error="http://www.orcid.org/ns/error"><error:error-code>9013</error:error-code></error:error>');
+      const err = await failure(makeClient().client.unregisterWebhook(ORCID, 'https://journal.example/orcid/webhook', TOKEN));
+      expect([err.code, err.statusCode]).to.deep.equal([ORCID_FORBIDDEN, 403]);
     });
   });
 
@@ -155,7 +176,7 @@ describe('createOrcidClient', () => {
       [404, ORCID_NOT_FOUND, ERROR_XML(404, 'No entity found with id 733536')],
       [409, ORCID_CONFLICT, ERROR_XML(409, 'You have already added this activity (matched by external identifiers)')],
       [500, ORCID_SERVER_ERROR, 'Internal Server Error'],
-      [503, ORCID_SERVER_ERROR, '<html>Service Unavailable</html>'],
+      [502, ORCID_SERVER_ERROR, '<html>Bad Gateway</html>'],
     ];
     for (const [status, code, body] of table) {
       it(`maps ${status} to OrcidApiError ${code} keeping ORCID's body`, async () => {
@@ -199,13 +220,86 @@ describe('createOrcidClient', () => {
       expect(err).to.be.instanceOf(RateLimitedError);
       expect([err.code, (err as unknown as RateLimitedError).retryAfterMs]).to.deep.equal([ORCID_RATE_LIMITED, 3000]);
       await limiter.take();
-      expect(clock - NOW.getTime()).to.equal(3050);
+      // The pause, then about one interval of the halved (and recovering) rate, ~1000 / 10.95 ms, not 50.
+      expect(clock - NOW.getTime()).to.be.within(3090, 3150);
+      expect(limiter.rate).to.be.below(20);
     });
+
+    // README "Rate limits": past the burst, ORCID's member API answers 503 with no Retry-After.
+    it('maps 503 to RateLimitedError (throttling), halves the shared limiter and pauses it while ORCID\'s queue drains', async () => {
+      orcid().post(`/v3.0/${ORCID}/work`).reply(503, '<html>Service Unavailable</html>');
+      let clock = NOW.getTime();
+      const limiter = createRateLimiter({ perSecond: 20, now: () => new Date(clock), sleep: async (ms) => void (clock += ms) });
+      const err = await failure(makeClient({ limiter, now: () => new Date(clock) }).client.postItem('work', ORCID, TOKEN, WORK_XML));
+      expect(err).to.be.instanceOf(RateLimitedError);
+      expect([err.code, err.statusCode, err.body, (err as unknown as RateLimitedError).retryAfterMs]).to.deep.equal([
+        ORCID_RATE_LIMITED, 503, '<html>Service Unavailable</html>', undefined,
+      ]);
+      expect(limiter.rate).to.equal(10);
+      await limiter.take();
+      expect(clock - NOW.getTime()).to.be.at.least(2000);
+    });
+
+    // README "Other facts": 301 for deprecated iDs (9007). Never followed: a POST must not become a GET elsewhere.
+    it('does not follow ORCID\'s 301 for a deprecated iD, and maps it to RecordUnavailableError', async () => {
+      const body = '<error:error xmlns:error="http://www.orcid.org/ns/error"><error:response-code>301</error:response-code><error:developer-message>This account is deprecated. Please refer to account: https://orcid.org/0000-0002-1825-0097</error:developer-message><error:error-code>9007</error:error-code></error:error>';
+      orcid().post(`/v3.0/${ORCID}/work`).reply(301, body, { Location: `${API}/v3.0/0000-0002-1825-0097/work` });
+      const err = (await failure(makeClient().client.postItem('work', ORCID, TOKEN, WORK_XML))) as unknown as RecordUnavailableError;
+      expect(err).to.be.instanceOf(RecordUnavailableError);
+      expect([err.code, err.statusCode, err.orcidCode]).to.deep.equal([ORCID_RECORD_UNAVAILABLE, 301, 9007]);
+      expect(nock.pendingMocks()).to.deep.equal([]);
+    });
+
+    it('honours a Retry-After on a 503', async () => {
+      orcid().get(`/v3.0/${ORCID}/works`).reply(503, '', { 'Retry-After': '7' });
+      const err = await failure(makeClient().client.listSummaries('work', ORCID, TOKEN));
+      expect((err as unknown as RateLimitedError).retryAfterMs).to.equal(7000);
+    });
+
+    // README "Error responses": the error code picks the typed error; the body is kept and parsed.
+    const ORCID_BODY = (status: number, code: number) =>
+      `<error:error xmlns:error="http://www.orcid.org/ns/error"><error:response-code>${status}</error:response-code>` +
+      `<error:developer-message>${status}: developer text</error:developer-message><error:user-message>user text</error:user-message>` +
+      `<error:error-code>${code}</error:error-code></error:error>`;
+    const coded: Array<[number, number, new (...a: never[]) => Error, string]> = [
+      [401, 9017, IdentityMismatchError, ORCID_IDENTITY_MISMATCH],
+      [403, 9038, ScopeMissingError, ORCID_SCOPE_MISSING],
+      [403, 9010, NotSourceError, ORCID_NOT_SOURCE],
+      [403, 9013, OrcidRefusalError, ORCID_FORBIDDEN],
+      [409, 9021, OrcidRefusalError, ORCID_CONFLICT],
+      [409, 9018, RecordUnavailableError, ORCID_RECORD_UNAVAILABLE],
+      [409, 9044, RecordUnavailableError, ORCID_RECORD_UNAVAILABLE],
+      [409, 9036, RecordUnavailableError, ORCID_RECORD_UNAVAILABLE],
+      [409, 9048, RecordUnavailableError, ORCID_RECORD_UNAVAILABLE],
+      [400, 9023, OrcidRefusalError, ORCID_BAD_REQUEST],
+      [400, 9051, OrcidRefusalError, ORCID_BAD_REQUEST],
+      [400, 9058, OrcidRefusalError, ORCID_BAD_REQUEST],
+      [404, 9016, OrcidRefusalError, ORCID_NOT_FOUND],
+      [500, 9008, OrcidRefusalError, ORCID_SERVER_ERROR],
+    ];
+    for (const [status, orcidCode, type, code] of coded) {
+      it(`maps ${status} with error code ${orcidCode} to ${type.name} ${code}, keeping and parsing ORCID's body`, async () => {
+        orcid().put(`/v3.0/${ORCID}/work/1`).reply(status, ORCID_BODY(status, orcidCode), { 'Content-Type': XML });
+        const err = (await failure(makeClient().client.putItem('work', ORCID, TOKEN, '1', WORK_XML))) as unknown as OrcidRefusalError;
+        expect(err).to.be.instanceOf(type);
+        expect([err.code, err.statusCode, err.body, err.orcidCode, err.orcid?.userMessage]).to.deep.equal([
+          code, status, ORCID_BODY(status, orcidCode), orcidCode, 'user text',
+        ]);
+      });
+    }
 
     it('maps 429 with an HTTP-date Retry-After', async () => {
       orcid().get(`/v3.0/${ORCID}/works`).reply(429, '', { 'Retry-After': 'Sun, 01 Mar 2026 12:00:10 GMT' });
       const err = await failure(makeClient().client.listSummaries('work', ORCID, TOKEN));
       expect((err as unknown as RateLimitedError).retryAfterMs).to.equal(10_000);
+    });
+
+    it('starts the timeout after the limiter granted the request (our queue is not ORCID being slow)', async () => {
+      orcid().get(`/v3.0/${ORCID}/works`).delay(30).reply(200, '<works/>');
+      const limiter = createRateLimiter({ perSecond: 10, burst: 1, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+      await limiter.take(); // the next grant waits 100 ms, longer than the timeout
+      const body = await makeClient({ limiter, timeoutMs: 80 }).client.listSummaries('work', ORCID, TOKEN);
+      expect(body).to.equal('<works/>');
     });
 
     it('maps a timeout to NetworkError and reports status 0', async () => {

@@ -82,6 +82,49 @@ describe('createRateLimiter', () => {
     expect(rate).to.be.within(47.5, 51);
   });
 
+  // README "Rate limits": ORCID queues past 24/s and answers 503 past a burst of 40; each 503 slows the shared rate.
+  describe('throttled (adaptive rate)', () => {
+    it('halves the rate on a throttled answer, down to minPerSecond, counting a volley within one second once', () => {
+      const clock = fakeClock();
+      const limiter = createRateLimiter({ perSecond: 20, minPerSecond: 3, recoveryMs: 60_000, now: clock.now, sleep: clock.sleep });
+      limiter.throttled(0);
+      limiter.throttled(0); // same volley
+      expect(limiter.rate).to.equal(10);
+      clock.advance(1000);
+      limiter.throttled(0);
+      // 10 regained 1 s / 60 s of the 17 between min and max before halving.
+      expect(limiter.rate).to.be.closeTo((10 + 17 / 60) / 2, 1e-9);
+      for (let i = 0; i < 5; i++) {
+        clock.advance(1000);
+        limiter.throttled(0);
+      }
+      expect(limiter.rate).to.be.closeTo(3, 0.2);
+    });
+
+    it('recovers linearly to the configured rate when ORCID stops throttling', () => {
+      const clock = fakeClock();
+      const limiter = createRateLimiter({ perSecond: 21, minPerSecond: 1, recoveryMs: 40_000, now: clock.now, sleep: clock.sleep });
+      limiter.throttled(0);
+      expect(limiter.rate).to.equal(10.5);
+      clock.advance(10_000);
+      expect(limiter.rate).to.equal(15.5);
+      clock.advance(10_000);
+      expect(limiter.rate).to.equal(20.5);
+      clock.advance(10_000);
+      expect(limiter.rate).to.equal(21);
+    });
+
+    it('paces requests at the slowed rate and pauses for the given time', async () => {
+      const clock = fakeClock();
+      const limiter = createRateLimiter({ perSecond: 20, burst: 1, recoveryMs: 1e12, now: clock.now, sleep: clock.sleep });
+      await limiter.take();
+      limiter.throttled(2000);
+      const at: number[] = [];
+      await Promise.all([0, 1, 2].map(() => limiter.take().then(() => at.push(clock.elapsed()))));
+      expect(at).to.deep.equal([2100, 2200, 2300]);
+    });
+  });
+
   it('refuses a rate that is not positive', () => {
     expect(() => createRateLimiter({ perSecond: 0 })).to.throw(TypeError, '"perSecond" must be a positive number');
   });

@@ -59,6 +59,31 @@ describe('outbox worker rules against the emulator', function () {
     });
   });
 
+  describe('409 from another system on our ORCID client (migration)', () => {
+    beforeEach(() => start());
+
+    // README "Payload rules…", Duplicates: 409 for any self id of an item from the same client.
+    it('adopts the work an earlier system (e.g. OJS) posted with the same DOI and updates it: one item, never parked', async () => {
+      await connectAuthor(h);
+      const token = (await mintToken(h, author, '/activities/update')).access_token;
+      const ojs = (await import('../../src/orcid/work.js')).buildWorkXml(article({ id: 'ojs-12', title: 'Synchronised results (from OJS)' }), { orcidHost: 'sandbox.orcid.org' })
+        .replace(/issn:0000-0000:ojs-12/, 'ojs:article/12');
+      const res = await fetch(`${h.emulator.url}/v3.0/${author}/work`, {
+        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.orcid+xml' }, body: ojs,
+      });
+      expect(res.status, await res.clone().text()).to.equal(201);
+      const landed = res.headers.get('location')!.split('/').at(-1)!;
+      await h.orcid.articlePublished(article());
+      await h.orcid.worker.drain();
+      const works = await items(h, author, 'work');
+      expect(works.map((w) => w.putCode)).to.deep.equal([landed]);
+      expect(works[0]!.xml).to.include('issn:0000-0000:a1').and.not.include('ojs:article/12');
+      const d = await onlyDeposit(h);
+      expect([d.status, d.putCode]).to.deep.equal(['synced', landed]);
+      expect((await historyOf(h, d.key)).map((e) => e.event)).to.deep.equal(['item.adopted', 'job.completed']);
+    });
+  });
+
   describe('401 invalid_token', () => {
     beforeEach(() => start());
 
@@ -176,23 +201,48 @@ describe('outbox worker rules against the emulator', function () {
     });
   });
 
-  describe('429 and maxAttempts', () => {
-    it('does not count throttled attempts toward the attempts before parking', async () => {
-      await start({ worker: { maxAttempts: 2 } });
+  // README "Rate limits": ORCID throttles with 503 (and gateways with 429); neither says anything about the job.
+  describe('throttling and outages park on time, not on attempts', () => {
+    it('keeps retrying past maxAttempts, and parks only after parkAfterHours of continuous failure', async () => {
+      await start({ worker: { maxAttempts: 2, parkAfterHours: 1 } });
       await connectAuthor(h);
       await h.orcid.articlePublished(article());
       await setFaults(h, { burst429: { count: 1 }, errorRate: 1 }); // a 429, then 5xx
-      for (let i = 0; i < 3; i++) {
+      const firstFailure = clock.now().toISOString();
+      for (let i = 0; i < 4; i++) {
         await h.orcid.worker.runOnce();
         clock.advance(15 * MINUTE);
       }
-      const { job, deposit } = await onlyJob(h);
-      // Claims 1 (429, attempt given back) and 2 (5xx) retry; claim 3 is the second counted failure.
-      expect([job.status, job.attempts]).to.deep.equal(['parked', 2]);
-      expect(job.parkReason).to.match(/^gave up after 2 attempts: /);
-      expect((await historyOf(h, deposit.key)).map((e) => [e.event, e.detail.attempt])).to.deep.equal([
-        ['job.retry', 1], ['job.retry', 1], ['job.parked', 2],
+      let { job, deposit } = await onlyJob(h);
+      // Four failures in 45 minutes (503s and 429s are not counted as attempts): past maxAttempts, still queued.
+      expect(job.status).to.equal('queued');
+      const retries = (await historyOf(h, deposit.key)).filter((e) => e.event === 'job.retry');
+      expect(retries.map((e) => [e.detail.failingSince, e.detail.failures])).to.deep.equal([
+        [firstFailure, 1], [firstFailure, 2], [firstFailure, 3], [firstFailure, 4],
       ]);
+      await h.orcid.worker.runOnce(); // one hour after the first failure
+      ({ job, deposit } = await onlyJob(h));
+      expect(job.status).to.equal('parked');
+      expect(job.parkReason).to.match(/^ORCID throttled or unreachable for 1 h: /);
+      expect(job.parkReason).to.not.match(/</);
+      expect(await items(h, author, 'work')).to.have.length(0);
+    });
+
+    it('starts a new run of failures after a success', async () => {
+      await start({ worker: { parkAfterHours: 1 } });
+      await connectAuthor(h);
+      await h.orcid.articlePublished(article());
+      await setFaults(h, { errorRate: 1 });
+      await h.orcid.worker.runOnce();
+      clock.advance(50 * MINUTE);
+      await setFaults(h, {});
+      await h.orcid.worker.drain();
+      await h.orcid.articleUpdated(article({ title: 'Synchronised results, corrected' }));
+      await setFaults(h, { errorRate: 1 });
+      clock.advance(20 * MINUTE); // 70 minutes after the first failure, but only now failing again
+      await h.orcid.worker.runOnce();
+      const { job } = await onlyJob(h);
+      expect(job.status).to.equal('queued');
     });
   });
 
@@ -205,30 +255,17 @@ describe('outbox worker rules against the emulator', function () {
       await h.orcid.worker.runOnce();
       const { job, deposit } = await onlyJob(h);
       const wait = job.runAt.getTime() - clock.now().getTime();
-      expect([job.status, job.attempts]).to.deep.equal(['queued', 1]);
-      expect(wait).to.be.within(0, 999); // full jitter under the first 1 s step
-      expect(job.lastError).to.match(/^ORCID_SERVER_ERROR 50[023]: /);
+      expect(job.lastError).to.match(/^(ORCID_SERVER_ERROR 50[02]|ORCID_RATE_LIMITED 503): /);
+      // The emulator picks 500, 502 or 503; a 503 is throttling (README "Rate limits"): not counted,
+      // and at least half the first step (equal jitter); the others: full jitter under the 1 s step.
+      const throttled = job.lastError!.startsWith('ORCID_RATE_LIMITED');
+      expect([job.status, job.attempts]).to.deep.equal(['queued', throttled ? 0 : 1]);
+      expect(wait).to.be.within(throttled ? 500 : 0, 999);
       await setFaults(h, {});
       clock.advance(1000);
       await h.orcid.worker.drain();
       expect(await items(h, author, 'work')).to.have.length(1);
       expect((await historyOf(h, deposit.key)).map((e) => e.event)).to.deep.equal(['job.retry', 'job.completed']);
-    });
-
-    it('parks after the configured number of attempts', async () => {
-      await start({ worker: { maxAttempts: 3 } });
-      await connectAuthor(h);
-      await h.orcid.articlePublished(article());
-      await setFaults(h, { errorRate: 1 });
-      for (let i = 0; i < 10 && (await onlyJob(h)).job.status !== 'parked'; i++) {
-        await h.orcid.worker.runOnce();
-        clock.advance(15 * MINUTE);
-      }
-      const { job, deposit } = await onlyJob(h);
-      expect([job.status, job.attempts]).to.deep.equal(['parked', 3]);
-      expect(job.parkReason).to.match(/^gave up after 3 attempts: 50[023]: injected fault/);
-      expect((await historyOf(h, deposit.key)).map((e) => e.event)).to.deep.equal(['job.retry', 'job.retry', 'job.parked']);
-      expect(await items(h, author, 'work')).to.have.length(0);
     });
 
     it('retries after a connection reset', async () => {
