@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { OrcidApiError, TokenRevokedError, coerceError, LEASE_LOST, OrcidPluginError } from '../errors.js';
-import type { ClaimedJob, Deposit, DepositKind, Identity, Store } from '../store/store.js';
+import type { ClaimedJob, Deposit, DepositKind, Identity } from '../store/store.js';
+import { isItemKind } from '../store/store.js';
+import type { Directory, Ledger } from '../store/ports.js';
 import { withPutCode } from './put-code.js';
 import type { Logger } from '../log.js';
 
@@ -26,7 +28,9 @@ export type RetryDecision =
 export type AttemptOutcome = 'synced' | 'removed-by-researcher' | 'retry' | 'parked' | 'token-revoked';
 
 export interface WorkerOptions {
-  store: Store;
+  ledger: Ledger;
+  /** Identities only: whose token a job uses. */
+  directory: Pick<Directory, 'getIdentity'>;
   client: DepositClient;
   tokens: TokenSource;
   /** ORCID client id: identifies our own items in summaries when reconciling a 409. */
@@ -35,7 +39,9 @@ export interface WorkerOptions {
   decideRetry: (error: unknown, attempt: number) => RetryDecision;
   /** Runs before an item is posted (ensures the peer-review group exists). */
   beforePost?: (deposit: Deposit) => Promise<void>;
-  /** Called once per revocation, after the identity's jobs are parked (sends the re-invitation). */
+  /** Runs a claimed task (a ledger entry that is not an item, see `tasks.ts`); returns the put-code column to complete it with. */
+  runTask?: (claimed: ClaimedJob) => Promise<string | null>;
+  /** Called once per revocation, after the identity's jobs are parked (revokes the identity, re-invites). */
   onTokenRevoked?: (identity: Identity) => Promise<void>;
   /** Called after a job finished (for unlink completion, metrics). */
   onJobSettled?: (event: { deposit: Deposit; outcome: string }) => Promise<void> | void;
@@ -64,7 +70,8 @@ export interface Worker {
 
 export function createWorker(options: WorkerOptions): Worker {
   const {
-    store,
+    ledger,
+    directory,
     client,
     tokens,
     clientId,
@@ -83,7 +90,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let wake: (() => void) | null = null;
   const inFlight = new Set<Promise<void>>();
   async function history(deposit: Deposit, jobId: string, event: string, detail: Record<string, unknown> = {}) {
-    await store.appendHistory({
+    await ledger.appendHistory({
       at: now(),
       event,
       orcid: deposit.orcid,
@@ -100,7 +107,7 @@ export function createWorker(options: WorkerOptions): Worker {
     const postedHash = outcome === 'synced' && deposit.desiredState === 'present' ? deposit.payloadHash : null;
     const at = now();
     // The history entry is written in the completing transaction: one write per job, not two.
-    await store.completeJob({
+    await ledger.completeJob({
       jobId: job.id, workerId: id, version: deposit.version, putCode, postedHash, outcome,
       history: {
         at, event: outcome === 'synced' ? 'job.completed' : 'item.removed-by-researcher', orcid: deposit.orcid,
@@ -114,7 +121,8 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function apply(claimed: ClaimedJob, accessToken: string): Promise<void> {
     const { job, deposit } = claimed;
-    const { kind, orcid } = deposit;
+    const { orcid } = deposit;
+    const kind = deposit.kind as DepositKind; // items only: tasks never get here
     if (deposit.desiredState === 'absent') {
       let putCode = deposit.putCode;
       if (!putCode && deposit.maybePosted) {
@@ -148,7 +156,7 @@ export function createWorker(options: WorkerOptions): Worker {
         const summaries = await client.listSummaries(kind, orcid, accessToken);
         putCode = findOwnPutCode(summaries, { type: deposit.externalIdType, value: deposit.externalIdValue }, clientId);
         if (!putCode) throw e;
-        await store.adoptPutCode(deposit.key, putCode, now());
+        await ledger.adoptPutCode(deposit.key, putCode, now());
         await history(deposit, job.id, 'item.adopted', { putCode });
       }
     }
@@ -166,9 +174,10 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function parkRevoked(claimed: ClaimedJob, identity: Identity, reason: string) {
     const { job, deposit } = claimed;
-    await store.revokeIdentity(identity.id, now());
-    await store.parkJob(job.id, id, reason, now());
-    const parked = await store.parkJobsOfIdentity(identity.id, reason, now());
+    // Parking first: a concurrent job of the same identity then finds its lease gone (LEASE_LOST)
+    // and stops here, so the identity is revoked and the person re-invited once.
+    await ledger.parkJob(job.id, id, reason, now());
+    const parked = await ledger.parkJobsOfIdentity(identity.id, reason, now());
     await history(deposit, job.id, 'identity.revoked', { reason, parkedJobs: parked + 1 });
     options.onAttempt?.({ deposit, outcome: 'token-revoked' });
     await options.onTokenRevoked?.(identity);
@@ -177,9 +186,15 @@ export function createWorker(options: WorkerOptions): Worker {
   async function processJob(claimed: ClaimedJob): Promise<void> {
     const { job, deposit } = claimed;
     try {
-      const identity = await store.getIdentity(deposit.identityId);
-      if (!identity || identity.status !== 'linked') {
-        await store.parkJob(job.id, id, 'identity-not-linked', now());
+      if (!isItemKind(deposit.kind)) {
+        if (!options.runTask) throw new Error(`No task runner for ${deposit.kind}`);
+        return await settle(claimed, await options.runTask(claimed), 'synced');
+      }
+      const identity = await directory.getIdentity(deposit.identityId);
+      // While unlinking, the token still serves the deletes (and nothing else).
+      const usable = identity?.status === 'linked' || (identity?.status === 'unlinking' && deposit.desiredState === 'absent');
+      if (!identity || !usable) {
+        await ledger.parkJob(job.id, id, 'identity-not-linked', now());
         await history(deposit, job.id, 'job.parked', { reason: 'identity-not-linked' });
         return;
       }
@@ -205,11 +220,11 @@ export function createWorker(options: WorkerOptions): Worker {
       const summary = describe(e);
       try {
         if (decision.action === 'retry') {
-          await store.retryJob(job.id, id, summary, new Date(now().getTime() + decision.delayMs), now(), { countAttempt: decision.countsAsAttempt !== false });
+          await ledger.retryJob(job.id, id, summary, new Date(now().getTime() + decision.delayMs), now(), { countAttempt: decision.countsAsAttempt !== false });
           await history(deposit, job.id, 'job.retry', { error: summary, delayMs: decision.delayMs, attempt });
           options.onAttempt?.({ deposit, outcome: 'retry' });
         } else {
-          await store.parkJob(job.id, id, decision.reason, now());
+          await ledger.parkJob(job.id, id, decision.reason, now());
           await history(deposit, job.id, 'job.parked', { reason: decision.reason, error: summary, attempt });
           options.onAttempt?.({ deposit, outcome: 'parked' });
         }
@@ -221,7 +236,7 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   async function runOnce(limit = concurrency): Promise<number> {
-    const claimed = await store.claimJobs(id, now(), limit, leaseMs);
+    const claimed = await ledger.claimJobs(id, now(), limit, leaseMs);
     await Promise.all(claimed.map((c) => track(processJob(c))));
     return claimed.length;
   }
@@ -244,7 +259,7 @@ export function createWorker(options: WorkerOptions): Worker {
       // Claim in batches (half the slots, or all when idle): each claim is a write transaction.
       if (free > 0 && (free >= Math.ceil(concurrency / 2) || inFlight.size === 0)) {
         try {
-          claimed = await store.claimJobs(id, now(), free, leaseMs);
+          claimed = await ledger.claimJobs(id, now(), free, leaseMs);
         } catch (e) {
           logger?.error({ err: coerceError(e) }, 'claiming jobs failed');
         }
@@ -256,7 +271,7 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   async function idleDelay(): Promise<number> {
-    const next = await store.nextRunAt().catch(() => null);
+    const next = await ledger.nextRunAt().catch(() => null);
     if (!next) return pollMs;
     return Math.max(5, Math.min(pollMs, next.getTime() - now().getTime()));
   }

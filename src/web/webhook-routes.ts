@@ -19,7 +19,7 @@ export function webhookRoutes(router: Router, pc: PluginContext) {
     const expected = Buffer.from(settings.webhooks.secret);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new ForbiddenError('Wrong webhook secret.');
     if (!isOrcidId(ctx.params.orcid)) throw new NotFoundError('Not an ORCID iD.');
-    pc.webhooks.notify(parseOrcidId(ctx.params.orcid).id);
+    await pc.webhooks.notify(parseOrcidId(ctx.params.orcid).id);
     ctx.status = 204;
   });
 }
