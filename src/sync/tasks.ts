@@ -55,10 +55,12 @@ export interface TaskDeps {
 export function createTaskRunner(deps: TaskDeps) {
   const { directory, client, oauth, now } = deps;
 
-  async function webhook(claimed: ClaimedJob): Promise<string | null> {
+  async function webhook(claimed: ClaimedJob, checkLease: () => void): Promise<string | null> {
     const { deposit } = claimed;
+    checkLease();
     const token = await oauth.clientCredentials(['/webhook']);
     if (deposit.desiredState === 'present') {
+      checkLease();
       await client.registerWebhook(deposit.orcid, deposit.payload!, token.accessToken);
       await directory.upsertWebhook({ orcid: deposit.orcid, callbackUrl: deposit.payload!, registeredAt: now() });
       return deposit.payload;
@@ -66,6 +68,7 @@ export function createTaskRunner(deps: TaskDeps) {
     const url = (await directory.getWebhook(deposit.orcid))?.callbackUrl ?? deposit.putCode;
     if (url) {
       try {
+        checkLease();
         await client.unregisterWebhook(deposit.orcid, url, token.accessToken);
       } catch (e) {
         // 404 (ORCID error 9028): not registered, which is what we want.
@@ -76,12 +79,13 @@ export function createTaskRunner(deps: TaskDeps) {
     return null;
   }
 
-  async function revocation(claimed: ClaimedJob): Promise<string> {
+  async function revocation(claimed: ClaimedJob, checkLease: () => void): Promise<string> {
     const identity = await directory.getIdentity(claimed.deposit.identityId);
     // Linked again since the unlink: the new token is theirs to keep.
     if (!identity || identity.status !== 'unlinking') return 'skipped';
     if (identity.sealedTokens) {
       try {
+        checkLease();
         await oauth.revoke(openTokenSet(deps.cipher, identity.sealedTokens).accessToken);
       } catch (e) {
         // The job is retried by the usual rules until ORCID confirms; the token is kept until then.
@@ -96,9 +100,10 @@ export function createTaskRunner(deps: TaskDeps) {
     return 'revoked';
   }
 
-  async function prefill(claimed: ClaimedJob): Promise<string> {
+  async function prefill(claimed: ClaimedJob, checkLease: () => void): Promise<string> {
     const identity = await directory.getIdentity(claimed.deposit.identityId);
     if (!identity || identity.status !== 'linked') return 'skipped';
+    checkLease();
     try {
       return (await readPrefill({ directory, client, tokens: deps.tokens, identity, now })) ? 'read' : 'skipped';
     } catch (e) {
@@ -109,12 +114,14 @@ export function createTaskRunner(deps: TaskDeps) {
   }
 
   return {
-    async run(claimed: ClaimedJob): Promise<string | null> {
+    /** `checkLease` throws LEASE_LOST once the lease is gone: called before each call to ORCID. */
+    async run(claimed: ClaimedJob, checkLease: () => void = () => undefined): Promise<string | null> {
       switch (claimed.deposit.kind as TaskKind) {
-        case 'webhook': return webhook(claimed);
-        case 'revocation': return revocation(claimed);
-        case 'prefill': return prefill(claimed);
+        case 'webhook': return webhook(claimed, checkLease);
+        case 'revocation': return revocation(claimed, checkLease);
+        case 'prefill': return prefill(claimed, checkLease);
         case 'reconcile':
+          checkLease();
           await deps.reconcile(claimed.deposit.orcid);
           return 'reconciled';
       }

@@ -5,6 +5,7 @@ import type { ClaimedJob, Deposit, DepositKind, Identity } from '../store/store.
 import { isItemKind } from '../store/store.js';
 import type { Directory, Ledger } from '../store/ports.js';
 import { withPutCode } from './put-code.js';
+import { keepLease, type LeaseKeeper } from './lease.js';
 import type { Logger } from '../log.js';
 
 /** What the worker needs from the ORCID member API client (see src/orcid/client.ts). */
@@ -40,7 +41,7 @@ export interface WorkerOptions {
   /** Runs before an item is posted (ensures the peer-review group exists). */
   beforePost?: (deposit: Deposit) => Promise<void>;
   /** Runs a claimed task (a ledger entry that is not an item, see `tasks.ts`); returns the put-code column to complete it with. */
-  runTask?: (claimed: ClaimedJob) => Promise<string | null>;
+  runTask?: (claimed: ClaimedJob, checkLease: () => void) => Promise<string | null>;
   /** Called once per revocation, after the identity's jobs are parked (revokes the identity, re-invites). */
   onTokenRevoked?: (identity: Identity) => Promise<void>;
   /** Called after a job finished (for unlink completion, metrics). */
@@ -119,7 +120,7 @@ export function createWorker(options: WorkerOptions): Worker {
     await options.onJobSettled?.({ deposit, outcome });
   }
 
-  async function apply(claimed: ClaimedJob, accessToken: string): Promise<void> {
+  async function apply(claimed: ClaimedJob, accessToken: string, lease: LeaseKeeper): Promise<void> {
     const { job, deposit } = claimed;
     const { orcid } = deposit;
     const kind = deposit.kind as DepositKind; // items only: tasks never get here
@@ -127,12 +128,14 @@ export function createWorker(options: WorkerOptions): Worker {
       let putCode = deposit.putCode;
       if (!putCode && deposit.maybePosted) {
         // An earlier POST may have landed without its answer: find our item by its self external id.
+        lease.check();
         const summaries = await client.listSummaries(kind, orcid, accessToken);
         putCode = findOwnPutCode(summaries, { type: deposit.externalIdType, value: deposit.externalIdValue }, clientId);
         if (putCode) await history(deposit, job.id, 'item.found-by-external-id', { putCode });
       }
       if (putCode) {
         try {
+          lease.check();
           await client.deleteItem(kind, orcid, accessToken, putCode);
         } catch (e) {
           // Already gone (the researcher removed it): the record is as we want it.
@@ -144,15 +147,18 @@ export function createWorker(options: WorkerOptions): Worker {
     const payload = deposit.payload!;
     let putCode = deposit.putCode;
     if (!putCode) {
+      lease.check();
       await options.beforePost?.(deposit);
       try {
         // completeJob stores the put-code; if that fails (lease lost), the next POST's 409 finds it.
+        lease.check();
         putCode = (await client.postItem(kind, orcid, accessToken, payload)).putCode;
         return settle(claimed, putCode, 'synced');
       } catch (e) {
         if (!(e instanceof OrcidApiError && e.statusCode === 409)) throw e;
         // A POST of ours landed but its put-code was not recorded (crash, timeout): find it by our
         // self external id, adopt it, and update it to the latest payload.
+        lease.check();
         const summaries = await client.listSummaries(kind, orcid, accessToken);
         putCode = findOwnPutCode(summaries, { type: deposit.externalIdType, value: deposit.externalIdValue }, clientId);
         if (!putCode) throw e;
@@ -161,6 +167,7 @@ export function createWorker(options: WorkerOptions): Worker {
       }
     }
     try {
+      lease.check();
       await client.putItem(kind, orcid, accessToken, putCode, withPutCode(payload, putCode));
     } catch (e) {
       if (e instanceof OrcidApiError && e.statusCode === 404) {
@@ -185,10 +192,12 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function processJob(claimed: ClaimedJob): Promise<void> {
     const { job, deposit } = claimed;
+    // The heartbeat: renewed at a third of the lease while the job runs; checked before every ORCID call.
+    const lease = keepLease({ ledger, workerId: id, leaseMs, now }, job);
     try {
       if (!isItemKind(deposit.kind)) {
         if (!options.runTask) throw new Error(`No task runner for ${deposit.kind}`);
-        return await settle(claimed, await options.runTask(claimed), 'synced');
+        return await settle(claimed, await options.runTask(claimed, lease.check), 'synced');
       }
       const identity = await directory.getIdentity(deposit.identityId);
       // While unlinking, the token still serves the deletes (and nothing else).
@@ -198,15 +207,17 @@ export function createWorker(options: WorkerOptions): Worker {
         await history(deposit, job.id, 'job.parked', { reason: 'identity-not-linked' });
         return;
       }
+      lease.check();
       let accessToken = await tokens.accessTokenFor(identity);
       if (!accessToken) return await parkRevoked(claimed, identity, 'token-unavailable');
       try {
-        await apply(claimed, accessToken);
+        await apply(claimed, accessToken, lease);
       } catch (e) {
         if (!(e instanceof TokenRevokedError)) throw e;
+        lease.check();
         accessToken = await tokens.accessTokenFor(identity, { forceRefresh: true }).catch(() => null);
         if (!accessToken) return await parkRevoked(claimed, identity, 'token-revoked');
-        await apply(claimed, accessToken);
+        await apply(claimed, accessToken, lease);
       }
     } catch (raw) {
       const e = coerceError(raw);
@@ -232,6 +243,8 @@ export function createWorker(options: WorkerOptions): Worker {
         const err = coerceError(inner);
         if (!(err instanceof OrcidPluginError && err.code === LEASE_LOST)) throw err;
       }
+    } finally {
+      lease.stop();
     }
   }
 
