@@ -16,9 +16,9 @@ async function upsertOne(h: MongoHandle, input: S.UpsertContributorsInput, now: 
     if (input[f] === undefined) onInsert[f] = null;
     else set[f] = input[f];
   }
-  const doc = await retryDuplicate(() =>
-    h.m.Contributor.findOneAndUpdate({ _id: input.id }, { $set: set, $setOnInsert: onInsert }, { upsert: true, returnDocument: 'after', ...(session ? { session } : {}) }).lean<M.ContributorDoc>().exec(),
-  );
+  const write = () => h.m.Contributor.findOneAndUpdate({ _id: input.id }, { $set: set, $setOnInsert: onInsert }, { upsert: true, returnDocument: 'after', ...(session ? { session } : {}) }).lean<M.ContributorDoc>().exec();
+  // Inside a transaction a duplicate key aborts it: the transaction as a whole is run again (MongoHandle.tx).
+  const doc = session ? await write() : await retryDuplicate(write);
   return M.toContributor(doc!);
 }
 

@@ -1,7 +1,7 @@
 /** Sources over a MongoDB handle (as `sqlite/sources.ts`): one document per host object, and the reminder query. */
 import type { Article, EditorAppointment, Review } from '../../types.js';
 import type * as S from '../store.js';
-import type { MongoHandle } from './handle.js';
+import { retryDuplicate, type MongoHandle } from './handle.js';
 import * as M from './models.js';
 
 export async function putSubmission(h: MongoHandle, s: { id: string; title: string }, now: Date): Promise<void> {
@@ -18,7 +18,9 @@ export async function putArticle(h: MongoHandle, article: Article, retraction: {
   const set: Record<string, unknown> = { submissionId: article.submissionId, doc, updatedAt: now };
   const onInsert: Record<string, unknown> = {};
   (retraction === undefined ? onInsert : set).retraction = retraction ?? null;
-  return h.guard(async () => M.toArticle((await h.m.Article.findOneAndUpdate({ _id: article.id }, { $set: set, $setOnInsert: onInsert }, { upsert: true, returnDocument: 'after' }).lean<M.ArticleDoc>().exec())!));
+  // An empty $setOnInsert is refused by servers before 5.0: only send it when it sets something.
+  const update = Object.keys(onInsert).length > 0 ? { $set: set, $setOnInsert: onInsert } : { $set: set };
+  return h.guard(async () => M.toArticle((await retryDuplicate(() => h.m.Article.findOneAndUpdate({ _id: article.id }, update, { upsert: true, returnDocument: 'after' }).lean<M.ArticleDoc>().exec()))!));
 }
 
 export async function getArticle(h: MongoHandle, id: string): Promise<S.StoredArticle | null> {
