@@ -22,11 +22,11 @@ import { createWebhooks } from './sync/webhooks.js';
 import { createLifecycle } from './sync/lifecycle.js';
 import { createTaskRunner } from './sync/tasks.js';
 import { createReminders } from './sync/reminders.js';
+import { createSubmissionEvents } from './sync/submissions.js';
 import { createGroupIdEnsurer, groupIdOfPayload } from './sync/group-ids.js';
 import type { CurrentUser, PluginContext, RuntimeSettings } from './context.js';
 import type { Article, EditorAppointment, Review, ReviewerAssignment, Submission } from './types.js';
 import { InvalidInputError, coerceError } from './errors.js';
-import { parseOrcidId } from './orcid/id.js';
 import { authenticatedAuthors, embedForArticle } from './sync/embed-article.js';
 import { VERSION } from './version.js';
 
@@ -102,6 +102,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     webhookUrl: webhooks ? webhooks.callbackUrl : null,
     reinvite: (c) => invites.invite(c, 'reinvitation'),
   });
+  const people = createSubmissionEvents({ ...ports, now, invite: (c, title) => invites.invite(c, 'invitation', title) });
   const reminders = createReminders({ sources: store, settings, now, remind: (c) => invites.invite(c, 'reminder') });
   const tasks = createTaskRunner({
     directory: store, client, oauth, cipher, tokens, now, logger,
@@ -175,26 +176,8 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     store,
     mailer,
     routes: () => createRoutes(pc, invites, { onSignIn, sessionKeys: config.sessionKeys }),
-    async submissionCreated(submission) {
-      if (!submission || typeof submission.id !== 'string' || !submission.id) throw new InvalidInputError('submission.id', 'is required');
-      if (!Array.isArray(submission.contributors)) throw new InvalidInputError('submission.contributors', 'must be an array');
-      const rows = submission.contributors.map((c, i) => checkContributor(c, `submission.contributors[${i}]`));
-      await store.putSubmission({ id: submission.id, title: String(submission.title ?? '') }, now());
-      let invited = 0;
-      for (const c of rows) {
-        const row = await store.upsertContributor({ ...c, submissionId: submission.id }, now());
-        // The submitting author connects on the spot; co-authors (and others without an account) are invited.
-        if (row.role !== 'author' && row.invitationState === 'none' && !row.identityId && (await invites.invite(row, 'invitation', submission.title))) invited++;
-      }
-      return { invited };
-    },
-    async reviewerAssigned(assignment) {
-      if (!assignment || typeof assignment.submissionId !== 'string' || !assignment.submissionId) throw new InvalidInputError('assignment.submissionId', 'is required');
-      const c = checkContributor({ ...assignment.reviewer, role: 'reviewer' }, 'assignment.reviewer');
-      const row = await store.upsertContributor({ ...c, submissionId: assignment.submissionId }, now());
-      const invited = row.invitationState === 'none' && !row.identityId ? await invites.invite(row, 'invitation', assignment.manuscriptTitle) : false;
-      return { invited };
-    },
+    submissionCreated: people.submissionCreated,
+    reviewerAssigned: people.reviewerAssigned,
     reviewCompleted: async (review) => ({ queued: await connect.reviewCompleted(review) }),
     articlePublished: published,
     articleUpdated: published,
@@ -213,31 +196,6 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     },
   };
 
-}
-
-function checkContributor(c: unknown, path: string) {
-  const x = c as Record<string, unknown>;
-  if (!x || typeof x !== 'object') throw new InvalidInputError(path, 'must be an object');
-  for (const f of ['contributorId', 'givenNames', 'familyName'] as const) {
-    if (typeof x[f] !== 'string' || !(x[f] as string).trim()) {
-      if (f === 'givenNames' && typeof x[f] === 'string') continue; // mononyms have no given names
-      throw new InvalidInputError(`${path}.${f}`, 'is required');
-    }
-  }
-  const role = x.role;
-  if (!['author', 'coauthor', 'reviewer', 'editor'].includes(role as string)) throw new InvalidInputError(`${path}.role`, 'must be author, coauthor, reviewer or editor');
-  if (x.email !== undefined && (typeof x.email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(x.email))) throw new InvalidInputError(`${path}.email`, 'is not an email address');
-  const orcid = x.orcid === undefined || x.orcid === null || x.orcid === '' ? null : parseOrcidId(x.orcid).id;
-  return {
-    id: x.contributorId as string,
-    role: role as 'author' | 'coauthor' | 'reviewer' | 'editor',
-    givenNames: x.givenNames as string,
-    familyName: x.familyName as string,
-    email: (x.email as string | undefined) ?? null,
-    locale: typeof x.locale === 'string' ? x.locale : null,
-    hostUserId: typeof x.hostUserId === 'string' ? x.hostUserId : null,
-    unauthenticatedOrcid: orcid,
-  };
 }
 
 /** The settings the modules read, from the validated configuration. */
