@@ -84,7 +84,6 @@ export function mongoSources(h: MongoHandle): Sources {
     putSubmission: (submission, now) => src.putSubmission(h, submission, now),
     getSubmissionTitle: (submissionId) => src.getSubmissionTitle(h, submissionId),
     putArticle: (article, retraction, now) => src.putArticle(h, article, retraction, now),
-    getArticle: (articleId) => src.getArticle(h, articleId),
     putReview: (review, now) => src.putReview(h, review, now),
     putAppointment: (appointment, now) => src.putAppointment(h, appointment, now),
     sourcesOfContributors: (contributors) => src.sourcesOfContributors(h, contributors),

@@ -120,7 +120,6 @@ export interface Sources {
    * stored retraction (a correction of a retracted article stays retracted).
    */
   putArticle(article: Article, retraction: { notice?: string } | undefined, now: Date): Promise<S.StoredArticle>;
-  getArticle(id: string): Promise<S.StoredArticle | null>;
   putReview(review: Review, now: Date): Promise<void>;
   putAppointment(appointment: EditorAppointment, now: Date): Promise<void>;
   /** Articles, reviews and appointments of these contributors, in one read (late consent). */

@@ -95,7 +95,6 @@ export function sqliteSources(h: SqliteHandle): Sources {
     putSubmission: (submission, now) => p(() => src.putSubmission(h, submission, now)),
     getSubmissionTitle: (submissionId) => p(() => src.getSubmissionTitle(h, submissionId)),
     putArticle: (article, retraction, now) => p(() => src.putArticle(h, article, retraction, now)),
-    getArticle: (articleId) => p(() => src.getArticle(h, articleId)),
     putReview: (review, now) => p(() => src.putReview(h, review, now)),
     putAppointment: (appointment, now) => p(() => src.putAppointment(h, appointment, now)),
     sourcesOfContributors: (contributors) => p(() => src.sourcesOfContributors(h, contributors)),

@@ -23,8 +23,7 @@ export function sourcesContract(ref: StoreRef): void {
     it('stores an article without its XML and returns it as stored', async () => {
       const stored = await ref.store.putArticle(article({ jats: '<article/>', crossref: '<doi_batch/>' }), undefined, T0);
       expect(stored).to.deep.equal({ ...article(), retraction: null });
-      expect(await ref.store.getArticle('a1')).to.deep.equal(stored);
-      expect(await ref.store.getArticle('none')).to.equal(null);
+      expect((await ref.store.sourcesOfContributors([{ id: 'c1', submissionId: 's1' }])).articles).to.deep.equal([stored]);
     });
 
     it('keeps a retraction when a correction does not mention it, and replaces it when one is given', async () => {

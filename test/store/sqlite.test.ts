@@ -69,7 +69,6 @@ describe('SqliteStore', () => {
     const store = new SqliteStore({ path });
     await store.init();
     expect(await store.getSubmissionTitle('s1')).to.equal('Emulated results');
-    expect(await store.getArticle('a1')).to.deep.equal({ ...article, retraction: { notice: 'Duplicated image.' } });
     const found = await store.sourcesOfContributors([{ id: 'r1', submissionId: 's1' }, { id: 'e1', submissionId: 's9' }]);
     expect(found).to.deep.equal({ articles: [{ ...article, retraction: { notice: 'Duplicated image.' } }], reviews: [review], appointments: [{ contributorId: 'e1', role: 'Editor', startDate: '2025-01-01' }] });
     expect(await store.getPrefill('idn-kept')).to.deep.equal({ emails: ['j@example.org'], affiliations: [] });

@@ -23,13 +23,6 @@ export async function putArticle(h: MongoHandle, article: Article, retraction: {
   return h.guard(async () => M.toArticle((await retryDuplicate(() => h.m.Article.findOneAndUpdate({ _id: article.id }, update, { upsert: true, returnDocument: 'after' }).lean<M.ArticleDoc>().exec()))!));
 }
 
-export async function getArticle(h: MongoHandle, id: string): Promise<S.StoredArticle | null> {
-  return h.guard(async () => {
-    const d = await h.m.Article.findById(id).lean<M.ArticleDoc>().exec();
-    return d ? M.toArticle(d) : null;
-  });
-}
-
 export async function putReview(h: MongoHandle, review: Review, now: Date): Promise<void> {
   await h.guard(() => h.m.Review.updateOne({ _id: review.id }, { $set: { reviewerContributorId: review.reviewerContributorId, submissionId: review.submissionId ?? null, doc: review, updatedAt: now } }, { upsert: true }).exec());
 }

@@ -29,11 +29,6 @@ export function putArticle(h: SqliteHandle, article: Article, retraction: { noti
   return toArticle(r!);
 }
 
-export function getArticle(h: SqliteHandle, id: string): S.StoredArticle | null {
-  const r = h.one('SELECT * FROM articles WHERE id = ?', id);
-  return r ? toArticle(r) : null;
-}
-
 export function putReview(h: SqliteHandle, review: Review, now: Date): void {
   h.run(
     `INSERT INTO reviews (id, reviewer_contributor_id, submission_id, doc, updated_at) VALUES (?, ?, ?, ?, ?)
