@@ -19,6 +19,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'drain-at-limit': async () => (await import('./drain-at-limit.js')).benchDrainAtLimit(),
   'drain-unlimited': async () => (await import('./drain-unlimited.js')).benchDrainUnlimited(),
   'publish-latency': async () => (await import('./publish-latency.js')).benchPublishLatency(),
+  'publish-store-calls': async () => (await import('./publish-store-calls.js')).benchPublishStoreCalls(),
   'route-overhead': async () => (await import('./route-overhead.js')).benchRouteOverhead(),
   'backlog-memory': async () => (await import('./backlog-memory.js')).benchBacklogMemory(),
   embed: async () => (await import('./embed.js')).benchEmbed() as unknown as Promise<BenchResult>,

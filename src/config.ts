@@ -7,6 +7,7 @@
  */
 import { isIP } from 'node:net';
 import { ConfigError, type ConfigProblem } from './errors.js';
+import { WORST_CHAIN_CALLS, minimumLeaseMs } from './sync/lease.js';
 import type { Organization } from './types.js';
 import { deepMerge, getPath, readEnv, schemaProblems, setPath, settingLeaves, type SettingLeaf } from './config-env.js';
 import { DEV_ONLY_DEFAULTS, devValuesInUse, secretProblems } from './config-secrets.js';
@@ -264,6 +265,9 @@ function crossFieldProblems(s: Settings): ConfigProblem[] {
   }
   if (s.invitations && s.invitations.reminderDays >= s.invitations.expiryDays) {
     add('invitations.reminderDays', `must be less than invitations.expiryDays (${s.invitations.expiryDays}), or the reminder comes after the link expired`);
+  }
+  if (s.worker && s.worker.leaseMs < minimumLeaseMs(s.worker.timeoutMs)) {
+    add('worker.leaseMs', `must be at least ${minimumLeaseMs(s.worker.timeoutMs)} ms (${WORST_CHAIN_CALLS} calls to ORCID of up to worker.timeoutMs = ${s.worker.timeoutMs} ms each: refresh, POST, summaries, PUT), or a job can lose its lease in the middle of its calls`);
   }
   return out;
 }

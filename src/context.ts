@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { Store, Identity, Contributor } from './store/store.js';
+import type { Store } from './store/store.js';
 import type { Logger } from './log.js';
 import type { JournalInfo, Organization } from './types.js';
 import type { OrcidOAuth } from './orcid/oauth.js';
@@ -7,6 +7,7 @@ import type { OrcidClient } from './orcid/client.js';
 import type { TokenCipher } from './store/token-cipher.js';
 import type { Connect } from './sync/connect.js';
 import type { Webhooks } from './sync/webhooks.js';
+import type { Lifecycle } from './sync/lifecycle.js';
 import type { Metrics } from './web/metrics.js';
 import type { Renderer } from './web/templates.js';
 import type { Mailer } from './web/mail.js';
@@ -47,9 +48,10 @@ export interface RuntimeSettings {
   recordBase: string;
 }
 
-/** Everything the routes and event handlers share. Built once by `orcidConnect`. */
+/** Everything the routes and event handlers share. Built once by `orcidConnect`, never changed after. */
 export interface PluginContext {
-  store: Store;
+  /** The three ports (Ledger, Directory, Sources) of one store; modules under `sync/` take only the ports they use. */
+  readonly store: Store;
   logger: Logger;
   now: () => Date;
   settings: RuntimeSettings;
@@ -64,8 +66,8 @@ export interface PluginContext {
   metrics?: Metrics;
   /** Present when Premium webhooks are enabled. */
   webhooks?: Webhooks;
-  /** Called when a person connects (links) their iD: backfills deposits. */
-  onIdentityLinked(identity: Identity, contributor: Contributor | null): Promise<void>;
+  /** Linking, unlinking and revoking (`sync/lifecycle.ts`). */
+  lifecycle: Lifecycle;
 }
 
 export function isEditor(user: HostUser | null | undefined): boolean {

@@ -12,23 +12,24 @@ import { decideRetry } from './orcid/retry-policy.js';
 import { findOwnItemBySelfIds } from './orcid/record-read.js';
 import { createWorker, type Worker } from './sync/worker.js';
 import { createTokenSource } from './sync/tokens.js';
-import { createConnect, checkArticle } from './sync/connect.js';
+import { createConnect } from './sync/connect.js';
 import { createRenderer } from './web/templates.js';
 import { createMailer, type Mailer } from './web/mail.js';
 import { createInviteService } from './web/invite-service.js';
 import { createRoutes, type RoutesOptions } from './web/routes.js';
 import { createCsrf, type HostCsrf } from './web/csrf.js';
-import { revokeNow } from './web/connect-routes.js';
-import { readPrefill } from './sync/prefill.js';
-import { createWebhooks } from './sync/webhooks.js';
 import { createMetrics } from './web/metrics.js';
+import { createWebhooks } from './sync/webhooks.js';
+import { createLifecycle } from './sync/lifecycle.js';
+import { createTaskRunner } from './sync/tasks.js';
+import { createReminders } from './sync/reminders.js';
+import { createSubmissionEvents } from './sync/submissions.js';
 import { createGroupIdEnsurer, groupIdOfPayload } from './sync/group-ids.js';
 import { GroupScopeMissingError } from './orcid/api-errors.js';
 import type { CurrentUser, PluginContext, RuntimeSettings } from './context.js';
 import type { Article, EditorAppointment, Review, ReviewerAssignment, Submission } from './types.js';
 import { InvalidInputError, coerceError } from './errors.js';
-import { parseOrcidId } from './orcid/id.js';
-import { embedForArticle } from './sync/embed-article.js';
+import { authenticatedAuthors, embedForArticle } from './sync/embed-article.js';
 import { VERSION } from './version.js';
 
 export interface OrcidConnectOptions extends DeepPartial<Settings> {
@@ -97,20 +98,30 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const renderer = createRenderer({ templatesDir, defaultLocale: config.locale, orcidBaseUrl: config.orcid.baseUrl, showUnauthenticated: config.display.unauthenticatedIds === 'show' });
   const mailer = givenMailer ?? createMailer({ transport: config.mail.transport, smtpUrl: config.mail.smtpUrl, from: config.mail.from, renderer, now });
   const settings = runtimeSettings(config);
-  const connect = createConnect({ store, settings, now });
-  const tokens = createTokenSource({ store, cipher, oauth, now });
-
-  const pc: PluginContext = {
-    store, logger, now, settings, oauth, client, cipher, mailer, renderer, connect, metrics: metrics ?? undefined,
+  // The modules below `sync/` take the narrow ports they use; the routes get the whole store.
+  const ports = { ledger: store, directory: store, sources: store };
+  const connect = createConnect({ ...ports, settings, now });
+  const tokens = createTokenSource({ directory: store, cipher, oauth, now });
+  const invites = createInviteService({ store, mailer, settings, now, logger });
+  const webhooks = settings.webhooks.enabled ? createWebhooks({ ...ports, client, tokens, settings, now }) : undefined;
+  const lifecycle = createLifecycle({
+    ...ports, connect, settings, now, logger,
+    webhookUrl: webhooks ? webhooks.callbackUrl : null,
+    reinvite: (c) => invites.invite(c, 'reinvitation'),
+  });
+  const people = createSubmissionEvents({ ...ports, now, invite: (c, title) => invites.invite(c, 'invitation', title) });
+  const reminders = createReminders({ sources: store, settings, now, remind: (c) => invites.invite(c, 'reminder') });
+  const tasks = createTaskRunner({
+    directory: store, client, oauth, cipher, tokens, now, logger,
+    reconcile: async (orcid) => webhooks?.reconcile(orcid),
+    revoked: lifecycle.revoked,
+  });
+  // Built once, complete, and frozen: nothing adds to the context later.
+  const pc: PluginContext = Object.freeze({
+    store, logger, now, settings, oauth, client, cipher, mailer, renderer, connect, lifecycle, webhooks,
+    metrics: metrics ?? undefined,
     currentUser: currentUser ?? (() => null),
-    async onIdentityLinked(identity) {
-      await connect.backfill(identity);
-      void pc.webhooks?.register(identity).catch((e) => logger.warn({ err: coerceError(e) }, 'registering the ORCID webhook failed'));
-      // Best effort, off the request path: names, emails and affiliations to prefill forms.
-      void readPrefill({ store, client, tokens, identity }).catch((e) => logger.warn({ err: coerceError(e) }, 'reading the ORCID record for prefill failed'));
-    },
-  };
-  const invites = createInviteService(pc);
+  });
   const csrf = createCsrf({ keys: config.sessionKeys, publicUrl: config.publicUrl, secure: settings.secureCookies, host: hostCsrf });
   const groupIds = createGroupIdEnsurer({ store, client, oauth, journalTitle: config.journal.title, publisher: config.journal.publisher });
   if (settings.peerReviewsEnabled) {
@@ -121,10 +132,9 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
       throw e;
     });
   }
-  if (settings.webhooks.enabled) pc.webhooks = createWebhooks(pc, tokens);
 
   const worker = createWorker({
-    store, client, tokens, clientId: config.orcid.clientId, logger, now,
+    ledger: store, directory: store, client, tokens, clientId: config.orcid.clientId, logger, now,
     findOwnPutCode: findOwnItemBySelfIds,
     decideRetry: (e, attempt, failing) => decideRetry(e, attempt, {
       maxAttempts: config.worker.maxAttempts, parkAfterMs: config.worker.parkAfterHours * 3_600_000,
@@ -136,53 +146,44 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
       if (groupId) await groupIds.ensure(groupId);
     },
     concurrency: config.worker.concurrency, leaseMs: config.worker.leaseMs, pollMs: config.worker.pollMs,
-    async onTokenRevoked(identity) {
-      // One re-invitation per revocation: the identity is now revoked, so a second job cannot get here.
-      for (const c of await store.listContributorsByIdentity(identity.id)) {
-        if (c.email) {
-          await invites.invite(c, 'reinvitation').catch((e) => logger.warn({ err: coerceError(e) }, 're-invitation failed'));
-          break;
-        }
-      }
-    },
+    runTask: tasks.run,
+    onTokenRevoked: lifecycle.tokenRevoked,
     onAttempt: ({ deposit, outcome }) => metrics?.attempt(deposit.kind, outcome),
     async onJobSettled({ deposit, outcome }) {
       metrics?.jobSettled(deposit.kind, outcome);
-      // Only an unlink's deletes can finish a pending revocation: skip the read for everything else.
-      if (deposit.desiredState !== 'absent') return;
-      if ((await store.getSetting(`pending-revoke:${deposit.identityId}`)) !== '1') return;
-      const open = await store.listJobs({ identityId: deposit.identityId, limit: 1000 });
-      if (open.some((j) => j.job.status === 'queued' || j.job.status === 'leased')) return;
-      await revokeNow(pc, deposit.identityId);
+      await lifecycle.itemSettled(deposit);
     },
   });
 
+  /**
+   * articlePublished and articleUpdated in one pass: the work XML is built once (and validates the
+   * article), the authors are read once for the embedder, and embedding comes first, so malformed
+   * JATS or Crossref is refused before anything is stored.
+   */
   async function published(article: Article) {
-    // Embedding first: malformed JATS or Crossref is refused before anything is stored.
-    // (Embedding reads only identity links, which publishing does not change.)
-    checkArticle(article);
-    const embedded = await embedForArticle(store, article);
-    const queued = await connect.articlePublished(article);
+    const built = connect.checkArticle(article);
+    let embedded = {};
+    if (article.jats !== undefined || article.crossref !== undefined) {
+      const resolved = await store.resolveContributors(article.authors.map((a) => a.contributorId));
+      embedded = embedForArticle(article, authenticatedAuthors(article, resolved));
+    }
+    const { queued } = await connect.articlePublished(article, built);
     return { ...embedded, queued };
   }
 
   // The worker also sends the one invitation reminder, checked hourly while it runs.
-  let reminders: NodeJS.Timeout | null = null;
-  async function sendReminders(): Promise<number> {
-    if (config.invitations.reminderDays <= 0) return 0;
-    const ids = JSON.parse((await store.getSetting('open-submissions')) ?? '[]') as string[];
-    return invites.sendDueReminders(ids);
-  }
+  let reminderTimer: NodeJS.Timeout | null = null;
+  const sendReminders = () => reminders.sendDue();
   const runningWorker: Worker = {
     id: worker.id,
     start() {
       worker.start();
-      reminders ??= setInterval(() => void sendReminders().catch((e) => logger.warn({ err: coerceError(e) }, 'sending reminders failed')), 3_600_000);
-      reminders.unref();
+      reminderTimer ??= setInterval(() => void sendReminders().catch((e) => logger.warn({ err: coerceError(e) }, 'sending reminders failed')), 3_600_000);
+      reminderTimer.unref();
     },
     async stop() {
-      if (reminders) clearInterval(reminders);
-      reminders = null;
+      if (reminderTimer) clearInterval(reminderTimer);
+      reminderTimer = null;
       await worker.stop();
     },
     drain: worker.drain,
@@ -195,28 +196,8 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     mailer,
     routes: () => createRoutes(pc, invites, { onSignIn, sessionKeys: config.sessionKeys, csrf, metricsAccess: { token: config.metrics.token, allowFrom: config.metrics.allowFrom } }),
     csrfToken: async (ctx) => csrf.token(ctx),
-    async submissionCreated(submission) {
-      if (!submission || typeof submission.id !== 'string' || !submission.id) throw new InvalidInputError('submission.id', 'is required');
-      if (!Array.isArray(submission.contributors)) throw new InvalidInputError('submission.contributors', 'must be an array');
-      const rows = submission.contributors.map((c, i) => checkContributor(c, `submission.contributors[${i}]`));
-      await store.setSetting(`submission-title:${submission.id}`, String(submission.title ?? ''));
-      let invited = 0;
-      for (const c of rows) {
-        const row = await store.upsertContributor({ ...c, submissionId: submission.id }, now());
-        // The submitting author connects on the spot; co-authors (and others without an account) are invited.
-        if (row.role !== 'author' && row.invitationState === 'none' && !row.identityId && (await invites.invite(row, 'invitation', submission.title))) invited++;
-      }
-      await rememberOpen(submission.id);
-      return { invited };
-    },
-    async reviewerAssigned(assignment) {
-      if (!assignment || typeof assignment.submissionId !== 'string' || !assignment.submissionId) throw new InvalidInputError('assignment.submissionId', 'is required');
-      const c = checkContributor({ ...assignment.reviewer, role: 'reviewer' }, 'assignment.reviewer');
-      const row = await store.upsertContributor({ ...c, submissionId: assignment.submissionId }, now());
-      await rememberOpen(assignment.submissionId);
-      const invited = row.invitationState === 'none' && !row.identityId ? await invites.invite(row, 'invitation', assignment.manuscriptTitle) : false;
-      return { invited };
-    },
+    submissionCreated: people.submissionCreated,
+    reviewerAssigned: people.reviewerAssigned,
     reviewCompleted: async (review) => ({ queued: await connect.reviewCompleted(review) }),
     articlePublished: published,
     articleUpdated: published,
@@ -230,44 +211,15 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     worker: runningWorker,
     async close() {
       await runningWorker.stop();
-      pc.webhooks?.close();
       await mailer.close();
       if (!givenStore) await store.close();
     },
   };
 
-  async function rememberOpen(submissionId: string) {
-    const ids = JSON.parse((await store.getSetting('open-submissions')) ?? '[]') as string[];
-    if (!ids.includes(submissionId)) await store.setSetting('open-submissions', JSON.stringify([...ids, submissionId].slice(-5000)));
-  }
 }
 
-function checkContributor(c: unknown, path: string) {
-  const x = c as Record<string, unknown>;
-  if (!x || typeof x !== 'object') throw new InvalidInputError(path, 'must be an object');
-  for (const f of ['contributorId', 'givenNames', 'familyName'] as const) {
-    if (typeof x[f] !== 'string' || !(x[f] as string).trim()) {
-      if (f === 'givenNames' && typeof x[f] === 'string') continue; // mononyms have no given names
-      throw new InvalidInputError(`${path}.${f}`, 'is required');
-    }
-  }
-  const role = x.role;
-  if (!['author', 'coauthor', 'reviewer', 'editor'].includes(role as string)) throw new InvalidInputError(`${path}.role`, 'must be author, coauthor, reviewer or editor');
-  if (x.email !== undefined && (typeof x.email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(x.email))) throw new InvalidInputError(`${path}.email`, 'is not an email address');
-  const orcid = x.orcid === undefined || x.orcid === null || x.orcid === '' ? null : parseOrcidId(x.orcid).id;
-  return {
-    id: x.contributorId as string,
-    role: role as 'author' | 'coauthor' | 'reviewer' | 'editor',
-    givenNames: x.givenNames as string,
-    familyName: x.familyName as string,
-    email: (x.email as string | undefined) ?? null,
-    locale: typeof x.locale === 'string' ? x.locale : null,
-    hostUserId: typeof x.hostUserId === 'string' ? x.hostUserId : null,
-    unauthenticatedOrcid: orcid,
-  };
-}
-
-function runtimeSettings(config: ResolvedConfig): RuntimeSettings {
+/** The settings the modules read, from the validated configuration. */
+export function runtimeSettings(config: ResolvedConfig): RuntimeSettings {
   return {
     mountPath: config.mountPath,
     publicUrl: config.publicUrl.replace(/\/+$/, ''),

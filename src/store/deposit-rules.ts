@@ -4,13 +4,19 @@
  * a job leaves behind. The adapters only load rows, call these, and write the result atomically.
  */
 import { randomUUID } from 'node:crypto';
+import { LEASE_LOST, StorageError } from '../errors.js';
 import type { Deposit, DepositStatus, DesireDepositInput, Job, JobStatus } from './store.js';
 
-/** Attempts before the worker parks a job, when the caller does not say (`?? 10`). */
-export const DEFAULT_MAX_ATTEMPTS = 10;
 /** Rows a list call returns when the caller gives no limit. */
 export const DEFAULT_LIST_LIMIT = 100;
+/** The one definition of an open job: not done. At most one open job exists per deposit. */
 export const OPEN_JOB_STATUSES: readonly JobStatus[] = ['queued', 'leased', 'parked'];
+/**
+ * The same set as a range, for index filters that take no `$in` (MongoDB partial indexes before 6):
+ * 'done' sorts before 'leased', 'parked' and 'queued'. `isOpenStatus` and a test keep the two equal.
+ */
+export const OPEN_JOB_RANGE = { $gt: 'done' } as const;
+export const isOpenStatus = (status: JobStatus): boolean => OPEN_JOB_STATUSES.includes(status);
 
 type RecordFields = Pick<Deposit, 'desiredState' | 'payloadHash' | 'putCode' | 'postedHash' | 'status' | 'maybePosted'>;
 
@@ -111,19 +117,18 @@ function planJob(needsJob: boolean, changed: boolean, open: Job | null, input: D
     // worker: its completion sees the newer version and the matching record, and finishes.
     return open && open.status !== 'leased' ? { kind: 'finish' } : { kind: 'none' };
   }
-  if (!open) return { kind: 'insert', job: newJob(input.key, runAt, input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, now) };
+  if (!open) return { kind: 'insert', job: newJob(input.key, runAt, now) };
   // A parked job waits for a person; a new version of the item is such a signal.
   if (open.status === 'parked' && changed) return { kind: 'requeue', runAt };
   return { kind: 'none' };
 }
 
-export function newJob(depositKey: string, runAt: Date, maxAttempts: number, now: Date): Job {
+export function newJob(depositKey: string, runAt: Date, now: Date): Job {
   return {
     id: randomUUID(),
     depositKey,
     status: 'queued',
     attempts: 0,
-    maxAttempts,
     runAt,
     leasedBy: null,
     leaseExpiresAt: null,
@@ -159,4 +164,13 @@ export function planCompletion(
     depositStatus: requeue ? 'pending' : input.outcome,
     requeue,
   };
+}
+
+/** The job, if `workerId` still holds its lease; StorageError(LEASE_LOST) naming the holder otherwise. */
+export function heldJobOrThrow(job: Job | null, jobId: string, workerId: string): Job {
+  if (!job || job.status !== 'leased' || job.leasedBy !== workerId) {
+    const holder = !job ? 'the job does not exist' : job.status === 'leased' ? `it is leased by ${job.leasedBy}` : `it is ${job.status}`;
+    throw new StorageError(LEASE_LOST, `Worker ${workerId} no longer holds the lease on job ${jobId}: ${holder}`);
+  }
+  return job;
 }

@@ -1,5 +1,6 @@
 /**
- * The Store port: the only way the rest of the plugin touches persistence.
+ * The records the store ports (`ports.ts`) speak in: the only shapes the rest of the plugin sees of
+ * persistence.
  *
  * Glossary
  * - identity: a researcher's ORCID iD as connected to this journal, with their (sealed) token set.
@@ -14,15 +15,32 @@
  * - put-code: ORCID's id of an item on a record, returned in the `Location` of a POST.
  * - attempt: one claim of a job by a worker; retry state (attempts, runAt, lastError) lives in the row.
  *
- * Adapters: `sqlite.ts` (embedded default) and `mongo.ts` (production / scale-out). Both pass
- * `test/store/contract.ts`. Tokens reach the store already sealed (AES-256-GCM, see
+ * - task: a ledger entry that is not an item on a record but a durable side effect at ORCID (a webhook
+ *   registration, a token revocation, a record read for prefill, a webhook reconciliation). It has
+ *   a desired state and an outbox job like an item, so a crash never loses it.
+ *
+ * Adapters: `sqlite.ts` (embedded default) and `mongo.ts` (production / scale-out). Both pass the
+ * contract suites in `test/store/`, one per port. Tokens reach the store already sealed (AES-256-GCM, see
  * `token-cipher.ts`): the store never sees a plaintext token.
  */
 
-export type IdentityStatus = 'linked' | 'denied' | 'revoked';
+/** `unlinking`: the researcher unlinked; our items are being removed, then the token is revoked. */
+export type IdentityStatus = 'linked' | 'denied' | 'revoked' | 'unlinking';
 export type ContributorRole = 'author' | 'coauthor' | 'reviewer' | 'editor';
 export type InvitationState = 'none' | 'sent' | 'reminded' | 'used';
+/** Items on a record. */
 export type DepositKind = 'work' | 'peer-review' | 'service';
+/**
+ * Durable side effects at ORCID, kept in the ledger beside the items:
+ * - `webhook`: our webhook for a record (present = registered at the payload's URL, absent = removed)
+ * - `revocation`: the researcher's token revoked at ORCID (present = revoked)
+ * - `prefill`: the record read once for the host's forms (present = read)
+ * - `reconcile`: the record compared with our items after ORCID notified a change (each notice a version)
+ */
+export type TaskKind = 'webhook' | 'revocation' | 'prefill' | 'reconcile';
+export type LedgerKind = DepositKind | TaskKind;
+export const ITEM_KINDS: readonly DepositKind[] = ['work', 'peer-review', 'service'];
+export const isItemKind = (kind: LedgerKind): kind is DepositKind => (ITEM_KINDS as readonly string[]).includes(kind);
 /** What we want on the record: the payload, or nothing. */
 export type DesiredState = 'present' | 'absent';
 /**
@@ -111,7 +129,7 @@ export type ConsumeInvitationResult =
 
 export interface Deposit {
   key: string;
-  kind: DepositKind;
+  kind: LedgerKind;
   identityId: string;
   orcid: string;
   /** The host object it comes from (article id, review id, editor appointment id). */
@@ -142,7 +160,7 @@ export interface Deposit {
 
 export interface DesireDepositInput {
   key: string;
-  kind: DepositKind;
+  kind: LedgerKind;
   identityId: string;
   orcid: string;
   sourceId: string;
@@ -154,7 +172,6 @@ export interface DesireDepositInput {
   payloadHash: string | null;
   /** Earliest time the job may run (default: now). */
   runAt?: Date;
-  maxAttempts?: number;
   /**
    * Queue a job even if the record already matches (used by "send again" after the researcher
    * removed the item; clears the put-code).
@@ -174,8 +191,8 @@ export interface Job {
   id: string;
   depositKey: string;
   status: JobStatus;
+  /** Claims so far (a 429 gives its claim back). The limit is the worker's `maxAttempts` setting, nowhere else. */
   attempts: number;
-  maxAttempts: number;
   runAt: Date;
   leasedBy: string | null;
   leaseExpiresAt: Date | null;
@@ -234,94 +251,47 @@ export interface JobCounts {
   done: number;
 }
 
-export interface Store {
-  /** Create tables / indexes and run migrations. Idempotent. */
-  init(): Promise<void>;
-  close(): Promise<void>;
+export type { Directory, Ledger, Sources, Store } from './ports.js';
 
-  // identities
-  /** Create or update the identity for `orcid` as linked (status `linked`), returning it. */
-  linkIdentity(input: LinkIdentityInput, now: Date): Promise<Identity>;
-  getIdentity(id: string): Promise<Identity | null>;
-  findIdentityByOrcid(orcid: string): Promise<Identity | null>;
-  findIdentityByHostUser(hostUserId: string): Promise<Identity | null>;
-  /** Replace the sealed token set (after a refresh). */
-  updateIdentityTokens(id: string, sealedTokens: string | null, scopes: string[], tokenExpiresAt: Date | null, now: Date): Promise<void>;
-  /** Mark revoked and delete the sealed tokens. */
-  revokeIdentity(id: string, now: Date): Promise<void>;
-  updateIdentityName(id: string, name: string | null, now: Date): Promise<void>;
+/** A contributor with the identity it is linked to (null when not linked), read in one go. */
+export interface ResolvedContributor {
+  contributor: Contributor;
+  identity: Identity | null;
+}
 
-  // contributors
-  upsertContributor(input: UpsertContributorInput, now: Date): Promise<Contributor>;
-  getContributor(id: string): Promise<Contributor | null>;
-  listContributors(submissionId: string): Promise<Contributor[]>;
-  listContributorsByIdentity(identityId: string): Promise<Contributor[]>;
-  /** Link the contributor to an identity (clears deniedAt). Never unlinks: editing a contributor keeps its link. */
-  linkContributor(contributorId: string, identityId: string, now: Date): Promise<void>;
-  /** Unlink every contributor of an identity (when the researcher unlinks). */
-  unlinkContributorsOf(identityId: string, now: Date): Promise<void>;
-  markContributorDenied(contributorId: string, now: Date): Promise<void>;
-  setInvitationState(contributorId: string, state: InvitationState, now: Date): Promise<void>;
+/** `upsertContributor` input; `keepRole` keeps a stored contributor's role (the given one is for a new row). */
+export type UpsertContributorsInput = UpsertContributorInput & { keepRole?: boolean };
 
-  // invitations
-  createInvitation(invitation: Omit<Invitation, 'usedAt'>): Promise<void>;
-  /** Atomically mark the invitation used; only the first caller gets `ok: true`. */
-  consumeInvitation(tokenHash: string, now: Date): Promise<ConsumeInvitationResult>;
+/** An OAuth round trip in progress: single use, server-side (the session cookie alone can be replayed). */
+export interface OAuthState {
+  /** SHA-256 of the `state` sent to ORCID. */
+  stateHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
 
-  // deposits and outbox
-  /** Set the desired state of a deposit and make sure exactly one open job exists when it differs from the record. */
-  desireDeposit(input: DesireDepositInput, now: Date): Promise<DesireDepositResult>;
-  getDeposit(key: string): Promise<Deposit | null>;
-  listDeposits(filter: { identityId?: string; submissionId?: string; sourceId?: string; orcid?: string }): Promise<Deposit[]>;
-  /**
-   * Atomically lease up to `limit` due jobs (queued, or leased with an expired lease) for `workerId`;
-   * deposits that will be POSTed (desired present, no put-code) are marked `maybePosted`.
-   */
-  claimJobs(workerId: string, now: Date, limit: number, leaseMs: number): Promise<ClaimedJob[]>;
-  /** Extend a lease; false when the lease was lost. */
-  renewLease(jobId: string, workerId: string, now: Date, leaseMs: number): Promise<boolean>;
-  /**
-   * In one transaction: record the put-code and posted hash on the deposit, and finish the job —
-   * or re-queue it when the deposit changed since the claim. Throws StorageError(LEASE_LOST) when
-   * `workerId` no longer holds the lease (nothing is written then).
-   */
-  completeJob(input: CompleteJobInput, now: Date): Promise<{ requeued: boolean }>;
-  /**
-   * The researcher removed our item (seen through a webhook): status `removed-by-researcher`, put-code
-   * and posted hash cleared; no job is queued (we never re-add on our own).
-   */
-  markDepositRemoved(depositKey: string, now: Date): Promise<void>;
-  /** Adopt a put-code found by reconciliation (409) without finishing the job. */
-  adoptPutCode(depositKey: string, putCode: string, now: Date): Promise<void>;
-  /**
-   * Release the lease and schedule another attempt. `countAttempt: false` (a 429: being throttled
-   * says nothing about the job) gives back the attempt the claim counted.
-   */
-  retryJob(jobId: string, workerId: string, error: string, runAt: Date, now: Date, options?: { countAttempt?: boolean }): Promise<void>;
-  /** Stop retrying until un-parked (403, revoked token, too many attempts). */
-  parkJob(jobId: string, workerId: string | null, reason: string, now: Date): Promise<void>;
-  /** Park every open job of an identity; returns how many. */
-  parkJobsOfIdentity(identityId: string, reason: string, now: Date): Promise<number>;
-  /** Queue parked jobs again (attempts reset); by job id or by identity. Returns how many. */
-  unparkJobs(filter: { jobId?: string; identityId?: string }, now: Date): Promise<number>;
-  getJob(id: string): Promise<Job | null>;
-  getOpenJobForDeposit(depositKey: string): Promise<Job | null>;
-  listJobs(filter: { status?: JobStatus; identityId?: string; submissionId?: string; limit?: number }): Promise<ClaimedJob[]>;
-  countJobs(): Promise<JobCounts>;
-  /** Earliest runAt among queued jobs (for the worker's sleep), or null. */
-  nextRunAt(): Promise<Date | null>;
+export type ConsumeOAuthStateResult = { ok: true } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
 
-  // webhooks
-  upsertWebhook(sub: WebhookSubscription): Promise<void>;
-  deleteWebhook(orcid: string): Promise<void>;
-  getWebhook(orcid: string): Promise<WebhookSubscription | null>;
-  listWebhooks(): Promise<WebhookSubscription[]>;
+/** Names, emails and affiliations read from a record (with /read-limited) for the host's forms. */
+export type Prefill = Record<string, unknown>;
 
-  // history (append-only)
-  appendHistory(entry: HistoryInput): Promise<void>;
-  listHistory(filter: { orcid?: string; submissionId?: string; depositKey?: string; limit?: number }): Promise<HistoryEntry[]>;
+/** A host article as kept for backfill and corrections (without its JATS/Crossref XML). */
+export interface StoredArticle extends Omit<import('../types.js').Article, 'jats' | 'crossref'> {
+  retraction: { notice?: string } | null;
+}
 
-  // small settings cache (e.g. the journal's peer-review group id)
-  getSetting(key: string): Promise<string | null>;
-  setSetting(key: string, value: string): Promise<void>;
+/** The host objects items are built from, for a set of contributors (late consent). */
+export interface SourcesOfContributors {
+  /** Articles of the contributors' submissions. */
+  articles: StoredArticle[];
+  /** Reviews written by the contributors. */
+  reviews: import('../types.js').Review[];
+  /** Editorial appointments of the contributors. */
+  appointments: import('../types.js').EditorAppointment[];
+}
+
+/** Where a page of `dueInvitations` ends: the next page starts after it. */
+export interface DueCursor {
+  invitedAt: Date;
+  contributorId: string;
 }

@@ -1,4 +1,6 @@
-import type { Contributor, DepositKind, Identity, Store } from '../store/store.js';
+import type { Directory, Ledger, Sources } from '../store/ports.js';
+import type { DepositKind, DesireDepositInput, Identity, ResolvedContributor, StoredArticle } from '../store/store.js';
+import { isItemKind } from '../store/store.js';
 import type { Article, EditorAppointment, Review } from '../types.js';
 import type { RuntimeSettings } from '../context.js';
 import { InvalidInputError } from '../errors.js';
@@ -6,15 +8,21 @@ import { buildWorkXml, workSelfExternalId } from '../orcid/work.js';
 import { buildPeerReviewXml, peerReviewSelfExternalId, journalGroupId } from '../orcid/peer-review.js';
 import { buildServiceXml, serviceSelfExternalId } from '../orcid/service.js';
 import { payloadHash } from '../orcid/payload-common.js';
-import { sources } from './sources.js';
 
 /**
  * Connect: turns host events into desired deposits (one per item per record). Nothing here talks
  * to ORCID; the outbox worker does, later. Every function is safe to call again with the same
  * input: an unchanged payload queues nothing.
+ *
+ * One pass per event (STYLE rule 19): the people of an event are resolved to identities in one
+ * read, each payload is built once, and the event's deposits are desired in one transaction. An
+ * `articlePublished` is at most five store round trips whatever the number of authors
+ * (`bench/publish-store-calls.ts` counts them).
  */
 export interface ConnectDeps {
-  store: Store;
+  ledger: Ledger;
+  directory: Directory;
+  sources: Sources;
   settings: RuntimeSettings;
   now: () => Date;
 }
@@ -26,95 +34,73 @@ export function mayPost(identity: Identity | null): identity is Identity {
   return !!identity && identity.status === 'linked' && identity.scopes.includes(ACTIVITIES_UPDATE);
 }
 
-export function createConnect({ store, settings, now }: ConnectDeps) {
-  const src = sources(store);
-
-  async function identityOf(contributor: Contributor | null): Promise<Identity | null> {
-    if (!contributor?.identityId) return null;
-    return store.getIdentity(contributor.identityId);
+export function createConnect({ ledger, directory, sources, settings, now }: ConnectDeps) {
+  function deposit(kind: DepositKind, sourceId: string, submissionId: string | null, who: { id: string; orcid: string },
+    externalId: { type: string; value: string }, xml: string | null): DesireDepositInput {
+    return {
+      key: `${kind}:${sourceId}:${who.orcid}`, kind, identityId: who.id, orcid: who.orcid, sourceId, submissionId,
+      externalIdType: externalId.type, externalIdValue: externalId.value, desiredState: xml === null ? 'absent' : 'present',
+      payload: xml, payloadHash: xml === null ? null : payloadHash(xml),
+    };
   }
 
-  async function desire(kind: DepositKind, sourceId: string, submissionId: string | null, identity: Identity,
-    externalId: { type: string; value: string }, xml: string | null) {
-    const key = `${kind}:${sourceId}:${identity.orcid}`;
-    return store.desireDeposit(
-      {
-        key,
-        kind,
-        identityId: identity.id,
-        orcid: identity.orcid,
-        sourceId,
-        submissionId,
-        externalIdType: externalId.type,
-        externalIdValue: externalId.value,
-        desiredState: xml === null ? 'absent' : 'present',
-        payload: xml,
-        payloadHash: xml === null ? null : payloadHash(xml),
-      },
-      now(),
-    );
+  const orcidHost = settings.recordBase.includes('sandbox') ? 'sandbox.orcid.org' : 'orcid.org';
+  function workXml(article: Omit<Article, 'jats' | 'crossref'>, retraction: { notice?: string } | null): string {
+    return buildWorkXml(article as Article, { orcidHost, ...(retraction ? { retraction } : {}) });
   }
 
-  function workXml(article: Article, retraction: { notice?: string } | null): string {
-    return buildWorkXml(article, {
-      orcidHost: settings.recordBase.includes('sandbox') ? 'sandbox.orcid.org' : 'orcid.org',
-      ...(retraction ? { retraction } : {}),
-    });
+  /** The work's payload for every author, or null when the journal's policy deletes retracted works. */
+  function workOf(stored: StoredArticle, built: string | null): string | null {
+    if (stored.retraction !== null && settings.retractionPolicy === 'delete') return null;
+    return stored.retraction === null && built !== null ? built : workXml(stored, stored.retraction);
   }
 
-  /** Queue (or update) the work of `article` on every consenting author's record. */
-  async function syncArticle(article: Article): Promise<number> {
-    const stored = await src.getArticle(article.id);
-    const retraction = stored?.retraction ?? null;
-    const deleteAll = retraction !== null && settings.retractionPolicy === 'delete';
-    const externalId = workSelfExternalId(article);
-    const xml = deleteAll ? null : workXml(article, retraction);
-    let queued = 0;
+  /**
+   * The work of `article` on every consenting author's record, and removed from the record of
+   * anyone who is no longer an author (or unlinked): two round trips (read the deposits, write them).
+   */
+  async function syncArticle(stored: StoredArticle, authors: ResolvedContributor[], xml: string | null): Promise<number> {
+    const externalId = workSelfExternalId(stored as Article);
+    const inputs: DesireDepositInput[] = [];
     const current = new Set<string>();
-    for (const author of article.authors) {
-      const identity = await identityOf(await store.getContributor(author.contributorId));
-      if (!mayPost(identity)) continue;
+    for (const { identity } of authors) {
+      if (!mayPost(identity) || current.has(identity.id)) continue;
       current.add(identity.id);
-      const r = await desire('work', article.id, article.submissionId, identity, externalId, xml);
-      if (r.jobId && r.changed) queued++;
+      inputs.push(deposit('work', stored.id, stored.submissionId, identity, externalId, xml));
     }
-    // Authors removed from the article (or who unlinked) get the work removed from their record.
-    for (const d of await store.listDeposits({ sourceId: article.id })) {
+    const authorsQueued = inputs.length;
+    for (const d of await ledger.listDeposits({ sourceId: stored.id })) {
       if (d.kind !== 'work' || current.has(d.identityId) || d.desiredState === 'absent') continue;
-      const identity = await store.getIdentity(d.identityId);
-      if (identity) await desire('work', article.id, article.submissionId, identity, externalId, null);
+      inputs.push(deposit('work', stored.id, stored.submissionId, { id: d.identityId, orcid: d.orcid }, externalId, null));
     }
-    return queued;
+    const results = await ledger.desireDeposits(inputs, now());
+    // What the authors' records get; removals from former authors are not counted.
+    return results.slice(0, authorsQueued).filter((r) => r.jobId && r.changed).length;
   }
 
-  async function articlePublished(article: Article): Promise<number> {
-    checkArticle(article);
-    await ensureContributors(article);
-    await src.putArticle(article, null);
-    return syncArticle(article);
+  /**
+   * Store the article and its authors, and queue its work for each consenting author. `built`: the
+   * work XML `checkArticle` returned, so that it is built once.
+   */
+  async function articlePublished(article: Article, built: string = check(article)): Promise<{ queued: number; authors: ResolvedContributor[] }> {
+    const stored = await sources.putArticle(article, undefined, now());
+    const authors = await directory.upsertContributors(article.authors.map((a, i) => ({
+      id: a.contributorId, submissionId: article.submissionId, role: i === 0 ? 'author' as const : 'coauthor' as const, keepRole: true,
+      givenNames: a.givenNames, familyName: a.familyName, email: a.email,
+    })), now());
+    return { queued: await syncArticle(stored, authors, workOf(stored, built)), authors };
+  }
+
+  /** `checkArticle` with this journal's options: the work XML as published, built once. */
+  function check(article: Article): string {
+    return checkArticle(article, { orcidHost });
   }
 
   async function articleRetracted(article: Article, notice?: string): Promise<number> {
-    checkArticle(article);
-    await src.putArticle(article, { notice });
-    return syncArticle(article);
-  }
-
-  async function ensureContributors(article: Article) {
-    for (const [i, a] of article.authors.entries()) {
-      const existing = await store.getContributor(a.contributorId);
-      await store.upsertContributor(
-        {
-          id: a.contributorId,
-          submissionId: article.submissionId,
-          role: existing?.role ?? (i === 0 ? 'author' : 'coauthor'),
-          givenNames: a.givenNames,
-          familyName: a.familyName,
-          email: a.email ?? existing?.email ?? null,
-        },
-        now(),
-      );
-    }
+    check(article);
+    const stored = await sources.putArticle(article, { notice }, now());
+    const authors = await directory.resolveContributors(article.authors.map((a) => a.contributorId));
+    return syncArticle(stored, authors, workOf(stored, null));
   }
 
   async function reviewCompleted(review: Review): Promise<number> {
@@ -122,10 +108,10 @@ export function createConnect({ store, settings, now }: ConnectDeps) {
     if (!review.id) throw new InvalidInputError('review.id', 'is required');
     if (!review.reviewerContributorId) throw new InvalidInputError('review.reviewerContributorId', 'is required');
     const xml = peerReviewXml(review); // validates before anything is stored
-    await src.putReview(review);
-    const identity = await identityOf(await store.getContributor(review.reviewerContributorId));
-    if (!mayPost(identity)) return 0;
-    const r = await desire('peer-review', review.id, review.submissionId, identity, peerReviewSelfExternalId(review), xml);
+    await sources.putReview(review, now());
+    const [reviewer] = await directory.resolveContributors([review.reviewerContributorId]);
+    if (!mayPost(reviewer?.identity ?? null)) return 0;
+    const r = await ledger.desireDeposit(deposit('peer-review', review.id, review.submissionId, reviewer!.identity!, peerReviewSelfExternalId(review), xml), now());
     return r.jobId && r.changed ? 1 : 0;
   }
 
@@ -140,52 +126,66 @@ export function createConnect({ store, settings, now }: ConnectDeps) {
     return settings.groupId ?? journalGroupId(review.journal ?? settings.journal);
   }
 
-  async function editorAppointed(appointment: EditorAppointment): Promise<number> {
-    if (!appointment || typeof appointment !== 'object') throw new InvalidInputError('appointment', 'is required');
-    if (!appointment.contributorId) throw new InvalidInputError('appointment.contributorId', 'is required');
+  function serviceDeposit(appointment: EditorAppointment, who: { id: string; orcid: string }): DesireDepositInput {
     const organization = appointment.organization ?? settings.convening;
     if (!organization) throw new InvalidInputError('appointment.organization', 'is required when no convening organization is configured');
     const journal = { journalTitle: settings.journal.title, journalIssn: settings.journal.issn ?? settings.journal.eissn };
     const xml = buildServiceXml(appointment, { organization, ...journal });
     const externalId = serviceSelfExternalId(appointment, journal);
-    await src.putAppointment(appointment);
-    const identity = await identityOf(await store.getContributor(appointment.contributorId));
-    if (!mayPost(identity)) return 0;
-    const r = await desire('service', `service:${externalId.value}`, null, identity, externalId, xml);
+    return deposit('service', `service:${externalId.value}`, null, who, externalId, xml);
+  }
+
+  async function editorAppointed(appointment: EditorAppointment): Promise<number> {
+    if (!appointment || typeof appointment !== 'object') throw new InvalidInputError('appointment', 'is required');
+    if (!appointment.contributorId) throw new InvalidInputError('appointment.contributorId', 'is required');
+    // Built for nobody first: every problem is reported before anything is stored.
+    serviceDeposit(appointment, { id: '', orcid: '' });
+    await sources.putAppointment(appointment, now());
+    const [editor] = await directory.resolveContributors([appointment.contributorId]);
+    if (!mayPost(editor?.identity ?? null)) return 0;
+    const r = await ledger.desireDeposit(serviceDeposit(appointment, editor!.identity!), now());
     return r.jobId && r.changed ? 1 : 0;
   }
 
-  /** Late consent: a person who connects gets every item they are owed, at once. */
+  /**
+   * Late consent: a person who connects gets every item they are owed, at once — three round trips
+   * (their contributor rows, the sources of those, one batch of deposits).
+   */
   async function backfill(identity: Identity): Promise<number> {
     if (!mayPost(identity)) return 0;
-    let queued = 0;
-    for (const c of await store.listContributorsByIdentity(identity.id)) {
-      const article = await src.getArticleOfSubmission(c.submissionId);
-      if (article && article.authors.some((a) => a.contributorId === c.id)) queued += await syncArticle(article);
-      for (const review of await src.reviewsOf(c.id)) queued += await reviewCompleted(review);
-      const appointment = await src.getAppointment(c.id);
-      if (appointment) queued += await editorAppointed(appointment);
+    const contributors = await directory.listContributorsByIdentity(identity.id);
+    if (contributors.length === 0) return 0;
+    const mine = new Set(contributors.map((c) => c.id));
+    const found = await sources.sourcesOfContributors(contributors);
+    const inputs: DesireDepositInput[] = [];
+    for (const stored of found.articles) {
+      if (!stored.authors.some((a) => mine.has(a.contributorId))) continue;
+      inputs.push(deposit('work', stored.id, stored.submissionId, identity, workSelfExternalId(stored as Article), workOf(stored, null)));
     }
-    return queued;
+    for (const review of found.reviews) {
+      inputs.push(deposit('peer-review', review.id, review.submissionId, identity, peerReviewSelfExternalId(review), peerReviewXml(review)));
+    }
+    for (const appointment of found.appointments) inputs.push(serviceDeposit(appointment, identity));
+    const results = await ledger.desireDeposits(inputs, now());
+    return results.filter((r) => r.jobId && r.changed).length;
   }
 
   /** The researcher unlinked: remove our items (or keep them) by the journal's policy. */
   async function unlinkDeposits(identity: Identity): Promise<number> {
     if (settings.unlinkPolicy === 'keep') return 0;
-    let queued = 0;
-    for (const d of await store.listDeposits({ identityId: identity.id })) {
-      if (d.desiredState === 'absent') continue;
-      const r = await desire(d.kind, d.sourceId, d.submissionId, identity, { type: d.externalIdType, value: d.externalIdValue }, null);
-      if (r.jobId) queued++;
+    const inputs: DesireDepositInput[] = [];
+    for (const d of await ledger.listDeposits({ identityId: identity.id })) {
+      if (!isItemKind(d.kind) || d.desiredState === 'absent') continue;
+      inputs.push(deposit(d.kind, d.sourceId, d.submissionId, identity, { type: d.externalIdType, value: d.externalIdValue }, null));
     }
-    return queued;
+    return (await ledger.desireDeposits(inputs, now())).filter((r) => r.jobId).length;
   }
 
   /** "Send again" after the researcher removed an item: clear the put-code and post anew. */
   async function sendAgain(depositKey: string): Promise<boolean> {
-    const d = await store.getDeposit(depositKey);
-    if (!d || d.desiredState !== 'present') return false;
-    await store.desireDeposit(
+    const d = await ledger.getDeposit(depositKey);
+    if (!d || d.desiredState !== 'present' || !isItemKind(d.kind)) return false;
+    await ledger.desireDeposit(
       {
         key: d.key, kind: d.kind, identityId: d.identityId, orcid: d.orcid, sourceId: d.sourceId,
         submissionId: d.submissionId, externalIdType: d.externalIdType, externalIdValue: d.externalIdValue,
@@ -196,14 +196,17 @@ export function createConnect({ store, settings, now }: ConnectDeps) {
     return true;
   }
 
-  return { articlePublished, articleUpdated: articlePublished, articleRetracted, reviewCompleted, editorAppointed,
+  return { checkArticle: check, articlePublished, articleRetracted, reviewCompleted, editorAppointed,
     editorTermEnded: editorAppointed, backfill, unlinkDeposits, sendAgain, groupIdFor };
 }
 
 export type Connect = ReturnType<typeof createConnect>;
 
-/** Every problem of a host article, thrown as InvalidInputError naming the field, before anything is stored. */
-export function checkArticle(article: Article) {
+/**
+ * Every problem of a host article, thrown as InvalidInputError naming the field, before anything is
+ * stored. Returns the work XML it built (without a retraction), so that publishing builds it once.
+ */
+export function checkArticle(article: Article, options: Parameters<typeof buildWorkXml>[1] = {}): string {
   if (!article || typeof article !== 'object') throw new InvalidInputError('article', 'is required');
   if (typeof article.id !== 'string' || !article.id) throw new InvalidInputError('article.id', 'is required');
   if (typeof article.submissionId !== 'string' || !article.submissionId) throw new InvalidInputError('article.submissionId', 'is required');
@@ -211,5 +214,5 @@ export function checkArticle(article: Article) {
   article.authors.forEach((a, i) => {
     if (!a || typeof a.contributorId !== 'string' || !a.contributorId) throw new InvalidInputError(`article.authors[${i}].contributorId`, 'is required');
   });
-  buildWorkXml(article); // every payload problem is reported before anything is stored
+  return buildWorkXml(article, options);
 }

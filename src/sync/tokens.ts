@@ -1,4 +1,5 @@
-import type { Identity, Store } from '../store/store.js';
+import type { Identity } from '../store/store.js';
+import type { Directory } from '../store/ports.js';
 import type { TokenCipher } from '../store/token-cipher.js';
 import type { OrcidOAuth, TokenSet } from '../orcid/oauth.js';
 import type { TokenSource } from './worker.js';
@@ -23,8 +24,8 @@ const EXPIRY_MARGIN_MS = 60_000;
  * A person's usable access token: decrypts the sealed set and refreshes it when it expired (or
  * when ORCID refused it), storing the new set sealed. Null when there is no way to get one.
  */
-export function createTokenSource(deps: { store: Store; cipher: TokenCipher; oauth: OrcidOAuth; now: () => Date }): TokenSource {
-  const { store, cipher, oauth, now } = deps;
+export function createTokenSource(deps: { directory: Pick<Directory, 'getIdentity' | 'updateIdentityTokens'>; cipher: TokenCipher; oauth: OrcidOAuth; now: () => Date }): TokenSource {
+  const { directory: store, cipher, oauth, now } = deps;
   // Opening a sealed set costs an AES-GCM decryption; the worker asks for the same few tokens over
   // and over. Keyed by the sealed value itself, so a refreshed or revoked set is never served stale.
   const opened = new Map<string, TokenSet>();
@@ -41,7 +42,8 @@ export function createTokenSource(deps: { store: Store; cipher: TokenCipher; oau
     /** `identity` as just read from the store; it is read again only to refresh. */
     async accessTokenFor(identity: Identity, { forceRefresh = false } = {}) {
       const fresh = forceRefresh ? await store.getIdentity(identity.id) : identity;
-      if (!fresh || fresh.status !== 'linked' || !fresh.sealedTokens) return null;
+      // An unlinking identity keeps its token for the deletes that remove our items.
+      if (!fresh || (fresh.status !== 'linked' && fresh.status !== 'unlinking') || !fresh.sealedTokens) return null;
       const tokens = open(fresh.sealedTokens);
       const expired = tokens.expiresAt.getTime() - EXPIRY_MARGIN_MS <= now().getTime();
       if (!forceRefresh && !expired) return tokens.accessToken;

@@ -1,8 +1,11 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { OrcidApiError, TokenRevokedError, coerceError, LEASE_LOST, OrcidPluginError } from '../errors.js';
-import type { ClaimedJob, Deposit, DepositKind, Identity, Store } from '../store/store.js';
+import type { ClaimedJob, Deposit, DepositKind, Identity } from '../store/store.js';
+import { isItemKind } from '../store/store.js';
+import type { Directory, Ledger } from '../store/ports.js';
 import { withPutCode } from './put-code.js';
+import { keepLease, type LeaseKeeper } from './lease.js';
 import type { Logger } from '../log.js';
 import { OrcidRefusalError, ScopeMissingError } from '../orcid/api-errors.js';
 import { OrcidOAuthError, OAUTH_INVALID_GRANT } from '../orcid/oauth.js';
@@ -33,7 +36,9 @@ export type RetryDecision =
 export type AttemptOutcome = 'synced' | 'removed-by-researcher' | 'retry' | 'parked' | 'token-revoked';
 
 export interface WorkerOptions {
-  store: Store;
+  ledger: Ledger;
+  /** Identities only: whose token a job uses. */
+  directory: Pick<Directory, 'getIdentity'>;
   client: DepositClient;
   tokens: TokenSource;
   /** ORCID client id: identifies our own items in summaries when reconciling a 409. */
@@ -44,7 +49,9 @@ export interface WorkerOptions {
   decideRetry: (error: unknown, attempt: number, failing: { since: Date; failures: number }) => RetryDecision;
   /** Runs before an item is posted (ensures the peer-review group exists). */
   beforePost?: (deposit: Deposit) => Promise<void>;
-  /** Called once per revocation, after the identity's jobs are parked (sends the re-invitation). */
+  /** Runs a claimed task (a ledger entry that is not an item, see `tasks.ts`); returns the put-code column to complete it with. */
+  runTask?: (claimed: ClaimedJob, checkLease: () => void) => Promise<string | null>;
+  /** Called once per revocation, after the identity's jobs are parked (revokes the identity, re-invites). */
   onTokenRevoked?: (identity: Identity) => Promise<void>;
   /** Called after a job finished (for unlink completion, metrics). */
   onJobSettled?: (event: { deposit: Deposit; outcome: string }) => Promise<void> | void;
@@ -73,7 +80,8 @@ export interface Worker {
 
 export function createWorker(options: WorkerOptions): Worker {
   const {
-    store,
+    ledger,
+    directory,
     client,
     tokens,
     clientId,
@@ -92,7 +100,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let wake: (() => void) | null = null;
   const inFlight = new Set<Promise<void>>();
   async function history(deposit: Deposit, jobId: string, event: string, detail: Record<string, unknown> = {}) {
-    await store.appendHistory({
+    await ledger.appendHistory({
       at: now(),
       event,
       orcid: deposit.orcid,
@@ -109,7 +117,7 @@ export function createWorker(options: WorkerOptions): Worker {
     const postedHash = outcome === 'synced' && deposit.desiredState === 'present' ? deposit.payloadHash : null;
     const at = now();
     // The history entry is written in the completing transaction: one write per job, not two.
-    await store.completeJob({
+    await ledger.completeJob({
       jobId: job.id, workerId: id, version: deposit.version, putCode, postedHash, outcome,
       history: {
         at, event: outcome === 'synced' ? 'job.completed' : 'item.removed-by-researcher', orcid: deposit.orcid,
@@ -121,19 +129,22 @@ export function createWorker(options: WorkerOptions): Worker {
     await options.onJobSettled?.({ deposit, outcome });
   }
 
-  async function apply(claimed: ClaimedJob, accessToken: string): Promise<void> {
+  async function apply(claimed: ClaimedJob, accessToken: string, lease: LeaseKeeper): Promise<void> {
     const { job, deposit } = claimed;
-    const { kind, orcid } = deposit;
+    const { orcid } = deposit;
+    const kind = deposit.kind as DepositKind; // items only: tasks never get here
     if (deposit.desiredState === 'absent') {
       let putCode = deposit.putCode;
       if (!putCode && deposit.maybePosted) {
         // An earlier POST may have landed without its answer: find our item by its self external id.
+        lease.check();
         const summaries = await client.listSummaries(kind, orcid, accessToken);
         putCode = findOwnPutCode(summaries, [{ type: deposit.externalIdType, value: deposit.externalIdValue }], clientId);
         if (putCode) await history(deposit, job.id, 'item.found-by-external-id', { putCode });
       }
       if (putCode) {
         try {
+          lease.check();
           await client.deleteItem(kind, orcid, accessToken, putCode);
         } catch (e) {
           // Already gone (the researcher removed it): the record is as we want it.
@@ -145,9 +156,11 @@ export function createWorker(options: WorkerOptions): Worker {
     const payload = deposit.payload!;
     let putCode = deposit.putCode;
     if (!putCode) {
+      lease.check();
       await options.beforePost?.(deposit);
       try {
         // completeJob stores the put-code; if that fails (lease lost), the next POST's 409 finds it.
+        lease.check();
         putCode = (await client.postItem(kind, orcid, accessToken, payload)).putCode;
         return settle(claimed, putCode, 'synced');
       } catch (e) {
@@ -159,16 +172,18 @@ export function createWorker(options: WorkerOptions): Worker {
         // (../shared/orcid-model/README.md "Error responses"); else look it up by every self id.
         putCode = duplicatePutCode(e instanceof OrcidRefusalError ? e.orcid : null);
         if (!putCode) {
+          lease.check();
           const summaries = await client.listSummaries(kind, orcid, accessToken);
           const ids = [{ type: deposit.externalIdType, value: deposit.externalIdValue }, ...selfExternalIdsOfPayload(payload)];
           putCode = findOwnPutCode(summaries, ids, clientId);
         }
         if (!putCode) throw e;
-        await store.adoptPutCode(deposit.key, putCode, now());
+        await ledger.adoptPutCode(deposit.key, putCode, now());
         await history(deposit, job.id, 'item.adopted', { putCode });
       }
     }
     try {
+      lease.check();
       await client.putItem(kind, orcid, accessToken, putCode, withPutCode(payload, putCode));
     } catch (e) {
       if (e instanceof OrcidApiError && e.statusCode === 404) {
@@ -182,9 +197,10 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function parkRevoked(claimed: ClaimedJob, identity: Identity, reason: string) {
     const { job, deposit } = claimed;
-    await store.revokeIdentity(identity.id, now());
-    await store.parkJob(job.id, id, reason, now());
-    const parked = await store.parkJobsOfIdentity(identity.id, reason, now());
+    // Parking first: a concurrent job of the same identity then finds its lease gone (LEASE_LOST)
+    // and stops here, so the identity is revoked and the person re-invited once.
+    await ledger.parkJob(job.id, id, reason, now());
+    const parked = await ledger.parkJobsOfIdentity(identity.id, reason, now());
     await history(deposit, job.id, 'identity.revoked', { reason, parkedJobs: parked + 1 });
     options.onAttempt?.({ deposit, outcome: 'token-revoked' });
     await options.onTokenRevoked?.(identity);
@@ -192,13 +208,22 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function processJob(claimed: ClaimedJob): Promise<void> {
     const { job, deposit } = claimed;
+    // The heartbeat: renewed at a third of the lease while the job runs; checked before every ORCID call.
+    const lease = keepLease({ ledger, workerId: id, leaseMs, now }, job);
     try {
-      const identity = await store.getIdentity(deposit.identityId);
-      if (!identity || identity.status !== 'linked') {
-        await store.parkJob(job.id, id, 'identity-not-linked', now());
+      if (!isItemKind(deposit.kind)) {
+        if (!options.runTask) throw new Error(`No task runner for ${deposit.kind}`);
+        return await settle(claimed, await options.runTask(claimed, lease.check), 'synced');
+      }
+      const identity = await directory.getIdentity(deposit.identityId);
+      // While unlinking, the token still serves the deletes (and nothing else).
+      const usable = identity?.status === 'linked' || (identity?.status === 'unlinking' && deposit.desiredState === 'absent');
+      if (!identity || !usable) {
+        await ledger.parkJob(job.id, id, 'identity-not-linked', now());
         await history(deposit, job.id, 'job.parked', { reason: 'identity-not-linked' });
         return;
       }
+      lease.check();
       // An expired token whose refresh ORCID refuses (invalid_grant: revoked at ORCID) means the
       // researcher must reconnect, as on a 401; ORCID throttled or down is retried like any outage.
       let accessToken = await tokens.accessTokenFor(identity).catch((err: unknown) => {
@@ -207,19 +232,20 @@ export function createWorker(options: WorkerOptions): Worker {
       });
       if (!accessToken) return await parkRevoked(claimed, identity, 'token-unavailable');
       try {
-        await apply(claimed, accessToken);
+        await apply(claimed, accessToken, lease);
       } catch (e) {
         // 403/9038: the token lacks the scope; no refresh adds it, the researcher must reconnect.
         if (e instanceof ScopeMissingError) return await parkRevoked(claimed, identity, 'scope-missing');
         if (!(e instanceof TokenRevokedError)) throw e;
         // Only a refusal means the link is gone; ORCID throttled or down means: try again later.
+        lease.check();
         accessToken = await tokens.accessTokenFor(identity, { forceRefresh: true }).catch((err: unknown) => {
           if (isTransient(err)) throw err;
           return null;
         });
         if (!accessToken) return await parkRevoked(claimed, identity, 'token-revoked');
         // A fresh token may still lack the scope (the researcher granted less when reconnecting).
-        await apply(claimed, accessToken).catch(async (again: unknown) => {
+        await apply(claimed, accessToken, lease).catch(async (again: unknown) => {
           if (again instanceof ScopeMissingError) return parkRevoked(claimed, identity, 'scope-missing');
           throw again;
         });
@@ -232,18 +258,18 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       // 429s give their attempt back (see retryJob), so `attempts` counts real failures only.
       const attempt = Math.max(1, job.attempts);
-      const failing = isTransient(e) ? await failureRunOf(store, deposit.key, now()) : { since: now(), failures: 1 };
+      const failing = isTransient(e) ? await failureRunOf(ledger, deposit.key, now()) : { since: now(), failures: 1 };
       const decision = decideRetry(e, attempt, failing);
       const summary = describeFailure(e);
       try {
         if (decision.action === 'retry') {
-          await store.retryJob(job.id, id, summary, new Date(now().getTime() + decision.delayMs), now(), { countAttempt: decision.countsAsAttempt !== false });
+          await ledger.retryJob(job.id, id, summary, new Date(now().getTime() + decision.delayMs), now(), { countAttempt: decision.countsAsAttempt !== false });
           await history(deposit, job.id, 'job.retry', {
             error: summary, delayMs: decision.delayMs, attempt, failingSince: failing.since.toISOString(), failures: failing.failures,
           });
           options.onAttempt?.({ deposit, outcome: 'retry' });
         } else {
-          await store.parkJob(job.id, id, decision.reason, now());
+          await ledger.parkJob(job.id, id, decision.reason, now());
           await history(deposit, job.id, 'job.parked', { reason: decision.reason, error: summary, attempt });
           options.onAttempt?.({ deposit, outcome: 'parked' });
         }
@@ -251,11 +277,13 @@ export function createWorker(options: WorkerOptions): Worker {
         const err = coerceError(inner);
         if (!(err instanceof OrcidPluginError && err.code === LEASE_LOST)) throw err;
       }
+    } finally {
+      lease.stop();
     }
   }
 
   async function runOnce(limit = concurrency): Promise<number> {
-    const claimed = await store.claimJobs(id, now(), limit, leaseMs);
+    const claimed = await ledger.claimJobs(id, now(), limit, leaseMs);
     await Promise.all(claimed.map((c) => track(processJob(c))));
     return claimed.length;
   }
@@ -278,7 +306,7 @@ export function createWorker(options: WorkerOptions): Worker {
       // Claim in batches (half the slots, or all when idle): each claim is a write transaction.
       if (free > 0 && (free >= Math.ceil(concurrency / 2) || inFlight.size === 0)) {
         try {
-          claimed = await store.claimJobs(id, now(), free, leaseMs);
+          claimed = await ledger.claimJobs(id, now(), free, leaseMs);
         } catch (e) {
           logger?.error({ err: coerceError(e) }, 'claiming jobs failed');
         }
@@ -290,7 +318,7 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   async function idleDelay(): Promise<number> {
-    const next = await store.nextRunAt().catch(() => null);
+    const next = await ledger.nextRunAt().catch(() => null);
     if (!next) return pollMs;
     return Math.max(5, Math.min(pollMs, next.getTime() - now().getTime()));
   }

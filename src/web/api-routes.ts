@@ -86,8 +86,8 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
     const sess = (ctx as unknown as { session?: { orcid?: { orcid?: string } } }).session;
     const identity = user ? await store.findIdentityByHostUser(user.id) : sess?.orcid?.orcid ? await store.findIdentityByOrcid(sess.orcid.orcid) : null;
     if (!identity || identity.status !== 'linked') throw new NotFoundError('No connected ORCID iD.');
-    const cached = await store.getSetting(`prefill:${identity.id}`);
-    ctx.body = { orcid: identity.orcid, name: identity.name, ...(cached ? JSON.parse(cached) : { emails: [], affiliations: [] }) };
+    const cached = await store.getPrefill(identity.id);
+    ctx.body = { orcid: identity.orcid, name: identity.name, ...(cached ?? { emails: [], affiliations: [] }) };
   });
 
   async function statusOf(submissionId: string) {
@@ -129,7 +129,7 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
     const submission = typeof ctx.query.submission === 'string' ? ctx.query.submission : null;
     if (!submission) throw new InvalidInputError('submission', 'is required');
     const status = await statusOf(submission);
-    const title = await store.getSetting(`submission-title:${submission}`);
+    const title = await store.getSubmissionTitle(submission);
     const people = status.contributors.map((c) => ({
       name: c.name, orcid: c.orcid, authenticated: c.authenticated,
       items: status.items.filter((i) => c.orcid && i.orcid === c.orcid).map((i) => ({

@@ -1,13 +1,16 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { PluginContext } from '../context.js';
 import type { Contributor, ContributorRole } from '../store/store.js';
 import { parseOrcidId } from '../orcid/id.js';
-import { sealTokenSet, openTokenSet } from '../sync/tokens.js';
+import { sealTokenSet } from '../sync/tokens.js';
 import { safeReturnPath } from './safe-return.js';
 import { verifyInvitationSignature, hashInvitationToken } from './invitations.js';
 import { coerceError, ForbiddenError, InvalidInputError, OrcidPluginError } from '../errors.js';
+
+/** OAuth states are kept server-side by their hash, like invitation tokens. */
+const hashState = (state: string) => createHash('sha256').update(state).digest('base64url');
 
 const ROLES: ContributorRole[] = ['author', 'coauthor', 'reviewer', 'editor'];
 /** An OAuth round trip must finish within this time (the state in the session expires). */
@@ -60,7 +63,10 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
   async function startAuthorize(ctx: Context, purpose: 'connect' | 'signin', contributor: Contributor | null, role: ContributorRole | null, returnTo: string) {
     const state = randomBytes(24).toString('base64url');
     const sess = orcidSession(ctx);
-    sess.pending = { state, purpose, contributorId: contributor?.id ?? null, role, returnTo, createdAt: now().getTime() };
+    const at = now();
+    // Single use server-side too: the session cookie from before the callback can be replayed.
+    await store.createOAuthState({ stateHash: hashState(state), createdAt: at, expiresAt: new Date(at.getTime() + STATE_TTL_MS) });
+    sess.pending = { state, purpose, contributorId: contributor?.id ?? null, role, returnTo, createdAt: at.getTime() };
     const scope = purpose === 'signin' || settings.authenticateOnly ? ['/authenticate'] : settings.scopes;
     ctx.redirect(
       pc.oauth.authorizeUrl({
@@ -111,6 +117,9 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
       return page(ctx, 403, { outcome: 'error', reason: 'This sign-in link is not valid for your session (it may have expired, or been opened in another browser). Please start again.' });
     }
     sess.pending = null; // single use
+    if (!(await store.consumeOAuthState(hashState(state), now())).ok) {
+      return page(ctx, 403, { outcome: 'error', reason: 'This sign-in link has already been used. Please start again.' });
+    }
     const contributor = pending.contributorId ? await store.getContributor(pending.contributorId) : null;
     const retry = `${settings.mountPath}/connect?role=${encodeURIComponent(pending.role ?? 'author')}${contributor ? `&contributor=${encodeURIComponent(contributor.id)}` : ''}&return=${encodeURIComponent(pending.returnTo)}`;
     if (ctx.query.error !== undefined) {
@@ -145,28 +154,12 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
       if (ctx.status === 404 && !ctx.body) ctx.redirect(pending.returnTo);
       return;
     }
-    const identity = await store.linkIdentity(
-      {
-        orcid,
-        // A contributor's identity belongs to the contributor's own account (or none, for an invitee);
-        // whoever else is signed in in this browser must not become its owner. undefined keeps the old owner.
-        hostUserId: contributor ? (contributor.hostUserId ?? undefined) : user?.id,
-        name: tokens.name,
-        sealedTokens: sealTokenSet(pc.cipher, tokens),
-        scopes: tokens.scope,
-        tokenExpiresAt: tokens.expiresAt,
-        authenticated: true,
-      },
-      now(),
-    );
-    if (contributor) {
-      await store.linkContributor(contributor.id, identity.id, now());
-      await store.setInvitationState(contributor.id, 'used', now());
-    }
-    await store.appendHistory({ at: now(), event: 'identity.linked', orcid, identityId: identity.id, submissionId: contributor?.submissionId ?? null,
-      detail: { contributorId: contributor?.id ?? null, scopes: tokens.scope } });
-    await store.unparkJobs({ identityId: identity.id }, now());
-    await pc.onIdentityLinked(identity, contributor);
+    await pc.lifecycle.link({
+      orcid, tokens, sealedTokens: sealTokenSet(pc.cipher, tokens), contributor,
+      // A contributor's identity belongs to the contributor's own account (or none, for an invitee);
+      // whoever else is signed in in this browser must not become its owner. undefined keeps the old owner.
+      hostUserId: contributor ? (contributor.hostUserId ?? undefined) : user?.id,
+    });
     // A new session id after sign-in: a session fixed by an attacker before it is worth nothing.
     await ctx.session?.regenerate?.();
     orcidSession(ctx).orcid = orcid;
@@ -205,44 +198,9 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     const sessOrcid = orcidSession(ctx).orcid;
     const identity = user ? await store.findIdentityByHostUser(user.id) : sessOrcid ? await store.findIdentityByOrcid(sessOrcid) : null;
     if (!identity || identity.status !== 'linked') throw new InvalidInputError('orcid', 'no connected ORCID iD to unlink');
-    await unlinkIdentity(pc, identity.id);
+    await pc.lifecycle.unlink(identity.id);
     orcidSession(ctx).orcid = null;
     if (ctx.accepts(['html', 'json']) === 'json') ctx.body = { unlinked: identity.orcid };
     else ctx.redirect(safeReturnPath((ctx.request as unknown as { body?: Record<string, unknown> }).body?.return, '/'));
   });
-}
-
-/**
- * Unlinking: contributors lose the link at once; items are deleted (or kept) by policy; the token is
- * revoked at ORCID once the deletes are done (they need it), or now when there is nothing to delete.
- */
-export async function unlinkIdentity(pc: PluginContext, identityId: string): Promise<void> {
-  const { store, now } = pc;
-  const identity = await store.getIdentity(identityId);
-  if (!identity) return;
-  await store.unlinkContributorsOf(identity.id, now());
-  const queued = await pc.connect.unlinkDeposits(identity);
-  await store.appendHistory({ at: now(), event: 'identity.unlink-requested', orcid: identity.orcid, identityId: identity.id, detail: { deletesQueued: queued } });
-  if (queued > 0) {
-    await store.setSetting(`pending-revoke:${identity.id}`, '1');
-    return;
-  }
-  await revokeNow(pc, identity.id);
-}
-
-export async function revokeNow(pc: PluginContext, identityId: string): Promise<void> {
-  const { store, now } = pc;
-  const identity = await store.getIdentity(identityId);
-  if (!identity || identity.status === 'revoked') return;
-  if (identity.sealedTokens) {
-    try {
-      await pc.oauth.revoke(openTokenSet(pc.cipher, identity.sealedTokens).accessToken);
-    } catch (e) {
-      // The token is deleted here either way; ORCID lets the researcher revoke it from their account too.
-      pc.logger.warn({ err: coerceError(e), orcid: identity.orcid }, 'revoking the token at ORCID failed');
-    }
-  }
-  await store.revokeIdentity(identity.id, now());
-  await store.setSetting(`pending-revoke:${identity.id}`, '');
-  await store.appendHistory({ at: now(), event: 'identity.revoked', orcid: identity.orcid, identityId: identity.id, detail: { by: 'researcher' } });
 }

@@ -26,7 +26,7 @@ export function createInviteService(pc: Pick<PluginContext, 'store' | 'mailer' |
       name: `${contributor.givenNames} ${contributor.familyName}`.trim(),
       locale: contributor.locale ?? undefined,
       journalTitle: settings.journal.title,
-      submissionTitle: submissionTitle ?? (await store.getSetting(`submission-title:${contributor.submissionId}`)) ?? '',
+      submissionTitle: submissionTitle ?? (await store.getSubmissionTitle(contributor.submissionId)) ?? '',
       role: contributor.role === 'coauthor' ? ('co-author' as const) : contributor.role,
       link: `${settings.publicUrl}${settings.mountPath}/invite/${token}`,
       expiresAt,
@@ -39,20 +39,7 @@ export function createInviteService(pc: Pick<PluginContext, 'store' | 'mailer' |
     return true;
   }
 
-  /** One reminder, `reminderDays` after the invitation, to those who have not connected. */
-  async function sendDueReminders(submissionIds: string[]): Promise<number> {
-    let sent = 0;
-    for (const id of submissionIds) {
-      for (const c of await store.listContributors(id)) {
-        if (c.invitationState !== 'sent' || !c.invitedAt || c.identityId) continue;
-        if (now().getTime() - c.invitedAt.getTime() < settings.reminderDays * DAY_MS) continue;
-        if (await invite(c, 'reminder')) sent++;
-      }
-    }
-    return sent;
-  }
-
-  return { invite, sendDueReminders };
+  return { invite };
 }
 
 export type InviteService = ReturnType<typeof createInviteService>;

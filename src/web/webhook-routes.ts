@@ -21,7 +21,7 @@ export function webhookRoutes(router: Router, pc: PluginContext) {
       throw new OrcidPluginError('RATE_LIMITED', 'Too many notifications; slow down.', { status: 429 });
     }
     if (!isOrcidId(ctx.params.orcid)) throw new NotFoundError('Not an ORCID iD.');
-    pc.webhooks.notify(parseOrcidId(ctx.params.orcid).id);
+    await pc.webhooks.notify(parseOrcidId(ctx.params.orcid).id);
     ctx.status = 204;
   });
 }

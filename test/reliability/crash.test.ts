@@ -125,4 +125,81 @@ describe('reliability: crashes', function () {
       await stage.close();
     }
   });
+
+  it('loses nothing when three host processes fire overlapping events at one store', async () => {
+    const seed = 5005;
+    const random = rng(seed);
+    const stage = await startStage({ researchers: RESEARCHERS, seed });
+    const processes: WorkerProcess[] = [];
+    try {
+      const w = buildWorkload(stage.researchers, FULL ? 600 : 120, random, 'x');
+      // The workload's own reviews (and their corrections) are left out: the reviews here share reviewers.
+      w.reviews.length = 0;
+      w.mutations = w.mutations.filter((m) => m.kind !== 'update-review');
+      for (const [k] of [...w.expected]) if (k.startsWith('peer-review:')) w.expected.delete(k);
+      await linkContributors(stage.orcid, w);
+      // Shared reviewers: each writes several reviews, arriving from different hosts at once. The
+      // last reviewer connects only afterwards, so its review links are all that backfill has.
+      const reviewers = stage.researchers.slice(0, 4);
+      const now = new Date();
+      for (const [k, r] of reviewers.entries()) {
+        await stage.orcid.store.upsertContributor({ id: `x-rv-${k}`, submissionId: 'x-rv', role: 'reviewer', givenNames: 'Rev', familyName: `${k}`, email: `rv${k}@example.org` }, now);
+        if (k < reviewers.length - 1) await stage.orcid.store.linkContributor(`x-rv-${k}`, r.identityId, now);
+      }
+      const reviews = Array.from({ length: FULL ? 80 : 24 }, (_, i) => ({
+        id: `x-shared-rev-${i}`, submissionId: `x-rsub-${i}`, reviewerContributorId: `x-rv-${i % reviewers.length}`, completedAt: '2026-10-20',
+        manuscriptTitle: `Reviewed manuscript ${i}`, journal: { title: 'Journal of Emulated Research', issn: '0000-0000' },
+      }));
+      for (const r of reviews) {
+        const k = Number(r.reviewerContributorId.split('-').pop());
+        if (k < reviewers.length - 1) w.expected.set(`peer-review:${r.id}:${reviewers[k]!.orcid}`, { present: true, marker: r.manuscriptTitle });
+      }
+      const submissions = Array.from({ length: FULL ? 60 : 20 }, (_, i) => ({
+        id: `x-inv-${i}`, title: `Invited ${i}`,
+        contributors: [{ contributorId: `x-inv-c-${i}`, role: 'coauthor' as const, givenNames: 'Co', familyName: `Author ${i}`, email: `co${i}@example.org` }],
+      }));
+      const events = [
+        ...w.articles.map((a) => ({ kind: 'publish' as const, article: plainArticle(a) })),
+        ...reviews.map((review) => ({ kind: 'review' as const, review })),
+        ...submissions.map((submission) => ({ kind: 'submission' as const, submission })),
+      ];
+      // Every event goes to two of the three hosts (as a host retrying on another node would), in each host's own order.
+      const lists: Array<typeof events> = [[], [], []];
+      for (const e of events) {
+        const skip = Math.floor(random() * 3);
+        for (let hIdx = 0; hIdx < 3; hIdx++) if (hIdx !== skip) lists[hIdx]!.push(e);
+      }
+      for (const list of lists) list.sort(() => random() - 0.5);
+      const worker = spawnCli(['worker'], stage.env);
+      processes.push(worker);
+      const hosts = lists.map((list, i) => {
+        const file = join(stage.dir, `events-${i}.json`);
+        writeFileSync(file, JSON.stringify(list));
+        return spawnScript(join(ROOT, 'test/reliability/crash-host-events.ts'), [file], stage.env, /^done/m);
+      });
+      processes.push(...hosts);
+      await Promise.all(hosts.map((p) => p.started)); // each prints done at its end
+      await Promise.all(hosts.map((p) => p.exited));
+      for (const p of hosts) expect(p.stderr(), 'every host finished').to.match(/^done/m);
+      await applyMutations(stage.orcid, w.mutations); // later corrections and retractions of the same articles
+      await settle(stage, FULL ? 600_000 : 60_000);
+      await kill(worker, 'SIGTERM');
+      const counts = await stage.orcid.store.countJobs();
+      expect(counts).to.deep.include({ queued: 0, leased: 0, parked: 0 });
+      const { problems, items } = await checkRecords(stage, w.expected);
+      expect(problems.slice(0, 20), `${problems.length} problems\n${await explain(stage, problems)}`).to.deep.equal([]);
+      // No review link lost: each reviewer's reviews, the late one's included (what backfill reads).
+      for (const [k] of reviewers.entries()) {
+        const found = await stage.orcid.store.sourcesOfContributors([{ id: `x-rv-${k}`, submissionId: 'x-rv' }]);
+        expect(found.reviews.map((r) => r.id).sort(), `reviews of x-rv-${k}`).to.deep.equal(reviews.filter((r) => r.reviewerContributorId === `x-rv-${k}`).map((r) => r.id).sort());
+      }
+      // No invitation lost: every invitee is due for the reminder.
+      const due = await stage.orcid.store.dueInvitations(new Date(Date.now() + 365 * 86_400_000), null, 10_000);
+      expect(due.filter((c) => c.id.startsWith('x-inv-c-')).map((c) => c.id).sort()).to.deep.equal(submissions.map((s) => s.contributors[0]!.contributorId).sort());
+      figures['three hosts, overlapping events'] = { seed, events: events.length, perHost: lists.map((l) => l.length), deposits: w.expected.size, itemsOnRecords: items, jobs: counts };
+    } finally {
+      for (const p of processes) await kill(p);
+      await stage.close();
+    }
+  });
 });

@@ -74,7 +74,7 @@ export async function startStage(options: {
     LOG_LEVEL: 'silent',
     ORCID_LEASE_MS: '2000',
     ORCID_POLL_MS: '50',
-    ORCID_TIMEOUT_MS: '3000',
+    ORCID_TIMEOUT_MS: '500', // the lease (2 s) must cover 4 calls (see src/sync/lease.ts)
     ORCID_WORKER_CONCURRENCY: '8',
     ORCID_RATE_LIMIT: '2000',
     ORCID_RATE_LIMIT_BURST: '2000',

@@ -31,8 +31,10 @@ if (uri) {
     return store;
   });
 } else {
-  describe.skip('Store contract: MongoDB (set MONGODB_URI to a replica set to run it)', () => {
-    it('passes the shared Store contract', () => undefined);
+  // Said plainly in the output, not only as a pending test: these suites did not run.
+  process.stdout.write('MongoDB contract suites (Ledger, Directory, Sources, concurrency included) SKIPPED: set MONGODB_URI to a replica set to run them\n');
+  describe.skip('Ledger, Directory and Sources contracts: MongoDB (set MONGODB_URI to a replica set to run them)', () => {
+    it('passes the three port contracts', () => undefined);
   });
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { MIGRATIONS } from '../../src/store/sqlite-migrations.js';
+import { MIGRATIONS, migrate } from '../../src/store/sqlite/migrations.js';
 import { StorageError } from '../../src/errors.js';
 import { storeContract } from './contract.js';
 
@@ -32,6 +32,56 @@ describe('SqliteStore', () => {
     db.close();
     expect(rows).to.deep.equal(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     expect(mode).to.equal('wal');
+  });
+
+  it('moves the first release\'s domain data out of settings into records (migration 3)', async () => {
+    // A database as the first release (schema versions 1 and 2) left it, written the way its code wrote it.
+    const path = join(dir, 'release-0.1.db');
+    const old = new Database(path);
+    migrate(old, () => 0, MIGRATIONS.filter((m) => m.version <= 2));
+    const t = Date.parse('2026-03-01T10:00:00Z');
+    const identity = old.prepare(`INSERT INTO identities (id, orcid, host_user_id, name, sealed_tokens, scopes, token_expires_at, status, authenticated, created_at, updated_at)
+      VALUES (?, ?, NULL, NULL, 'sealed', '["/activities/update"]', NULL, 'linked', 1, ?, ?)`);
+    identity.run('idn-unlinking', '0000-0002-1825-0097', t, t);
+    identity.run('idn-kept', '0000-0001-5109-3700', t, t);
+    old.prepare(`INSERT INTO deposits (key, kind, identity_id, orcid, source_id, submission_id, external_id_type, external_id_value, desired_state, payload, payload_hash, version, put_code, posted_hash, status, last_error, created_at, updated_at)
+      VALUES ('work:a1:x', 'work', 'idn-kept', 'x', 'a1', 's1', 'doi', '10.5555/1', 'present', '<w/>', 'h', 1, NULL, NULL, 'pending', NULL, ?, ?)`).run(t, t);
+    old.prepare(`INSERT INTO jobs (id, deposit_key, status, attempts, max_attempts, run_at, leased_by, lease_expires_at, last_error, park_reason, created_at, updated_at)
+      VALUES ('j1', 'work:a1:x', 'queued', 0, 10, ?, NULL, NULL, NULL, NULL, ?, ?)`).run(t, t, t);
+    const article = { id: 'a1', submissionId: 's1', doi: '10.5555/1', title: 'Results', authors: [{ contributorId: 'c1', givenNames: 'J', familyName: 'C' }] };
+    const review = { id: 'rv1', submissionId: 's1', reviewerContributorId: 'r1', completedAt: '2026-10-20' };
+    const settings: Array<[string, string]> = [
+      ['submission-title:s1', 'Emulated results'],
+      [`article:a1`, JSON.stringify({ ...article, retraction: { notice: 'Duplicated image.' } })],
+      ['submission-article:s1', 'a1'],
+      ['review:rv1', JSON.stringify(review)],
+      ['contributor-reviews:r1', JSON.stringify(['rv1'])],
+      ['editor:e1', JSON.stringify({ contributorId: 'e1', role: 'Editor', startDate: '2025-01-01' })],
+      ['prefill:idn-kept', JSON.stringify({ emails: ['j@example.org'], affiliations: [] })],
+      ['pending-revoke:idn-unlinking', '1'],
+      ['pending-revoke:idn-kept', ''],
+      ['open-submissions', JSON.stringify(['s1'])],
+      ['group-id-ready:issn:0000-0000', '1'],
+    ];
+    for (const [k, v] of settings) old.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(k, v);
+    old.close();
+
+    const store = new SqliteStore({ path });
+    await store.init();
+    expect(await store.getSubmissionTitle('s1')).to.equal('Emulated results');
+    const found = await store.sourcesOfContributors([{ id: 'r1', submissionId: 's1' }, { id: 'e1', submissionId: 's9' }]);
+    expect(found).to.deep.equal({ articles: [{ ...article, retraction: { notice: 'Duplicated image.' } }], reviews: [review], appointments: [{ contributorId: 'e1', role: 'Editor', startDate: '2025-01-01' }] });
+    expect(await store.getPrefill('idn-kept')).to.deep.equal({ emails: ['j@example.org'], affiliations: [] });
+    expect((await store.getIdentity('idn-unlinking'))!.status).to.equal('unlinking');
+    expect((await store.getIdentity('idn-kept'))!.status).to.equal('linked');
+    expect((await store.listJobs({}))[0]!.job).to.deep.include({ id: 'j1', status: 'queued', attempts: 0 });
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    const left = db.prepare('SELECT key FROM settings ORDER BY key').all();
+    const jobColumns = db.prepare('SELECT name FROM pragma_table_info(\'jobs\')').all().map((r) => (r as { name: string }).name);
+    db.close();
+    expect(left).to.deep.equal([{ key: 'group-id-ready:issn:0000-0000' }]); // only settings stay settings
+    expect(jobColumns).to.not.include('max_attempts');
   });
 
   it('reports a file that is not a database as STORE_CORRUPT with advice, not a stack', async () => {

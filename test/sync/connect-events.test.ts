@@ -65,7 +65,7 @@ describe('host events → items on the record (emulator)', function () {
       h = await startSyncHarness();
       await h.orcid.articlePublished(article());
       expect(await h.orcid.store.listDeposits({ submissionId: 's1' })).to.have.length(0);
-      await connectAuthor(h);
+      await connectAuthor(h, { runTasks: false });
       const d = await onlyDeposit(h);
       expect([d.kind, d.status]).to.deep.equal(['work', 'pending']);
       await h.orcid.worker.drain();
@@ -103,7 +103,7 @@ describe('host events → items on the record (emulator)', function () {
       const after = await items(h, editorOrcid, 'service');
       expect(after.map((s) => s.putCode)).to.deep.equal([service!.putCode]);
       expect(after[0]!.xml.replace(/>\s+</g, '><')).to.match(/<common:end-date><common:year>2026<\/common:year><common:month>06<\/common:month><common:day>30<\/common:day><\/common:end-date>/);
-      const d = (await h.orcid.store.listDeposits({ orcid: editorOrcid }))[0]!;
+      const d = (await h.orcid.store.listDeposits({ orcid: editorOrcid })).find((x) => x.kind === 'service')!;
       expect((await historyOf(h, d.key)).map((e) => e.event)).to.deep.equal(['job.completed', 'job.completed']);
     });
   });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Browser, startHarness, type Harness } from '../flows/harness.js';
 import type { OrcidConnectOptions } from '../../src/plugin.js';
 import type { Article } from '../../src/types.js';
-import type { ClaimedJob, Deposit } from '../../src/store/store.js';
+import { isItemKind, type ClaimedJob, type Deposit } from '../../src/store/store.js';
 import { TokenCipher } from '../../src/store/token-cipher.js';
 import { openTokenSet, sealTokenSet } from '../../src/sync/tokens.js';
 
@@ -45,16 +45,19 @@ export async function startSyncHarness(options: HarnessOptions & Partial<OrcidCo
 }
 
 /** The signed-in host user connects their own iD for submission s1 through the OAuth dance. */
-export async function connectAs(h: Harness, hostUser: string, role: 'author' | 'reviewer' | 'editor', researcher: string): Promise<Browser> {
+export async function connectAs(h: Harness, hostUser: string, role: 'author' | 'reviewer' | 'editor', researcher: string, options: { runTasks?: boolean } = {}): Promise<Browser> {
   const b = new Browser();
   b.setUser(hostUser);
   const r = await h.connect(b, `${h.url}/orcid/connect?role=${role}&submission=s1&return=/submission/s1`, researcher);
   expect(r.status, r.text.slice(0, 200)).to.equal(302);
   expect(r.location).to.equal('/submission/s1');
+  // Connecting queues the link's own tasks (the prefill read, the webhook): run them now, so that
+  // each test's drain counts only the items it queues.
+  if (options.runTasks !== false) await h.orcid.worker.drain();
   return b;
 }
 
-export const connectAuthor = (h: Harness) => connectAs(h, 'u1', 'author', h.researchers.author!);
+export const connectAuthor = (h: Harness, options: { runTasks?: boolean } = {}) => connectAs(h, 'u1', 'author', h.researchers.author!, options);
 
 export function editor(): Browser {
   const b = new Browser({ accept: 'application/json' });
@@ -82,7 +85,7 @@ export async function onlyDeposit(h: Harness, filter: { kind?: string } = {}): P
 }
 
 export async function onlyJob(h: Harness): Promise<ClaimedJob> {
-  const jobs = (await h.orcid.store.listJobs({ limit: 100 })).filter((j) => j.job.status !== 'done');
+  const jobs = (await h.orcid.store.listJobs({ limit: 100 })).filter((j) => j.job.status !== 'done' && isItemKind(j.deposit.kind));
   expect(jobs.map((j) => j.job.status), 'open jobs').to.have.length(1);
   return jobs[0]!;
 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { isItemKind } from '../../src/store/store.js';
 import type { Harness } from '../flows/harness.js';
 import {
   article, connectAuthor, editor, emulatorPost, historyOf, items, manualClock, mintToken, onlyDeposit, onlyJob,
@@ -106,7 +107,7 @@ describe('outbox worker rules against the emulator', function () {
       await h.orcid.worker.drain();
       const identity = (await h.orcid.store.findIdentityByOrcid(author))!;
       expect([identity.status, identity.sealedTokens]).to.deep.equal(['revoked', null]);
-      const jobs = await h.orcid.store.listJobs({ identityId: identity.id });
+      const jobs = (await h.orcid.store.listJobs({ identityId: identity.id })).filter((j) => isItemKind(j.deposit.kind));
       expect(jobs.map((j) => j.job.status)).to.deep.equal(['parked', 'parked']);
       expect(jobs.map((j) => j.job.parkReason)).to.deep.equal(['token-revoked', 'token-revoked']);
       const mails = h.orcid.mailer.outbox().filter((m) => m.to === 'josiah@example.org');

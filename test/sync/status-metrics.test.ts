@@ -119,7 +119,8 @@ describe('editors\' sync status and metrics', function () {
       expect(r.headers.get('content-type')).to.match(/^text\/plain/);
       const text = await r.text();
       expect(text).to.include('orcid_jobs_settled_total{kind="work",outcome="synced"} 1');
-      expect(text).to.include('orcid_outbox_jobs{state="done"} 1');
+      // The work, and the record read for prefill that connecting queued (a durable task).
+      expect(text).to.include('orcid_outbox_jobs{state="done"} 2');
       expect(text).to.include('orcid_outbox_jobs{state="queued"} 0');
       expect(text).to.match(/orcid_request_duration_seconds_count\{kind="work",method="POST",status="201"\} 1/);
     });

@@ -43,11 +43,14 @@ describe('ORCID webhooks (Premium) against the emulator', function () {
     await h.orcid.articlePublished(article());
     await h.orcid.worker.drain();
     const [work] = await items(h, author, 'work');
+    // The reconciliation is a durable task: the running worker picks it up after the debounce.
+    h.orcid.worker.start();
     await emulatorPost(h, `/_emulator/records/${author}/edit`, { action: 'delete-item', putCode: work!.putCode });
     const d = await eventually(async () => {
       const x = await onlyDeposit(h);
       return x.status === 'removed-by-researcher' ? x : null;
     });
+    await h.orcid.worker.stop();
     expect(d.putCode).to.equal(null);
     const [removed] = (await historyOf(h, d.key)).filter((e) => e.event === 'item.removed-by-researcher');
     expect(removed!.detail).to.deep.equal({ putCode: work!.putCode, via: 'webhook' });
@@ -61,6 +64,7 @@ describe('ORCID webhooks (Premium) against the emulator', function () {
     await connectAuthor(h);
     await eventually(() => h.orcid.store.getWebhook(author));
     await eventually(async () => (await recordReads(h)) === 2); // person + employments, the prefill after connecting
+    h.orcid.worker.start();
     for (const givenNames of ['Jo', 'Joe', 'Joseph']) {
       await emulatorPost(h, `/_emulator/records/${author}/edit`, { action: 'rename', givenNames, familyName: 'Carberry' });
     }

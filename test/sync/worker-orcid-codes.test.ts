@@ -82,9 +82,9 @@ describe('worker: ORCID error codes and 409 adoption (nock)', () => {
     const hosts = orcidHosts('sandbox');
     const oauth = createOAuth({ clientId: CLIENT, clientSecret: 'secret', hosts, now: () => NOW });
     const worker = createWorker({
-      store, clientId: CLIENT, now: () => NOW,
+      ledger: store, directory: store, clientId: CLIENT, now: () => NOW,
       client: createOrcidClient({ apiBase: hosts.apiBase, userAgent: 'test', now: () => NOW }),
-      tokens: createTokenSource({ store, cipher, oauth, now: () => NOW }),
+      tokens: createTokenSource({ directory: store, cipher, oauth, now: () => NOW }),
       findOwnPutCode: findOwnItemBySelfIds,
       decideRetry: (e, attempt, failing) => decideRetry(e, attempt, { failingSince: failing.since, failures: failing.failures, now: NOW, random: () => 0.5 }),
       onTokenRevoked: async (i) => void revoked.push(i.orcid),

@@ -40,7 +40,8 @@ describe('Sign in with ORCID and prefill from the record', function () {
     ] });
     const r = await h.connect(b, `${h.url}/orcid/connect?role=author&submission=s1`, h.researchers.author!);
     expect(r.status).to.equal(302);
-    // The record is read off the request path; wait for it (bounded).
+    // The record is read off the request path, by the worker (a durable task); wait for it (bounded).
+    await h.orcid.worker.drain();
     let body: { orcid: string; givenNames?: string; familyName?: string; emails?: Array<{ email: string }> } | null = null;
     for (let i = 0; i < 50; i++) {
       const res = await b.request(`${h.url}/orcid/api/me/prefill`);
@@ -67,6 +68,9 @@ describe('Sign in with ORCID and prefill from the record', function () {
     await h.connect(b, `${h.url}/orcid/connect?role=author&submission=s1`, h.researchers.author!);
     const r = await b.request(`${h.url}/orcid/unlink`, { method: 'POST', headers: { accept: 'application/json' } });
     expect(r.status).to.equal(200);
+    // The revocation is a durable job, queued at once, that the worker runs (and retries until ORCID confirms).
+    expect((await h.orcid.store.findIdentityByOrcid(h.researchers.author!))!.status).to.equal('unlinking');
+    await h.orcid.worker.drain();
     const identity = await h.orcid.store.findIdentityByOrcid(h.researchers.author!);
     expect(identity).to.include({ status: 'revoked', sealedTokens: null });
     const history = await h.orcid.store.listHistory({ orcid: h.researchers.author! });

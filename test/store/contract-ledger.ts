@@ -1,7 +1,7 @@
-/** The deposits-and-outbox half of the Store contract (see contract.ts). */
+/** The Ledger contract: desire, claim, renew, complete, retry, park, history (see contract.ts). */
 import { expect } from 'chai';
 import type { DesireDepositInput, Store } from '../../src/store/store.js';
-import { ORCID_A, ORCID_B, T0, at } from './contract.js';
+import { ORCID_A, ORCID_B, T0, at, jobById, openJobOf } from './contract.js';
 import type { StoreRef } from './contract.js';
 
 const LEASE = 30_000;
@@ -38,14 +38,16 @@ async function posted(store: Store, over: Partial<DesireDepositInput> = {}, putC
   return d;
 }
 
-export function outboxContract(ref: StoreRef): void {
+export function ledgerContract(ref: StoreRef): void {
+  historyContract(ref);
+  batchAndConcurrencyContract(ref);
   describe('deposits and outbox', () => {
     it('desiring a new deposit creates it with exactly one queued job', async () => {
       const r = await ref.store.desireDeposit(workInput(), T0);
       expect(r.changed).to.equal(true);
       expect(r.deposit).to.deep.include({ version: 1, status: 'pending', putCode: null, postedHash: null, desiredState: 'present', payloadHash: 'hash-v1', submissionId: 's17' });
-      const job = await ref.store.getOpenJobForDeposit(workInput().key);
-      expect(job).to.deep.include({ id: r.jobId, status: 'queued', attempts: 0, maxAttempts: 10, leasedBy: null, leaseExpiresAt: null });
+      const job = await openJobOf(ref.store, workInput().key);
+      expect(job).to.deep.include({ id: r.jobId, status: 'queued', attempts: 0, leasedBy: null, leaseExpiresAt: null });
       expect(job!.runAt).to.deep.equal(T0);
       expect(await ref.store.getDeposit(workInput().key)).to.deep.equal(r.deposit);
       expect(await ref.store.countJobs()).to.deep.equal({ queued: 1, leased: 0, parked: 0, done: 0 });
@@ -86,14 +88,14 @@ export function outboxContract(ref: StoreRef): void {
       const [again] = await ref.store.claimJobs('w1', at(30), 1, LEASE);
       await ref.store.completeJob({ jobId: again.job.id, workerId: 'w1', version: again.deposit.version, putCode: null, postedHash: null, outcome: 'synced' }, at(31));
       expect(await ref.store.getDeposit(r.deposit.key)).to.deep.include({ maybePosted: false, status: 'synced' });
-      expect(await ref.store.getOpenJobForDeposit(r.deposit.key)).to.equal(null);
+      expect(await openJobOf(ref.store, r.deposit.key)).to.equal(null);
     });
 
     it('completing writes the put-code and posted hash and finishes the job', async () => {
       const r = await posted(ref.store);
       expect(await ref.store.getDeposit(r.deposit.key)).to.deep.include({ putCode: '1001', postedHash: 'hash-v1', status: 'synced', lastError: null });
-      expect(await ref.store.getJob(r.jobId!)).to.deep.include({ status: 'done', leasedBy: null });
-      expect(await ref.store.getOpenJobForDeposit(r.deposit.key)).to.equal(null);
+      expect(await jobById(ref.store, r.jobId!)).to.deep.include({ status: 'done', leasedBy: null });
+      expect(await openJobOf(ref.store, r.deposit.key)).to.equal(null);
       const same = await ref.store.desireDeposit(workInput(), at(2));
       expect(same).to.deep.include({ jobId: null, changed: false });
       expect(await ref.store.countJobs()).to.deep.equal({ queued: 0, leased: 0, parked: 0, done: 1 });
@@ -107,7 +109,7 @@ export function outboxContract(ref: StoreRef): void {
       expect(v2.deposit.version).to.equal(2);
       const done = await ref.store.completeJob({ jobId: c.job.id, workerId: 'w1', version: 1, putCode: '1001', postedHash: 'hash-v1', outcome: 'synced' }, at(2));
       expect(done).to.deep.equal({ requeued: true });
-      expect(await ref.store.getJob(c.job.id)).to.deep.include({ status: 'queued', leasedBy: null, attempts: 0 });
+      expect(await jobById(ref.store, c.job.id)).to.deep.include({ status: 'queued', leasedBy: null, attempts: 0 });
       expect(await ref.store.getDeposit(v2.deposit.key)).to.deep.include({ putCode: '1001', postedHash: 'hash-v1', status: 'pending', version: 2 });
       const [again] = await ref.store.claimJobs('w1', at(2), 1, LEASE);
       expect(again.deposit).to.deep.include({ payloadHash: 'hash-v2', putCode: '1001', version: 2 });
@@ -131,7 +133,7 @@ export function outboxContract(ref: StoreRef): void {
       expect(err.code).to.equal('LEASE_LOST');
       expect(err.message).to.equal(`Worker w2 no longer holds the lease on job ${c.job.id}: it is leased by w1`);
       expect(await ref.store.getDeposit(c.deposit.key)).to.deep.include({ putCode: null, status: 'pending' });
-      expect(await ref.store.getJob(c.job.id)).to.deep.include({ status: 'leased', leasedBy: 'w1' });
+      expect(await jobById(ref.store, c.job.id)).to.deep.include({ status: 'leased', leasedBy: 'w1' });
     });
 
     it('completions made together succeed or fail each on their own', async () => {
@@ -144,7 +146,7 @@ export function outboxContract(ref: StoreRef): void {
       expect(lostB.status === 'rejected' && (lostB.reason as { code: string }).code).to.equal('LEASE_LOST');
       expect(await ref.store.getDeposit(a.deposit.key)).to.deep.include({ putCode: '7', status: 'synced' });
       expect(await ref.store.getDeposit(b.deposit.key)).to.deep.include({ putCode: null });
-      expect((await ref.store.getJob(b.job.id))!.status).to.equal('leased');
+      expect((await jobById(ref.store, b.job.id))!.status).to.equal('leased');
     });
 
     it('an expired lease is re-claimable, and its first holder then gets LEASE_LOST', async () => {
@@ -163,7 +165,7 @@ export function outboxContract(ref: StoreRef): void {
       await ref.store.desireDeposit(workInput(), T0);
       const [c] = await ref.store.claimJobs('w1', T0, 1, 1000);
       expect(await ref.store.renewLease(c.job.id, 'w1', at(0.5), 5000)).to.equal(true);
-      expect((await ref.store.getJob(c.job.id))!.leaseExpiresAt).to.deep.equal(at(5.5));
+      expect((await jobById(ref.store, c.job.id))!.leaseExpiresAt).to.deep.equal(at(5.5));
       expect(await ref.store.claimJobs('w2', at(2), 1, 1000)).to.deep.equal([]);
     });
 
@@ -171,8 +173,8 @@ export function outboxContract(ref: StoreRef): void {
       await ref.store.desireDeposit(workInput(), T0);
       const [c] = await ref.store.claimJobs('w1', T0, 1, LEASE);
       await ref.store.retryJob(c.job.id, 'w1', 'ORCID answered 503', at(60), at(1));
-      expect(await ref.store.getJob(c.job.id)).to.deep.include({ status: 'queued', leasedBy: null, leaseExpiresAt: null, lastError: 'ORCID answered 503', attempts: 1 });
-      expect((await ref.store.getJob(c.job.id))!.runAt).to.deep.equal(at(60));
+      expect(await jobById(ref.store, c.job.id)).to.deep.include({ status: 'queued', leasedBy: null, leaseExpiresAt: null, lastError: 'ORCID answered 503', attempts: 1 });
+      expect((await jobById(ref.store, c.job.id))!.runAt).to.deep.equal(at(60));
       expect((await ref.store.getDeposit(c.deposit.key))!.lastError).to.equal('ORCID answered 503');
       expect(await ref.store.nextRunAt()).to.deep.equal(at(60));
       expect(await ref.store.claimJobs('w1', at(59), 1, LEASE)).to.deep.equal([]);
@@ -186,7 +188,7 @@ export function outboxContract(ref: StoreRef): void {
       const [c] = await ref.store.claimJobs('w1', T0, 1, LEASE);
       expect(c.job.attempts).to.equal(1);
       await ref.store.retryJob(c.job.id, 'w1', 'ORCID rate limit reached', at(2), at(1), { countAttempt: false });
-      expect((await ref.store.getJob(c.job.id))!.attempts).to.equal(0);
+      expect((await jobById(ref.store, c.job.id))!.attempts).to.equal(0);
       const [again] = await ref.store.claimJobs('w1', at(2), 1, LEASE);
       expect(again.job.attempts).to.equal(1);
     });
@@ -208,12 +210,12 @@ export function outboxContract(ref: StoreRef): void {
       await ref.store.desireDeposit(workInput(), T0);
       const [c] = await ref.store.claimJobs('w1', T0, 1, LEASE);
       await ref.store.parkJob(c.job.id, 'w1', 'ORCID answered 403', at(1));
-      expect(await ref.store.getJob(c.job.id)).to.deep.include({ status: 'parked', parkReason: 'ORCID answered 403', leasedBy: null });
+      expect(await jobById(ref.store, c.job.id)).to.deep.include({ status: 'parked', parkReason: 'ORCID answered 403', leasedBy: null });
       expect((await ref.store.getDeposit(c.deposit.key))!.status).to.equal('parked');
       expect(await ref.store.claimJobs('w1', at(100), 5, LEASE)).to.deep.equal([]);
       expect(await ref.store.nextRunAt()).to.equal(null);
       expect(await ref.store.unparkJobs({ jobId: c.job.id }, at(200))).to.equal(1);
-      expect(await ref.store.getJob(c.job.id)).to.deep.include({ status: 'queued', attempts: 0, parkReason: null });
+      expect(await jobById(ref.store, c.job.id)).to.deep.include({ status: 'queued', attempts: 0, parkReason: null });
       expect((await ref.store.getDeposit(c.deposit.key))!.status).to.equal('pending');
       expect(await ref.store.unparkJobs({ jobId: c.job.id }, at(200))).to.equal(0);
     });
@@ -234,11 +236,11 @@ export function outboxContract(ref: StoreRef): void {
       const r = await ref.store.desireDeposit(workInput(), T0);
       await ref.store.parkJob(r.jobId!, null, 'too many attempts', at(1));
       expect((await ref.store.desireDeposit(workInput(), at(2))).jobId).to.equal(r.jobId);
-      expect((await ref.store.getJob(r.jobId!))!.status).to.equal('parked');
+      expect((await jobById(ref.store, r.jobId!))!.status).to.equal('parked');
       const changed = await ref.store.desireDeposit(workInput({ payloadHash: 'hash-v2', payload: '<w>2</w>' }), at(3));
       expect(changed.jobId).to.equal(r.jobId);
       expect(changed.deposit.status).to.equal('pending');
-      expect(await ref.store.getJob(r.jobId!)).to.deep.include({ status: 'queued', attempts: 0, parkReason: null });
+      expect(await jobById(ref.store, r.jobId!)).to.deep.include({ status: 'queued', attempts: 0, parkReason: null });
     });
 
     it('desiring absent queues a delete only when something was posted', async () => {
@@ -253,14 +255,14 @@ export function outboxContract(ref: StoreRef): void {
       const [c] = await ref.store.claimJobs('w1', at(2), 1, LEASE);
       await ref.store.completeJob({ jobId: c.job.id, workerId: 'w1', version: 2, putCode: null, postedHash: null, outcome: 'synced' }, at(3));
       expect(await ref.store.getDeposit(c.deposit.key)).to.deep.include({ putCode: null, status: 'synced' });
-      expect(await ref.store.getOpenJobForDeposit(c.deposit.key)).to.equal(null);
+      expect(await openJobOf(ref.store, c.deposit.key)).to.equal(null);
     });
 
     it('withdrawing a deposit that was never posted closes its queued job', async () => {
       const r = await ref.store.desireDeposit(workInput(), T0);
       const gone = await ref.store.desireDeposit(workInput({ desiredState: 'absent', payload: null, payloadHash: null }), at(1));
       expect(gone.jobId).to.equal(null);
-      expect((await ref.store.getJob(r.jobId!))!.status).to.equal('done');
+      expect((await jobById(ref.store, r.jobId!))!.status).to.equal('done');
     });
 
     it('an item the researcher removed is not re-added, except by force', async () => {
@@ -290,8 +292,8 @@ export function outboxContract(ref: StoreRef): void {
       const v2 = await ref.store.desireDeposit(workInput({ payload: '<w>2</w>', payloadHash: 'hash-v2' }), at(2));
       await ref.store.markDepositRemoved(v2.deposit.key, at(3));
       expect(await ref.store.getDeposit(v2.deposit.key)).to.deep.include({ status: 'removed-by-researcher', putCode: null, postedHash: null, version: 2 });
-      expect((await ref.store.getJob(v2.jobId!))!.status).to.equal('done');
-      expect(await ref.store.getOpenJobForDeposit(v2.deposit.key)).to.equal(null);
+      expect((await jobById(ref.store, v2.jobId!))!.status).to.equal('done');
+      expect(await openJobOf(ref.store, v2.deposit.key)).to.equal(null);
       expect((await ref.store.desireDeposit(workInput({ payload: '<w>2</w>', payloadHash: 'hash-v2' }), at(4))).jobId).to.equal(null);
       await ref.store.markDepositRemoved('work:unknown', at(5));
       expect(await ref.store.getDeposit('work:unknown')).to.equal(null);
@@ -302,7 +304,7 @@ export function outboxContract(ref: StoreRef): void {
       await ref.store.claimJobs('w1', T0, 1, LEASE);
       await ref.store.adoptPutCode(r.deposit.key, '4242', at(1));
       expect((await ref.store.getDeposit(r.deposit.key))!.putCode).to.equal('4242');
-      expect((await ref.store.getJob(r.jobId!))!.status).to.equal('leased');
+      expect((await jobById(ref.store, r.jobId!))!.status).to.equal('leased');
     });
 
     it('lists deposits and jobs by identity and submission', async () => {
@@ -318,6 +320,76 @@ export function outboxContract(ref: StoreRef): void {
       expect((await ref.store.listJobs({ identityId: 'idn-a' })).map((c) => c.deposit.key)).to.deep.equal(['a-s1', 'a-s2']);
       expect((await ref.store.listJobs({ submissionId: 's17', status: 'queued', limit: 1 })).map((c) => c.deposit.key)).to.deep.equal(['a-s1']);
       expect(await ref.store.listJobs({ status: 'done' })).to.deep.equal([]);
+    });
+  });
+}
+
+function historyContract(ref: StoreRef): void {
+  describe('history', () => {
+    it('appends entries and lists them newest first, filtered and limited', async () => {
+      await ref.store.appendHistory({ at: at(1), event: 'identity.linked', orcid: ORCID_A, detail: { scopes: ['/authenticate'] } });
+      await ref.store.appendHistory({ at: at(2), event: 'deposit.queued', orcid: ORCID_A, submissionId: 's1', depositKey: 'work:a', detail: {} });
+      await ref.store.appendHistory({ at: at(2), event: 'deposit.posted', orcid: ORCID_A, submissionId: 's1', depositKey: 'work:a', jobId: 'j1', detail: { putCode: '7' } });
+      await ref.store.appendHistory({ at: at(3), event: 'identity.linked', orcid: ORCID_B, detail: {} });
+
+      const all = await ref.store.listHistory({});
+      expect(all.map((h) => h.event)).to.deep.equal(['identity.linked', 'deposit.posted', 'deposit.queued', 'identity.linked']);
+      expect(all[1]).to.deep.include({ orcid: ORCID_A, identityId: null, submissionId: 's1', depositKey: 'work:a', jobId: 'j1', detail: { putCode: '7' } });
+      expect(all[1].at).to.deep.equal(at(2));
+      expect(new Set(all.map((h) => h.id)).size).to.equal(4);
+      expect((await ref.store.listHistory({ orcid: ORCID_A })).map((h) => h.event)).to.deep.equal(['deposit.posted', 'deposit.queued', 'identity.linked']);
+      expect((await ref.store.listHistory({ submissionId: 's1', depositKey: 'work:a' }))).to.have.length(2);
+      expect((await ref.store.listHistory({ orcid: ORCID_A, limit: 1 })).map((h) => h.event)).to.deep.equal(['deposit.posted']);
+      expect(await ref.store.listHistory({ depositKey: 'work:none' })).to.deep.equal([]);
+    });
+  });
+}
+
+function batchAndConcurrencyContract(ref: StoreRef): void {
+  describe('desireDeposits (one event, one transaction)', () => {
+    it('desires many deposits at once, each as desireDeposit would, results in input order', async () => {
+      const inputs = [1, 2, 3].map((i) => workInput({ key: `work:a${i}:${ORCID_A}`, sourceId: `a${i}` }));
+      const out = await ref.store.desireDeposits(inputs, T0);
+      expect(out.map((r) => [r.deposit.key, r.changed, r.jobId !== null])).to.deep.equal(inputs.map((i) => [i.key, true, true]));
+      const again = await ref.store.desireDeposits([...inputs, workInput({ key: `work:a4:${ORCID_A}`, sourceId: 'a4' })], at(1));
+      expect(again.map((r) => r.changed)).to.deep.equal([false, false, false, true]);
+      expect((await ref.store.countJobs()).queued).to.equal(4);
+      expect(await ref.store.desireDeposits([], T0)).to.deep.equal([]);
+    });
+  });
+
+  describe('countActiveItemJobs', () => {
+    it('counts queued and leased item jobs of an identity, not parked ones and not tasks', async () => {
+      await ref.store.desireDeposits([
+        workInput({ key: 'work:a1:x', sourceId: 'a1' }), workInput({ key: 'work:a2:x', sourceId: 'a2' }),
+        { ...workInput({ key: 'prefill:x', sourceId: 'x' }), kind: 'prefill', payload: null, payloadHash: 'prefill:1' },
+      ], T0);
+      const [c] = await ref.store.claimJobs('w1', at(1), 1, LEASE);
+      expect(await ref.store.countActiveItemJobs('idn-a')).to.equal(2);
+      await ref.store.parkJob(c!.job.id, 'w1', 'ORCID answered 403', at(2));
+      expect(await ref.store.countActiveItemJobs('idn-a')).to.equal(1);
+      expect(await ref.store.countActiveItemJobs('idn-none')).to.equal(0);
+    });
+  });
+
+  describe('concurrent claims', () => {
+    it('several workers claiming at once get disjoint jobs, and every due job once', async () => {
+      const inputs = Array.from({ length: 60 }, (_, i) => workInput({ key: `work:c${i}:${ORCID_A}`, sourceId: `c${i}` }));
+      await ref.store.desireDeposits(inputs, T0);
+      const claims = await Promise.all(Array.from({ length: 6 }, (_, w) => ref.store.claimJobs(`w${w}`, at(1), 15, LEASE)));
+      const ids = claims.flat().map((c) => c.job.id);
+      expect(ids.length).to.equal(60);
+      expect(new Set(ids).size).to.equal(60);
+      for (const [w, batch] of claims.entries()) for (const c of batch) expect(c.job.leasedBy).to.equal(`w${w}`);
+    });
+
+    it('claims in runAt order, expired leases and queued jobs alike', async () => {
+      await ref.store.desireDeposit(workInput({ key: 'work:late:x', sourceId: 'late', runAt: at(5) }), T0);
+      await ref.store.desireDeposit(workInput({ key: 'work:early:x', sourceId: 'early', runAt: at(1) }), T0);
+      const [early] = await ref.store.claimJobs('w1', at(2), 1, 1000); // leased until at(3), runAt at(1)
+      expect(early!.deposit.key).to.equal('work:early:x');
+      const next = await ref.store.claimJobs('w2', at(10), 5, LEASE);
+      expect(next.map((c) => c.deposit.key)).to.deep.equal(['work:early:x', 'work:late:x']);
     });
   });
 }

@@ -1,14 +1,12 @@
 /**
- * The SQLite connection the store is built on: opening (WAL, busy timeout, migrations), prepared
- * statements, IMMEDIATE transactions, and SQLite's errors turned into typed StorageErrors.
+ * The SQLite handle every operation in this folder takes as its first argument (graphile-worker's
+ * `WithPgClient` shape): opening (WAL, busy timeout, migrations), prepared statements, IMMEDIATE
+ * transactions, and SQLite's errors turned into typed StorageErrors. No operation lives here.
  */
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
-import { OrcidPluginError, STORE_CONFLICT, STORE_CORRUPT, STORE_UNAVAILABLE, StorageError, coerceError } from '../errors.js';
-import { migrate } from './sqlite-migrations.js';
-import { ms } from './sqlite-rows.js';
-import type { Row } from './sqlite-rows.js';
-import type * as S from './store.js';
+import { OrcidPluginError, STORE_CONFLICT, STORE_CORRUPT, STORE_UNAVAILABLE, StorageError, coerceError } from '../../errors.js';
+import { migrate } from './migrations.js';
+import type { Row } from './rows.js';
 
 export interface SqliteStoreOptions {
   /** File path, or `:memory:`. */
@@ -19,22 +17,23 @@ export interface SqliteStoreOptions {
   walAutocheckpointPages?: number;
 }
 
-export const DEPOSIT_COLUMNS = [
-  'key', 'kind', 'identity_id', 'orcid', 'source_id', 'submission_id', 'external_id_type', 'external_id_value', 'desired_state',
-  'payload', 'payload_hash', 'version', 'put_code', 'posted_hash', 'maybe_posted', 'status', 'last_error', 'created_at', 'updated_at',
-];
-export const JOB_COLUMNS = ['id', 'deposit_key', 'status', 'attempts', 'max_attempts', 'run_at', 'leased_by', 'lease_expires_at', 'last_error', 'park_reason', 'created_at', 'updated_at'];
-export const JOINED = `SELECT j.*, ${DEPOSIT_COLUMNS.map((c) => `d.${c} AS d_${c}`).join(', ')} FROM jobs j JOIN deposits d ON d.key = j.deposit_key`;
-export const OPEN = `('queued', 'leased', 'parked')`;
-
-export abstract class SqliteDb {
+export interface SqliteHandle {
   readonly path: string;
-  protected readonly busyTimeoutMs: number;
-  protected readonly walAutocheckpointPages: number;
-  protected conn: Database.Database | null = null;
-  protected readonly statements: Map<string, Database.Statement> = new Map();
+  one(sql: string, ...params: unknown[]): Row | undefined;
+  all(sql: string, ...params: unknown[]): Row[];
+  run(sql: string, ...params: unknown[]): Database.RunResult;
+  /** Run `fn` in an IMMEDIATE transaction (the write lock is taken before the first read); nested, a savepoint. */
+  tx<T>(fn: () => T): T;
+}
+
+export class SqliteConnection implements SqliteHandle {
+  readonly path: string;
+  private readonly busyTimeoutMs: number;
+  private readonly walAutocheckpointPages: number;
+  private conn: Database.Database | null = null;
+  private readonly statements = new Map<string, Database.Statement>();
   /** One transaction wrapper, reused: it runs whatever function it is given. */
-  protected runInTx: Database.Transaction<(fn: () => unknown) => unknown> | null = null;
+  private runInTx: Database.Transaction<(fn: () => unknown) => unknown> | null = null;
 
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;
@@ -42,7 +41,7 @@ export abstract class SqliteDb {
     this.walAutocheckpointPages = options.walAutocheckpointPages ?? 4000;
   }
 
-  async init(): Promise<void> {
+  open(): void {
     if (this.conn) return;
     this.guard(() => {
       const db = new Database(this.path);
@@ -65,23 +64,19 @@ export abstract class SqliteDb {
     });
   }
 
-  async close(): Promise<void> {
-    this.flushPending();
+  close(): void {
     this.statements.clear();
     this.conn?.close();
     this.conn = null;
     this.runInTx = null;
   }
 
-  /** Flush work buffered for a later turn of the event loop (group commit) before closing. */
-  protected abstract flushPending(): void;
-
-  protected get db(): Database.Database {
+  private get db(): Database.Database {
     if (!this.conn) throw new StorageError(STORE_UNAVAILABLE, `The SQLite store at ${this.path} is not open: call init() first`);
     return this.conn;
   }
 
-  protected stmt(sql: string): Database.Statement {
+  private stmt(sql: string): Database.Statement {
     let s = this.statements.get(sql);
     if (!s) {
       s = this.db.prepare(sql);
@@ -90,32 +85,28 @@ export abstract class SqliteDb {
     return s;
   }
 
-  protected one(sql: string, ...params: unknown[]): Row | undefined {
+  one(sql: string, ...params: unknown[]): Row | undefined {
     return this.guard(() => this.stmt(sql).get(...params) as Row | undefined);
   }
 
-  protected all(sql: string, ...params: unknown[]): Row[] {
+  all(sql: string, ...params: unknown[]): Row[] {
     return this.guard(() => this.stmt(sql).all(...params) as Row[]);
   }
 
-  protected run(sql: string, ...params: unknown[]): Database.RunResult {
+  run(sql: string, ...params: unknown[]): Database.RunResult {
     return this.guard(() => this.stmt(sql).run(...params));
   }
 
-  protected map<R, T>(row: R | undefined | null, f: (r: R) => T): T | null {
-    return row === undefined || row === null ? null : f(row);
-  }
-
-  /** Run `fn` in an IMMEDIATE transaction: the write lock is taken before the first read. */
-  protected tx<T>(fn: () => T): T {
+  tx<T>(fn: () => T): T {
     return this.guard(() => {
-      if (!this.runInTx) return this.db.transaction(fn).immediate(); // throws "not open"
-      return this.runInTx.immediate(fn) as T;
+      const db = this.db; // throws "not open"
+      if (db.inTransaction) return this.runInTx!(fn) as T; // a SAVEPOINT inside the open transaction
+      return this.runInTx!.immediate(fn) as T;
     });
   }
 
   /** Turn SQLite's own errors into typed StorageErrors with advice, leaving ours untouched. */
-  protected guard<T>(fn: () => T): T {
+  private guard<T>(fn: () => T): T {
     try {
       return fn();
     } catch (e) {
@@ -137,13 +128,6 @@ export abstract class SqliteDb {
       throw e;
     }
   }
-
-  protected insertHistory(e: S.HistoryInput): void {
-    this.run(
-      'INSERT INTO history (id, at, event, orcid, identity_id, submission_id, deposit_key, job_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      randomUUID(), ms(e.at), e.event, e.orcid ?? null, e.identityId ?? null, e.submissionId ?? null, e.depositKey ?? null, e.jobId ?? null, JSON.stringify(e.detail ?? {}),
-    );
-  }
 }
 
 /** `WHERE a = ? AND b = ?` for the filter entries that are set (always a WHERE, for appending). */
@@ -151,3 +135,6 @@ export function conditions(filter: Record<string, string | undefined>): { where:
   const set = Object.entries(filter).filter(([, v]) => v !== undefined) as [string, string][];
   return { where: `WHERE ${['1 = 1', ...set.map(([c]) => `${c} = ?`)].join(' AND ')}`, params: set.map(([, v]) => v) };
 }
+
+/** `?, ?, ?` for an IN list. */
+export const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');

@@ -5,8 +5,10 @@
  * history entries, whose ObjectId `_id` also orders entries written in the same millisecond.
  */
 import mongoose, { Schema } from 'mongoose';
+import { OPEN_JOB_RANGE } from '../deposit-rules.js';
 import type { Connection, Model, Types } from 'mongoose';
-import type * as S from './store.js';
+import type * as S from '../store.js';
+import type { EditorAppointment, Review } from '../../types.js';
 
 const str = { type: String, default: null };
 const date = { type: Date, default: null };
@@ -16,14 +18,19 @@ export type IdentityDoc = Omit<S.Identity, 'id'> & { _id: string };
 export type ContributorDoc = Omit<S.Contributor, 'id'> & { _id: string };
 export type InvitationDoc = Omit<S.Invitation, 'tokenHash'> & { _id: string };
 export type DepositDoc = Omit<S.Deposit, 'key'> & { _id: string };
-/** `open` mirrors `status in (queued, leased, parked)` so a partial unique index can rely on it. */
-export type JobDoc = Omit<S.Job, 'id'> & { _id: string; open: boolean };
+export type JobDoc = Omit<S.Job, 'id'> & { _id: string };
 export type WebhookDoc = Omit<S.WebhookSubscription, 'orcid'> & { _id: string };
 export type HistoryDoc = Omit<S.HistoryEntry, 'id'> & { _id: Types.ObjectId };
 export interface SettingDoc {
   _id: string;
   value: string;
 }
+export interface SubmissionDoc { _id: string; title: string; createdAt: Date; updatedAt: Date }
+export interface ArticleDoc { _id: string; submissionId: string; doc: Omit<S.StoredArticle, 'retraction'>; retraction: { notice?: string } | null; updatedAt: Date }
+export interface ReviewDoc { _id: string; reviewerContributorId: string; submissionId: string | null; doc: Review; updatedAt: Date }
+export interface AppointmentDoc { _id: string; doc: EditorAppointment; updatedAt: Date }
+export interface PrefillDoc { _id: string; doc: S.Prefill; readAt: Date }
+export interface OAuthStateDoc { _id: string; createdAt: Date; expiresAt: Date; usedAt: Date | null }
 
 const identitySchema = new Schema<IdentityDoc>(
   {
@@ -67,6 +74,8 @@ const contributorSchema = new Schema<ContributorDoc>(
 );
 contributorSchema.index({ submissionId: 1, createdAt: 1, _id: 1 });
 contributorSchema.index({ identityId: 1 });
+// The reminder query: invitations sent and not answered, oldest first.
+contributorSchema.index({ invitationState: 1, invitedAt: 1, _id: 1 });
 
 const invitationSchema = new Schema<InvitationDoc>(
   {
@@ -113,9 +122,7 @@ const jobSchema = new Schema<JobDoc>(
     _id: { type: String, required: true },
     depositKey: { type: String, required: true },
     status: { type: String, required: true },
-    open: { type: Boolean, required: true },
     attempts: { type: Number, required: true },
-    maxAttempts: { type: Number, required: true },
     runAt: { type: Date, required: true },
     leasedBy: str,
     leaseExpiresAt: date,
@@ -126,9 +133,9 @@ const jobSchema = new Schema<JobDoc>(
   },
   { ...options, collection: 'orcid_jobs' },
 );
-// At most one open job per deposit, enforced by the server (equality filters work on every
-// MongoDB version that supports partial indexes, unlike `$in`).
-jobSchema.index({ depositKey: 1 }, { unique: true, partialFilterExpression: { open: true }, name: 'one_open_job_per_deposit' });
+// At most one open job per deposit, enforced by the server. Partial index filters take no `$in`
+// before MongoDB 6, so the filter is the same set written as a range: see OPEN_JOB_RANGE.
+jobSchema.index({ depositKey: 1 }, { unique: true, partialFilterExpression: { status: OPEN_JOB_RANGE }, name: 'one_open_job_per_deposit_v2' });
 jobSchema.index({ depositKey: 1, status: 1 });
 jobSchema.index({ status: 1, runAt: 1, _id: 1 });
 jobSchema.index({ status: 1, leaseExpiresAt: 1 });
@@ -160,6 +167,18 @@ historySchema.index({ orcid: 1, at: -1 });
 historySchema.index({ submissionId: 1, at: -1 });
 historySchema.index({ depositKey: 1, at: -1 });
 
+const doc = { type: Schema.Types.Mixed, required: true };
+const submissionSchema = new Schema<SubmissionDoc>({ _id: { type: String, required: true }, title: { type: String, default: '' }, createdAt: { type: Date, required: true }, updatedAt: { type: Date, required: true } }, { ...options, collection: 'orcid_submissions' });
+const articleSchema = new Schema<ArticleDoc>({ _id: { type: String, required: true }, submissionId: { type: String, required: true }, doc, retraction: { type: Schema.Types.Mixed, default: null }, updatedAt: { type: Date, required: true } }, { ...options, collection: 'orcid_articles', minimize: false });
+articleSchema.index({ submissionId: 1, updatedAt: 1 });
+const reviewSchema = new Schema<ReviewDoc>({ _id: { type: String, required: true }, reviewerContributorId: { type: String, required: true }, submissionId: str, doc, updatedAt: { type: Date, required: true } }, { ...options, collection: 'orcid_reviews', minimize: false });
+reviewSchema.index({ reviewerContributorId: 1, _id: 1 });
+const appointmentSchema = new Schema<AppointmentDoc>({ _id: { type: String, required: true }, doc, updatedAt: { type: Date, required: true } }, { ...options, collection: 'orcid_appointments', minimize: false });
+const prefillSchema = new Schema<PrefillDoc>({ _id: { type: String, required: true }, doc, readAt: { type: Date, required: true } }, { ...options, collection: 'orcid_prefills', minimize: false });
+const oauthStateSchema = new Schema<OAuthStateDoc>({ _id: { type: String, required: true }, createdAt: { type: Date, required: true }, expiresAt: { type: Date, required: true }, usedAt: date }, { ...options, collection: 'orcid_oauth_states' });
+// Expired states are removed by the server (TTL index).
+oauthStateSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+
 const settingSchema = new Schema<SettingDoc>({ _id: { type: String, required: true }, value: { type: String, required: true } }, { ...options, collection: 'orcid_settings' });
 
 export interface Models {
@@ -171,6 +190,12 @@ export interface Models {
   Webhook: Model<WebhookDoc>;
   History: Model<HistoryDoc>;
   Setting: Model<SettingDoc>;
+  Submission: Model<SubmissionDoc>;
+  Article: Model<ArticleDoc>;
+  Review: Model<ReviewDoc>;
+  Appointment: Model<AppointmentDoc>;
+  Prefill: Model<PrefillDoc>;
+  OAuthState: Model<OAuthStateDoc>;
 }
 
 export function defineModels(conn: Connection): Models {
@@ -183,6 +208,12 @@ export function defineModels(conn: Connection): Models {
     Webhook: conn.model<WebhookDoc>('OrcidWebhook', webhookSchema),
     History: conn.model<HistoryDoc>('OrcidHistory', historySchema),
     Setting: conn.model<SettingDoc>('OrcidSetting', settingSchema),
+    Submission: conn.model<SubmissionDoc>('OrcidSubmission', submissionSchema),
+    Article: conn.model<ArticleDoc>('OrcidArticle', articleSchema),
+    Review: conn.model<ReviewDoc>('OrcidReview', reviewSchema),
+    Appointment: conn.model<AppointmentDoc>('OrcidAppointment', appointmentSchema),
+    Prefill: conn.model<PrefillDoc>('OrcidPrefill', prefillSchema),
+    OAuthState: conn.model<OAuthStateDoc>('OrcidOAuthState', oauthStateSchema),
   };
 }
 
@@ -218,12 +249,12 @@ export const toDeposit = ({ _id, ...d }: DepositDoc): S.Deposit => ({
 export const fromDeposit = ({ key, ...d }: S.Deposit): DepositDoc => ({ _id: key, ...d });
 
 export const toJob = ({ _id, ...d }: JobDoc): S.Job => ({
-  id: _id, depositKey: d.depositKey, status: d.status, attempts: d.attempts, maxAttempts: d.maxAttempts, runAt: d.runAt,
+  id: _id, depositKey: d.depositKey, status: d.status, attempts: d.attempts, runAt: d.runAt,
   leasedBy: d.leasedBy ?? null, leaseExpiresAt: d.leaseExpiresAt ?? null, lastError: d.lastError ?? null,
   parkReason: d.parkReason ?? null, createdAt: d.createdAt, updatedAt: d.updatedAt,
 });
 
-export const fromJob = ({ id, ...j }: S.Job): JobDoc => ({ _id: id, ...j, open: j.status !== 'done' });
+export const fromJob = ({ id, ...j }: S.Job): JobDoc => ({ _id: id, ...j });
 
 export const toWebhook = (d: WebhookDoc): S.WebhookSubscription => ({ orcid: d._id, callbackUrl: d.callbackUrl, registeredAt: d.registeredAt });
 
@@ -231,3 +262,5 @@ export const toHistory = ({ _id, ...d }: HistoryDoc): S.HistoryEntry => ({
   id: _id.toHexString(), at: d.at, event: d.event, orcid: d.orcid ?? null, identityId: d.identityId ?? null,
   submissionId: d.submissionId ?? null, depositKey: d.depositKey ?? null, jobId: d.jobId ?? null, detail: d.detail ?? {},
 });
+
+export const toArticle = (d: ArticleDoc): S.StoredArticle => ({ ...d.doc, retraction: d.retraction ?? null });

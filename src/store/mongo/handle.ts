@@ -1,14 +1,16 @@
 /**
- * The MongoDB connection the store is built on: its own mongoose connection (never the host's
- * global one), collections and indexes, transactions retried on duplicate keys, and driver errors
- * turned into typed StorageErrors with the password masked.
+ * The MongoDB handle every operation in this folder takes as its first argument (the counterpart
+ * of `sqlite/handle.ts`): its own mongoose connection (never the host's global one), collections
+ * and indexes, transactions retried on write conflicts and duplicate keys, and driver errors turned
+ * into typed StorageErrors with the password masked. No operation lives here.
  */
 import mongoose from 'mongoose';
 import type { ClientSession, Connection } from 'mongoose';
-import { OrcidPluginError, STORE_CONFLICT, STORE_UNAVAILABLE, StorageError, coerceError } from '../errors.js';
-import { OPEN_JOB_STATUSES } from './deposit-rules.js';
-import * as M from './mongo-models.js';
-import type * as S from './store.js';
+import { OrcidPluginError, STORE_CONFLICT, STORE_UNAVAILABLE, StorageError, coerceError } from '../../errors.js';
+import { OPEN_JOB_STATUSES } from '../deposit-rules.js';
+import * as M from './models.js';
+import { migrateMongo } from './migrate.js';
+import type * as S from '../store.js';
 
 export interface MongoStoreOptions {
   /** `mongodb://…` or `mongodb+srv://…` (a replica set: transactions need one). */
@@ -17,6 +19,7 @@ export interface MongoStoreOptions {
   serverSelectionTimeoutMs?: number;
 }
 
+/** The one definition of an open job, for queries. */
 export const OPEN = [...OPEN_JOB_STATUSES];
 
 /** The URI with its password masked, for messages and logs. */
@@ -24,18 +27,26 @@ export function redactMongoUri(uri: string): string {
   return uri.replace(/^(mongodb(?:\+srv)?:\/\/)([^:@/]*):([^@/]*)@/, '$1$2:****@');
 }
 
-export abstract class MongoDb {
-  protected readonly uri: string;
-  protected readonly selectionMs: number;
-  protected conn: Connection | null = null;
-  protected models: M.Models | null = null;
+export interface MongoHandle {
+  readonly m: M.Models;
+  /** Run `fn` in a transaction; conflicting transactions are retried by the driver. */
+  tx<T>(fn: (session: ClientSession) => Promise<T>): Promise<T>;
+  /** Run `fn` with driver errors translated. */
+  guard<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export class MongoConnection implements MongoHandle {
+  private readonly uri: string;
+  private readonly selectionMs: number;
+  private conn: Connection | null = null;
+  private models: M.Models | null = null;
 
   constructor(options: MongoStoreOptions) {
     this.uri = options.uri;
     this.selectionMs = options.serverSelectionTimeoutMs ?? 5000;
   }
 
-  async init(): Promise<void> {
+  async open(): Promise<void> {
     if (this.conn) return;
     const conn = mongoose.createConnection(this.uri, { serverSelectionTimeoutMS: this.selectionMs, autoIndex: false, autoCreate: false, bufferCommands: false });
     // Errors reach callers through the failing operations; without a listener an 'error' event would crash the process.
@@ -44,10 +55,9 @@ export abstract class MongoDb {
       await conn.asPromise();
       const models = M.defineModels(conn);
       // Collections first: transactions cannot create them on older servers.
-      for (const model of Object.values(models) as M.Models[keyof M.Models][]) {
-        await model.createCollection();
-        await model.createIndexes();
-      }
+      for (const model of Object.values(models) as M.Models[keyof M.Models][]) await model.createCollection();
+      await migrateMongo(models);
+      for (const model of Object.values(models) as M.Models[keyof M.Models][]) await model.createIndexes();
       this.conn = conn;
       this.models = models;
     } catch (e) {
@@ -63,18 +73,17 @@ export abstract class MongoDb {
     await conn?.close();
   }
 
-  protected get m(): M.Models {
+  get m(): M.Models {
     if (!this.models) throw new StorageError(STORE_UNAVAILABLE, `The MongoDB store at ${redactMongoUri(this.uri)} is not open: call init() first`);
     return this.models;
   }
 
-  protected get connection(): Connection {
+  private get connection(): Connection {
     if (!this.conn) throw new StorageError(STORE_UNAVAILABLE, `The MongoDB store at ${redactMongoUri(this.uri)} is not open: call init() first`);
     return this.conn;
   }
 
-  /** Run `fn` in a transaction; the driver retries it on transient errors and write conflicts. */
-  protected async tx<T>(fn: (session: ClientSession) => Promise<T>): Promise<T> {
+  async tx<T>(fn: (session: ClientSession) => Promise<T>): Promise<T> {
     return this.guard(async () => {
       const session = await this.connection.startSession();
       try {
@@ -97,17 +106,7 @@ export abstract class MongoDb {
     });
   }
 
-  /** An upsert racing another upsert of the same unique key fails once with E11000; the retry finds the row. */
-  protected async retryDuplicate<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (isDuplicate(e)) return fn();
-      throw e;
-    }
-  }
-
-  protected async guard<T>(fn: () => Promise<T>): Promise<T> {
+  async guard<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (e) {
@@ -116,7 +115,7 @@ export abstract class MongoDb {
   }
 
   /** Driver errors to typed StorageErrors (with the password masked), ours unchanged. */
-  protected translate(e: unknown): Error {
+  private translate(e: unknown): Error {
     if (e instanceof OrcidPluginError) return e;
     const err = coerceError(e);
     if (/^Mongo(ose)?(ServerSelection|Network|NetworkTimeout|NotConnected|TopologyClosed)Error$/.test(err.name)) {
@@ -130,6 +129,16 @@ export abstract class MongoDb {
 
 export function isDuplicate(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
+}
+
+/** An upsert racing another upsert of the same unique key fails once with E11000; the retry finds the row. */
+export async function retryDuplicate<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isDuplicate(e)) return fn();
+    throw e;
+  }
 }
 
 export function mapNull<D, T>(doc: D | null | undefined, f: (d: D) => T): T | null {

@@ -3,7 +3,6 @@ import type {
   Contributor,
   ContributorRole,
   Deposit,
-  DepositKind,
   DepositStatus,
   DesiredState,
   HistoryEntry,
@@ -13,8 +12,10 @@ import type {
   Invitation,
   Job,
   JobStatus,
+  LedgerKind,
+  StoredArticle,
   WebhookSubscription,
-} from './store.js';
+} from '../store.js';
 
 export type Row = Record<string, unknown>;
 
@@ -72,7 +73,7 @@ export function toInvitation(r: Row): Invitation {
 export function toDeposit(r: Row): Deposit {
   return {
     key: String(r.key),
-    kind: r.kind as DepositKind,
+    kind: r.kind as LedgerKind,
     identityId: String(r.identity_id),
     orcid: String(r.orcid),
     sourceId: String(r.source_id),
@@ -124,7 +125,6 @@ export function toJob(r: Row): Job {
     depositKey: String(r.deposit_key),
     status: r.status as JobStatus,
     attempts: Number(r.attempts),
-    maxAttempts: Number(r.max_attempts),
     runAt: date(r.run_at)!,
     leasedBy: str(r.leased_by),
     leaseExpiresAt: date(r.lease_expires_at),
@@ -141,7 +141,6 @@ export function jobParams(j: Job): Row {
     deposit_key: j.depositKey,
     status: j.status,
     attempts: j.attempts,
-    max_attempts: j.maxAttempts,
     run_at: ms(j.runAt),
     leased_by: j.leasedBy,
     lease_expires_at: ms(j.leaseExpiresAt),
@@ -176,3 +175,10 @@ export function toHistory(r: Row): HistoryEntry {
     detail: JSON.parse(String(r.detail)) as Record<string, unknown>,
   };
 }
+
+export function toArticle(r: Row): StoredArticle {
+  const retraction = r.retraction === null || r.retraction === undefined ? null : (JSON.parse(String(r.retraction)) as { notice?: string });
+  return { ...(JSON.parse(String(r.doc)) as Omit<StoredArticle, 'retraction'>), retraction };
+}
+
+export const fromDoc = <T>(r: Row): T => JSON.parse(String(r.doc)) as T;

@@ -140,10 +140,79 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'deposits.maybe_posted: a POST may have landed without its answer',
     sql: `ALTER TABLE deposits ADD COLUMN maybe_posted INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 3,
+    name: 'domain records instead of settings: sources, prefills, OAuth states, identity status unlinking',
+    // The first release kept domain data as JSON values in `settings`, read, changed and written
+    // back by each event: concurrent events lost writes. Each family becomes rows with indexes.
+    sql: `
+      CREATE TABLE submissions (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        submission_id TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        retraction TEXT,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX articles_submission ON articles (submission_id, updated_at);
+      CREATE TABLE reviews (
+        id TEXT PRIMARY KEY,
+        reviewer_contributor_id TEXT NOT NULL,
+        submission_id TEXT,
+        doc TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX reviews_reviewer ON reviews (reviewer_contributor_id, id);
+      CREATE TABLE appointments (
+        contributor_id TEXT PRIMARY KEY,
+        doc TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE prefills (
+        identity_id TEXT PRIMARY KEY,
+        doc TEXT NOT NULL,
+        read_at INTEGER NOT NULL
+      );
+      CREATE TABLE oauth_states (
+        state_hash TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      );
+      CREATE INDEX oauth_states_expiry ON oauth_states (expires_at);
+      -- The reminder query: invitations sent and not answered, oldest first.
+      CREATE INDEX contributors_due ON contributors (invited_at, id) WHERE invitation_state = 'sent' AND identity_id IS NULL;
+      -- The limit on attempts is the worker's maxAttempts setting; this column was never read.
+      ALTER TABLE jobs DROP COLUMN max_attempts;
+
+      INSERT INTO submissions (id, title, created_at, updated_at)
+        SELECT substr(key, 18), value, 0, 0 FROM settings WHERE key LIKE 'submission-title:%';
+      INSERT INTO articles (id, submission_id, doc, retraction, updated_at)
+        SELECT substr(key, 9), json_extract(value, '$.submissionId'), json_remove(value, '$.retraction'), json_extract(value, '$.retraction'), 0
+        FROM settings WHERE key LIKE 'article:%' AND json_valid(value) AND json_extract(value, '$.submissionId') IS NOT NULL;
+      INSERT INTO reviews (id, reviewer_contributor_id, submission_id, doc, updated_at)
+        SELECT substr(key, 8), json_extract(value, '$.reviewerContributorId'), json_extract(value, '$.submissionId'), value, 0
+        FROM settings WHERE key LIKE 'review:%' AND json_valid(value) AND json_extract(value, '$.reviewerContributorId') IS NOT NULL;
+      INSERT INTO appointments (contributor_id, doc, updated_at)
+        SELECT substr(key, 8), value, 0 FROM settings WHERE key LIKE 'editor:%' AND json_valid(value);
+      INSERT INTO prefills (identity_id, doc, read_at)
+        SELECT substr(key, 9), value, 0 FROM settings WHERE key LIKE 'prefill:%' AND json_valid(value);
+      UPDATE identities SET status = 'unlinking'
+        WHERE status = 'linked' AND id IN (SELECT substr(key, 16) FROM settings WHERE key LIKE 'pending-revoke:%' AND value = '1');
+      DELETE FROM settings WHERE key LIKE 'submission-title:%' OR key LIKE 'article:%' OR key LIKE 'submission-article:%'
+        OR key LIKE 'review:%' OR key LIKE 'contributor-reviews:%' OR key LIKE 'editor:%' OR key LIKE 'prefill:%'
+        OR key LIKE 'pending-revoke:%' OR key = 'open-submissions';
+    `,
+  },
 ];
 
 /** Apply every migration not yet recorded; safe when several processes start at once. */
-export function migrate(db: Database.Database, now: () => number = Date.now): number[] {
+export function migrate(db: Database.Database, now: () => number = Date.now, migrations: readonly Migration[] = MIGRATIONS): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
@@ -152,7 +221,7 @@ export function migrate(db: Database.Database, now: () => number = Date.now): nu
   const applied: number[] = [];
   const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-  for (const m of MIGRATIONS) {
+  for (const m of migrations) {
     // Checked again inside the write lock: another process may have applied it meanwhile.
     const run = db.transaction(() => {
       if (isApplied.get(m.version)) return;

@@ -1,0 +1,51 @@
+/** Ledger reads over a MongoDB handle, one function per operation (as `sqlite/ledger-read.ts`). */
+import { DEFAULT_LIST_LIMIT } from '../deposit-rules.js';
+import { ITEM_KINDS } from '../store.js';
+import type * as S from '../store.js';
+import { defined, mapNull, type MongoHandle } from './handle.js';
+import * as M from './models.js';
+
+export async function getDeposit(h: MongoHandle, key: string): Promise<S.Deposit | null> {
+  return h.guard(async () => mapNull(await h.m.Deposit.findById(key).lean<M.DepositDoc>().exec(), M.toDeposit));
+}
+
+export async function listDeposits(h: MongoHandle, filter: { identityId?: string; submissionId?: string; sourceId?: string; orcid?: string }): Promise<S.Deposit[]> {
+  return h.guard(async () => (await h.m.Deposit.find(defined(filter)).sort({ createdAt: 1, _id: 1 }).lean<M.DepositDoc[]>().exec()).map(M.toDeposit));
+}
+
+export async function listJobs(h: MongoHandle, filter: { status?: S.JobStatus; identityId?: string; submissionId?: string; limit?: number }): Promise<S.ClaimedJob[]> {
+  return h.guard(async () => {
+    const q: Record<string, unknown> = defined({ status: filter.status });
+    const byDeposit = defined({ identityId: filter.identityId, submissionId: filter.submissionId });
+    if (Object.keys(byDeposit).length > 0) q.depositKey = { $in: await h.m.Deposit.distinct('_id', byDeposit).exec() };
+    const jobs = (await h.m.Job.find(q).sort({ runAt: 1, depositKey: 1, _id: 1 }).limit(filter.limit ?? DEFAULT_LIST_LIMIT).lean<M.JobDoc[]>().exec()).map(M.toJob);
+    const docs = await h.m.Deposit.find({ _id: { $in: [...new Set(jobs.map((j) => j.depositKey))] } }).lean<M.DepositDoc[]>().exec();
+    const deposits = new Map(docs.map((d) => [d._id, M.toDeposit(d)]));
+    return jobs.map((job) => ({ job, deposit: deposits.get(job.depositKey)! }));
+  });
+}
+
+export async function countActiveItemJobs(h: MongoHandle, identityId: string): Promise<number> {
+  return h.guard(async () => {
+    const keys = await h.m.Deposit.distinct('_id', { identityId, kind: { $in: [...ITEM_KINDS] } }).exec();
+    return h.m.Job.countDocuments({ depositKey: { $in: keys }, status: { $in: ['queued', 'leased'] } }).exec();
+  });
+}
+
+export async function countJobs(h: MongoHandle): Promise<S.JobCounts> {
+  return h.guard(async () => {
+    const counts: S.JobCounts = { queued: 0, leased: 0, parked: 0, done: 0 };
+    const rows = await h.m.Job.aggregate<{ _id: S.JobStatus; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]).exec();
+    for (const r of rows) counts[r._id] = r.n;
+    return counts;
+  });
+}
+
+export async function nextRunAt(h: MongoHandle): Promise<Date | null> {
+  return h.guard(async () => (await h.m.Job.findOne({ status: 'queued' }).sort({ runAt: 1 }).lean<M.JobDoc>().exec())?.runAt ?? null);
+}
+
+export async function listHistory(h: MongoHandle, filter: { orcid?: string; submissionId?: string; depositKey?: string; limit?: number }): Promise<S.HistoryEntry[]> {
+  const q = defined({ orcid: filter.orcid, submissionId: filter.submissionId, depositKey: filter.depositKey });
+  return h.guard(async () => (await h.m.History.find(q).sort({ at: -1, _id: -1 }).limit(filter.limit ?? DEFAULT_LIST_LIMIT).lean<M.HistoryDoc[]>().exec()).map(M.toHistory));
+}
