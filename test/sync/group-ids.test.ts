@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import nock from 'nock';
 import { SqliteStore } from '../../src/store/sqlite.js';
@@ -97,11 +98,13 @@ describe('createGroupIdEnsurer', () => {
     const options = {
       orcid: { env: 'sandbox' as const, clientId: 'APP-1A2B3C4D5E6F7G8H', clientSecret: 's' }, journal: { title: 'Journal of Tests' },
       peerReviews: { groupId: GROUP }, store, env: {}, logger: createLogger({ level: 'silent' }),
+      // The sandbox refuses development secrets (issue 13): random ones, as a deployment has.
+      tokenKey: randomBytes(32).toString('base64'), sessionKeys: [randomBytes(24).toString('hex')], invitationSecret: randomBytes(24).toString('hex'),
       convening: { name: 'Example Press', city: 'Oxford', country: 'GB', disambiguatedId: 'https://ror.org/052gg0110', disambiguationSource: 'ROR' as const },
     };
     let caught: unknown;
     await orcidConnect(options).catch((e) => (caught = e));
-    expect((caught as GroupScopeMissingError)?.code).to.equal(ORCID_GROUP_SCOPE_MISSING);
+    expect((caught as GroupScopeMissingError)?.code, String((caught as Error)?.message)).to.equal(ORCID_GROUP_SCOPE_MISSING);
   });
 
   it('reads the group id out of a peer-review payload', () => {

@@ -134,3 +134,22 @@ export async function eventually<T>(check: () => Promise<T | null | undefined | 
   }
   throw new Error(`condition not met within ${timeoutMs} ms`);
 }
+
+/**
+ * Publish article() and park its job while the researcher stays linked: ORCID answers 5xx for
+ * longer than `worker.parkAfterHours` (72 h by default), after which an outage parks a job
+ * (README "What ORCID's answers lead to"; a 403/9038 would revoke the link instead). The harness
+ * must run on `clock`.
+ */
+export async function parkedByOutage(h: Harness, clock: ReturnType<typeof manualClock>): Promise<ClaimedJob> {
+  await connectAuthor(h);
+  await h.orcid.articlePublished(article());
+  await setFaults(h, { errorRate: 1 });
+  await h.orcid.worker.runOnce();
+  clock.advance(73 * 3_600_000);
+  await h.orcid.worker.runOnce();
+  await setFaults(h, {});
+  const parked = await onlyJob(h);
+  expect(parked.job.status, 'parked after 73 h of ORCID failing').to.equal('parked');
+  return parked;
+}

@@ -127,18 +127,21 @@ describe('outbox worker rules against the emulator', function () {
   describe('403', () => {
     beforeEach(() => start());
 
-    it('parks the job with the reason ORCID gave', async () => {
+    // ../shared/orcid-model/README.md "Error responses": 403 with 9038 means the token lacks the
+    // scope; no refresh adds it, so the researcher must reconnect, as after a 401.
+    it('9038 (scope missing): parks the job, revokes the link and re-invites the researcher once', async () => {
       await connectAuthor(h);
       await h.orcid.articlePublished(article());
       // The token the plugin holds no longer carries /activities/update.
       await replaceTokens(h, author, '/read-limited');
+      const mailsBefore = h.orcid.mailer.outbox().filter((m) => m.to === 'josiah@example.org').length;
       await h.orcid.worker.drain();
       const { job, deposit } = await onlyJob(h);
       expect(job.status).to.equal('parked');
-      expect(job.parkReason).to.match(/^ORCID refused access \(403\): /);
+      expect(job.parkReason).to.equal('scope-missing');
       expect(await items(h, author, 'work')).to.have.length(0);
-      const [parked] = (await historyOf(h, deposit.key)).filter((e) => e.event === 'job.parked');
-      expect(parked!.detail.reason).to.equal(job.parkReason);
+      expect((await historyOf(h, deposit.key)).filter((e) => e.event === 'identity.revoked').map((e) => e.detail.reason)).to.deep.equal(['scope-missing']);
+      expect(h.orcid.mailer.outbox().filter((m) => m.to === 'josiah@example.org')).to.have.length(mailsBefore + 1);
     });
   });
 

@@ -1,24 +1,20 @@
 import { expect } from 'chai';
 import { Browser, type Harness } from '../flows/harness.js';
-import { article, connectAuthor, editor, items, onlyJob, replaceTokens, setFaults, startSyncHarness } from './helpers.js';
+import { article, connectAuthor, editor, items, manualClock, onlyJob, parkedByOutage, setFaults, startSyncHarness } from './helpers.js';
 
 describe('editors\' sync status and metrics', function () {
   this.timeout(30_000);
   let h: Harness;
   afterEach(() => h?.close());
 
-  /** A published article whose job ORCID refused (403), so it is parked. */
-  async function parkedWork() {
-    await connectAuthor(h);
-    await h.orcid.articlePublished(article());
-    await replaceTokens(h, h.researchers.author!, '/read-limited');
-    await h.orcid.worker.drain();
-    return onlyJob(h);
-  }
+  let clock: ReturnType<typeof manualClock>;
+
+  const parkedWork = () => parkedByOutage(h, clock);
 
   describe('status', () => {
     beforeEach(async () => {
-      h = await startSyncHarness();
+      clock = manualClock();
+      h = await startSyncHarness({ now: clock.now });
     });
 
     it('lists each person and item with status, put-code, last error and next attempt (JSON, editors only)', async () => {
@@ -35,10 +31,11 @@ describe('editors\' sync status and metrics', function () {
       const { lastError, parkReason, ...rest } = body.items[0]!;
       expect(rest).to.deep.equal({
         key: `work:a1:${h.researchers.author}`, kind: 'work', orcid: h.researchers.author, desired: 'present', status: 'parked',
-        putCode: null, jobId: job.id, jobStatus: 'parked', attempts: 1, nextAttempt: null,
+        putCode: null, jobId: job.id, jobStatus: 'parked', attempts: job.attempts, nextAttempt: null,
       });
-      expect(parkReason).to.match(/^ORCID refused access \(403\)/);
-      expect(lastError).to.equal(parkReason); // a parked job's last error is why it was parked
+      expect(parkReason).to.match(/^ORCID throttled or unreachable for 3 days: /);
+      // The last error is ORCID's answer (a 5xx or a 503 throttle), the park reason says what the worker decided.
+      expect(lastError).to.match(/^ORCID_(SERVER_ERROR 50[02]|RATE_LIMITED 503): /);
     });
 
     it('shows the next attempt and the last error of a job waiting to be retried', async () => {
@@ -87,7 +84,6 @@ describe('editors\' sync status and metrics', function () {
       const { job } = await parkedWork();
       const action = `${h.url}/orcid/api/jobs/${job.id}/unpark`;
       expect((await new Browser({ 'x-user': 'u1' }).request(action, { json: {} })).status).to.equal(403);
-      await replaceTokens(h, h.researchers.author!, '/activities/update /read-limited');
       const r = await editor().request(action, { json: {} });
       expect([r.status, r.text]).to.deep.equal([200, '{"ok":true}']);
       // Only parked jobs can be retried.
@@ -100,7 +96,6 @@ describe('editors\' sync status and metrics', function () {
 
     it('retries a parked job on an editor\'s request', async () => {
       const { job } = await parkedWork();
-      await replaceTokens(h, h.researchers.author!, '/activities/update /read-limited');
       const r = await editor().request(`${h.url}/orcid/api/jobs/${job.id}/retry`, { json: {} });
       expect(r.status).to.equal(200);
       await h.orcid.worker.drain();
