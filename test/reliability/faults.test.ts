@@ -107,6 +107,48 @@ describe('reliability: ORCID faults', function () {
     }
   });
 
+  // ../shared/orcid-model/README.md "Rate limits": ORCID queues a client's requests beyond 24/s and
+  // answers 503 without Retry-After once more than its burst of 40 wait. Workers set far above that
+  // limit (and 503 bursts injected on top) must slow down, park nothing and post nothing twice.
+  it('delivers everything exactly once when ORCID throttles with 503 beyond its burst, parking nothing', async () => {
+    const seed = 6006;
+    const seen: Seen[] = [];
+    const stage = await startStage({
+      researchers: FULL ? 30 : 10, seed,
+      emulator: { rateLimit: { perSecond: 24, burst: 40 } },
+      // ORCID holds queued requests up to ~1.7 s: the client timeout allows for it, the lease covers 4 calls.
+      env: { ORCID_RATE_LIMIT: '200', ORCID_RATE_LIMIT_BURST: '200', ORCID_WORKER_CONCURRENCY: '48', ORCID_TIMEOUT_MS: '5000', ORCID_LEASE_MS: '30000' },
+      plugin: { fetch: recordingFetch(seen) },
+    });
+    try {
+      const w = buildWorkload(stage.researchers, FULL ? 600 : 80, rng(seed));
+      await linkContributors(stage.orcid, w);
+      await control(stage.emulator, 'PUT', '/faults', { burst503: { count: BURST } });
+      expect(await publishAll(stage.orcid, w)).to.equal(w.deposits);
+      stage.orcid.worker.start();
+      await untilIdle(stage, FULL ? 500_000 : 80_000);
+      // Corrections and retractions under the same throttling (PUT and DELETE).
+      await control(stage.emulator, 'PUT', '/faults', { burst503: { count: BURST } });
+      await applyMutations(stage.orcid, w.mutations);
+      await untilIdle(stage, FULL ? 500_000 : 80_000);
+      await stage.orcid.worker.stop();
+      const counts = await stage.orcid.store.countJobs();
+      expect(counts).to.deep.include({ queued: 0, leased: 0, parked: 0 });
+      const { problems, items } = await checkRecords(stage, w.expected);
+      expect(problems.slice(0, 20), `${problems.length} problems\n${await explain(stage, problems)}`).to.deep.equal([]);
+      const throttled = seen.filter((x) => x.status === 503).length;
+      expect(throttled, 'ORCID throttled the workers (503)').to.be.greaterThan(BURST);
+      expect(seen.filter((x) => x.status === 503 && x.retryAfter !== null), 'ORCID sends no Retry-After with its 503').to.deep.equal([]);
+      const attempts = (await stage.orcid.store.listJobs({ status: 'done', limit: 100_000 })).map((j) => j.job.attempts);
+      figures['503 throttling'] = {
+        seed, deposits: w.deposits, mutations: w.mutations.length, requests: seen.length, throttled503: throttled, injected503: BURST,
+        itemsOnRecords: items, attemptsPerJob: distribution(attempts), parked: counts.parked, jobsDone: counts.done,
+      };
+    } finally {
+      await stage.close();
+    }
+  });
+
   // A POST that landed without its answer, then a retraction: the delete must find the item by its external id.
   it('deletes an item whose POST answer was lost when the article is retracted before the retry', async () => {
     let lose = true;
