@@ -87,7 +87,11 @@ describe('worker: ORCID error codes and 409 adoption (nock)', () => {
       tokens: createTokenSource({ directory: store, cipher, oauth, now: () => NOW }),
       findOwnPutCode: findOwnItemBySelfIds,
       decideRetry: (e, attempt, failing) => decideRetry(e, attempt, { failingSince: failing.since, failures: failing.failures, now: NOW, random: () => 0.5 }),
-      onTokenRevoked: async (i) => void revoked.push(i.orcid),
+      // As the plugin wires it (src/sync/lifecycle.ts tokenRevoked): the identity is revoked, the person re-invited.
+      onTokenRevoked: async (i) => {
+        revoked.push(i.orcid);
+        await store.revokeIdentity(i.id, NOW);
+      },
     });
     return { worker, key, payload };
   }
