@@ -4,6 +4,7 @@
  * whole interval is on the right side of it. Pure; the bootstrap uses a seeded generator so that
  * the same rounds always give the same interval.
  */
+import { seededRandom } from '../src/emulator/faults.js';
 
 /** A figure measured over rounds: the median, the min–max of the rounds, and a 90 % bootstrap interval of the median. */
 export interface Spread {
@@ -32,21 +33,9 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** mulberry32: a small seeded generator, enough for resampling. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function spread(values: number[], digits = 3, resamples = 2000): Spread {
   if (values.length === 0) throw new RangeError('spread() needs at least one round');
-  const random = seeded(0x5eed);
+  const random = seededRandom(0x5eed);
   const medians: number[] = [];
   for (let r = 0; r < resamples; r++) {
     const sample = Array.from({ length: values.length }, () => values[Math.floor(random() * values.length)]);
