@@ -14,7 +14,8 @@ import { validateXML, memoryPages } from 'xmllint-wasm';
  * - 4.8.0: test/metadata/schemas/crossref-4.8.0 (crossref4.8.0.xsd + common4.8.0.xsd from the same
  *   bundle 0.3.1, see SOURCE.md there); it imports the very same JATS/fundref/… files as 5.3.1.
  */
-export const SHARED = process.env.KOC_SHARED_DIR ?? '/work/shared';
+// ../shared beside the repository (as CI lays it out), wherever the clone is.
+export const SHARED = process.env.KOC_SHARED_DIR ?? fileURLToPath(new URL('../../../shared', import.meta.url));
 const CROSSREF_DIR = join(SHARED, 'crossref-schema');
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -68,7 +69,7 @@ export function crossrefSchemaOf(xml: string): Schema {
  * Validate several documents in one xmllint run (parsing these XSDs takes seconds, so we do it once).
  * Returns each document's validity errors (schema-parser warnings left out), by name.
  *
- * JATS: the only JATS XSD in /work/shared is Journal Publishing 1.3d2 (+MathML3), shipped with the
+ * JATS: the only JATS XSD in ../shared is Journal Publishing 1.3d2 (+MathML3), shipped with the
  * Crossref bundle in the `http://www.ncbi.nlm.nih.gov/JATS1` namespace. xmllint-wasm is built
  * without DTD validation (`--valid`/`--dtdvalid` are unknown options), so the DTDs in jats-schema
  * cannot be used; callers put the article in that namespace with {@link inJatsNamespace}.
