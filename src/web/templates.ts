@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { parseOrcidId } from '../orcid/id.js';
+import { loadOrcidIcon } from './orcid-icon.js';
 
 export type Locale = 'en' | 'zh-Hans';
 export const LOCALES: readonly Locale[] = ['en', 'zh-Hans'];
@@ -65,6 +66,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
   const orcidBaseUrl = (options.orcidBaseUrl ?? 'https://orcid.org').replace(/\/+$/, '');
   const showUnauthenticated = options.showUnauthenticated ?? false;
   const envs = new Map<string, nunjucks.Environment>();
+  const orcidIcon = new nunjucks.runtime.SafeString(loadOrcidIcon(join(BUILTIN_TEMPLATES_DIR, 'assets')));
 
   const dirsFor = (locale: Locale): string[] => {
     const chain: Locale[] = locale === 'en' ? ['en'] : [locale, 'en'];
@@ -82,6 +84,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
     if (env) return env;
     env = new nunjucks.Environment(new nunjucks.FileSystemLoader(dirsFor(locale)), { autoescape: !text, throwOnUndefined: false });
     env.addGlobal('showUnauthenticated', showUnauthenticated);
+    env.addGlobal('orcidIdIcon', orcidIcon);
     env.addFilter('badge', (input: BadgeInput) => new nunjucks.runtime.SafeString(badgeFor(input, locale)));
     env.addFilter('orcidUri', (id: string) => orcidUri(id));
     env.addFilter('date', (value: unknown) => formatDate(value, locale));

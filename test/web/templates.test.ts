@@ -2,14 +2,14 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRenderer, resolveLocale } from '../../src/web/templates.js';
+import { loadOrcidIcon } from '../../src/web/orcid-icon.js';
+import { BUILTIN_TEMPLATES_DIR, createRenderer, resolveLocale } from '../../src/web/templates.js';
 
 const EVIL = '<script>alert(1)</script>';
 const ID = '0000-0002-1825-0097';
 const expiresAt = new Date('2025-01-31T12:00:00Z');
 
-const ICON =
-  '<svg class="orcid-id-icon" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16" height="16" role="img" aria-label="ORCID iD"><circle cx="12" cy="12" r="12" fill="#A6CE39"/><text x="12" y="16" text-anchor="middle" font-family="Arial, Helvetica, sans-serif" font-size="11" font-weight="bold" fill="#FFFFFF">iD</text></svg>';
+const ICON = loadOrcidIcon(join(BUILTIN_TEMPLATES_DIR, 'assets'));
 
 const htmlTemplates: [string, Record<string, unknown>][] = [
   ['connect-result.njk', { outcome: 'success', orcid: ID, name: EVIL, journalTitle: EVIL, returnUrl: '/x' }],
