@@ -146,3 +146,21 @@ export interface EmbedContributor {
   /** True only for iDs collected through OAuth. */
   authenticated: boolean;
 }
+
+/** `connectedAs(…)`: the iD a researcher connected, for the host's "Connected as …" line. */
+export interface ConnectedAs {
+  /** `0000-0002-1825-0097`. */
+  orcid: string;
+  /** `https://orcid.org/0000-0002-1825-0097` (the environment's host). */
+  uri: string;
+  /** The name ORCID returned when they connected; null when their record keeps it private. */
+  name: string | null;
+  /** The scopes they granted, e.g. `['/authenticate', '/activities/update']`. */
+  scopes: string[];
+  /** Whether we may add items to their record (`/activities/update` granted). */
+  canUpdate: boolean;
+  /** The plugin page where they see what the journal holds for them and can unlink (`<mount>/me`). */
+  manageUrl: string;
+  /** The iD badge followed by a link to `manageUrl`, as HTML (escaped), for the host's page. */
+  html: string;
+}

@@ -66,7 +66,7 @@ export interface Directory {
   linkIdentity(input: S.LinkIdentityInput, now: Date): Promise<S.Identity>;
   getIdentity(id: string): Promise<S.Identity | null>;
   findIdentityByOrcid(orcid: string): Promise<S.Identity | null>;
-  /** The iD a host user linked last. */
+  /** The iD a host user linked last: the latest linked one, else the latest of any status. */
   findIdentityByHostUser(hostUserId: string): Promise<S.Identity | null>;
   /** Replace the sealed token set (after a refresh). */
   updateIdentityTokens(id: string, sealedTokens: string | null, scopes: string[], tokenExpiresAt: Date | null, now: Date): Promise<void>;

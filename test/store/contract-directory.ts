@@ -123,6 +123,16 @@ function identityContract(ref: StoreRef): void {
       await ref.store.linkIdentity({ orcid: ORCID_B, hostUserId: 'u1', sealedTokens: null, scopes: [], tokenExpiresAt: null }, at(1));
       expect((await ref.store.findIdentityByHostUser('u1'))!.orcid).to.equal(ORCID_B);
     });
+
+    it('prefers the linked iD of a host user to one being released later', async () => {
+      await ref.store.linkIdentity({ orcid: ORCID_A, hostUserId: 'u1', sealedTokens: null, scopes: [], tokenExpiresAt: null }, T0);
+      const b = await ref.store.linkIdentity({ orcid: ORCID_B, hostUserId: 'u1', sealedTokens: null, scopes: [], tokenExpiresAt: null }, at(1));
+      const a = await ref.store.findIdentityByOrcid(ORCID_A);
+      await ref.store.markIdentityUnlinking(a!.id, at(2));
+      expect((await ref.store.findIdentityByHostUser('u1'))!.id).to.equal(b.id);
+      await ref.store.revokeIdentity(b.id, at(3));
+      expect((await ref.store.findIdentityByHostUser('u1'))!.id).to.equal(b.id);
+    });
   });
 }
 
