@@ -26,10 +26,11 @@ import { createTaskRunner } from './sync/tasks.js';
 import { createReminders } from './sync/reminders.js';
 import { createSubmissionEvents } from './sync/submissions.js';
 import { createReturning } from './sync/returning.js';
+import { createEditorEvents } from './sync/editors.js';
 import { createGroupIdEnsurer, groupIdOfPayload } from './sync/group-ids.js';
 import { GroupScopeMissingError } from './orcid/api-errors.js';
 import type { CurrentUser, PluginContext, RuntimeSettings } from './context.js';
-import type { Article, ConnectedAs, EditorAppointment, Review, ReviewerAssignment, Submission } from './types.js';
+import type { Article, ConnectedAs, EditorAppointedResult, EditorAppointment, Review, ReviewerAssignment, Submission } from './types.js';
 import { InvalidInputError, coerceError } from './errors.js';
 import { authenticatedAuthors, embedForArticle } from './sync/embed-article.js';
 import { VERSION } from './version.js';
@@ -69,7 +70,12 @@ export interface OrcidConnect {
   articlePublished(article: Article): Promise<{ jats?: string; crossref?: string; queued: number; report?: unknown }>;
   articleUpdated(article: Article): Promise<{ jats?: string; crossref?: string; queued: number; report?: unknown }>;
   articleRetracted(article: Article, options?: { notice?: string }): Promise<{ queued: number }>;
-  editorAppointed(appointment: EditorAppointment): Promise<{ queued: number }>;
+  /**
+   * Queue the editorial role (a service item) for a connected editor. One who is not connected is
+   * recognised by `editor.hostUserId`, or invited by `editor.email`, and can connect through
+   * `connectUrl`; one the plugin cannot ask throws EditorNotReachableError (`EDITOR_NOT_REACHABLE`).
+   */
+  editorAppointed(appointment: EditorAppointment): Promise<EditorAppointedResult>;
   editorTermEnded(appointment: EditorAppointment): Promise<{ queued: number }>;
   /**
    * The iD a researcher connected, for "Connected as …" (null: show the Connect button). By the
@@ -120,6 +126,8 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   });
   const returning = createReturning({ directory: store, ledger: store, tokens, now, logger });
   const people = createSubmissionEvents({ ...ports, now, invite: (c, title) => invites.invite(c, 'invitation', title), recognise: returning.recognise });
+  const editors = createEditorEvents({ directory: store, connect, now, mountPath: config.mountPath, recognise: returning.recognise,
+    invite: (c, position) => invites.invite(c, 'invitation', null, position) });
   const reminders = createReminders({ sources: store, settings, now, remind: (c) => invites.invite(c, 'reminder') });
   const tasks = createTaskRunner({
     directory: store, client, oauth, cipher, tokens, now, logger,
@@ -213,7 +221,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     articlePublished: published,
     articleUpdated: published,
     articleRetracted: async (article, opts) => ({ queued: await connect.articleRetracted(article, opts?.notice) }),
-    editorAppointed: async (a) => ({ queued: await connect.editorAppointed(a) }),
+    editorAppointed: editors.editorAppointed,
     editorTermEnded: async (a) => {
       if (!a?.endDate) throw new InvalidInputError('appointment.endDate', 'is required when a term ends');
       return { queued: await connect.editorTermEnded(a) };

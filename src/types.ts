@@ -106,6 +106,26 @@ export interface EditorAppointment {
   organization?: Organization;
   startDate: string | Date;
   endDate?: string | Date;
+  /**
+   * Who the editor is, so that one who never connected can be invited (`email`) or recognised
+   * (`hostUserId`). Needed the first time the plugin hears of `contributorId`; later calls may leave it out.
+   */
+  editor?: Omit<SubmissionContributor, 'contributorId' | 'role' | 'orcid'>;
+}
+
+/** What `editorAppointed` did. */
+export interface EditorAppointedResult {
+  /** Items queued for ORCID (1 when the editor is connected and the service is new or changed). */
+  queued: number;
+  /** An invitation email went out now. */
+  invited: boolean;
+  /** Linked at once: their host user had already connected a working iD. */
+  recognised: boolean;
+  /**
+   * Until they connect: the editor's own link (`<mount>/connect?role=editor&contributor=…`), for the
+   * host to show them when signed in. Null once they are connected.
+   */
+  connectUrl: string | null;
 }
 
 export interface SubmissionContributor {

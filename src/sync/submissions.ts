@@ -48,7 +48,7 @@ export function createSubmissionEvents({ directory, sources, now, invite, recogn
   };
 }
 
-function checkContributor(c: unknown, path: string) {
+export function checkContributor(c: unknown, path: string) {
   const x = c as Record<string, unknown>;
   if (!x || typeof x !== 'object') throw new InvalidInputError(path, 'must be an object');
   for (const f of ['contributorId', 'givenNames', 'familyName'] as const) {
