@@ -92,6 +92,11 @@ export interface Directory {
   setInvitationState(contributorId: string, state: S.InvitationState, now: Date): Promise<void>;
 
   createInvitation(invitation: Omit<S.Invitation, 'usedAt'>): Promise<void>;
+  /**
+   * Whether the invitation could be used now (known, unused, unexpired), without using it: opening
+   * a link, or a mail scanner fetching it, must leave it usable (issue 14).
+   */
+  checkInvitation(tokenHash: string, now: Date): Promise<S.ConsumeInvitationResult>;
   /** Atomically mark the invitation used; only the first caller gets `ok: true`. */
   consumeInvitation(tokenHash: string, now: Date): Promise<S.ConsumeInvitationResult>;
 

@@ -213,6 +213,17 @@ function invitationContract(ref: StoreRef): void {
       expect(await ref.store.consumeInvitation(inv.tokenHash, at(2))).to.deep.equal({ ok: false, reason: 'used' });
     });
 
+    it('checks an invitation without using it', async () => {
+      await ref.store.createInvitation(inv);
+      expect(await ref.store.checkInvitation(inv.tokenHash, at(1))).to.deep.equal({ ok: true, invitation: { ...inv, usedAt: null } });
+      expect(await ref.store.checkInvitation(inv.tokenHash, at(2))).to.deep.equal({ ok: true, invitation: { ...inv, usedAt: null } });
+      expect((await ref.store.consumeInvitation(inv.tokenHash, at(3))).ok).to.equal(true);
+      expect(await ref.store.checkInvitation(inv.tokenHash, at(4))).to.deep.equal({ ok: false, reason: 'used' });
+      expect(await ref.store.checkInvitation('f'.repeat(64), at(1))).to.deep.equal({ ok: false, reason: 'unknown' });
+      await ref.store.createInvitation({ ...inv, tokenHash: 'e'.repeat(64) });
+      expect(await ref.store.checkInvitation('e'.repeat(64), at(3600))).to.deep.equal({ ok: false, reason: 'expired' });
+    });
+
     it('refuses an expired invitation and an unknown one', async () => {
       await ref.store.createInvitation(inv);
       expect(await ref.store.consumeInvitation(inv.tokenHash, at(3600))).to.deep.equal({ ok: false, reason: 'expired' });
