@@ -19,6 +19,7 @@ import { createInviteService } from './web/invite-service.js';
 import { createRoutes, type RoutesOptions } from './web/routes.js';
 import { createCsrf, type HostCsrf } from './web/csrf.js';
 import { createResearcherLookup } from './web/researcher.js';
+import type { PageLayout } from './web/pages.js';
 import { createMetrics } from './web/metrics.js';
 import { createWebhooks } from './sync/webhooks.js';
 import { createLifecycle } from './sync/lifecycle.js';
@@ -51,6 +52,12 @@ export interface OrcidConnectOptions extends DeepPartial<Settings> {
   templatesDir?: string;
   /** Enables "Sign in with ORCID": called with the authenticated iD after sign-in. */
   onSignIn?: RoutesOptions['onSignIn'];
+  /**
+   * Frame the plugin's pages in the host's layout: called with the page's parts
+   * (`{ title, content, head, locale, status }`, HTML already escaped), returns the whole page.
+   * Default: the plugin's `layout.njk` (which `templatesDir/<locale>/layout.njk` overrides).
+   */
+  layout?: PageLayout;
   /** The host's own CSRF tokens (`token(ctx)`, `verify(ctx, token)`); default: the plugin's (README, "CSRF"). */
   csrf?: HostCsrf;
 }
@@ -97,7 +104,7 @@ export interface OrcidConnect {
  * orcid.worker.start();
  */
 export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<OrcidConnect> {
-  const { currentUser, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, csrf: hostCsrf, ...settingsIn } = options;
+  const { currentUser, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, csrf: hostCsrf, layout, ...settingsIn } = options;
   const config = loadConfig(settingsIn as DeepPartial<Settings>, env ?? process.env);
   const now = nowOpt ?? (() => new Date());
   const logger = givenLogger ?? createLogger({ level: config.logLevel });
@@ -213,7 +220,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     config,
     store,
     mailer,
-    routes: () => createRoutes(pc, invites, { onSignIn, sessionKeys: config.sessionKeys, csrf, metricsAccess: { token: config.metrics.token, allowFrom: config.metrics.allowFrom } }),
+    routes: () => createRoutes(pc, invites, { onSignIn, layout, sessionKeys: config.sessionKeys, csrf, metricsAccess: { token: config.metrics.token, allowFrom: config.metrics.allowFrom } }),
     csrfToken: async (ctx) => csrf.token(ctx),
     submissionCreated: people.submissionCreated,
     reviewerAssigned: people.reviewerAssigned,

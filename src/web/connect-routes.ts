@@ -6,6 +6,7 @@ import type { Contributor, ContributorRole } from '../store/store.js';
 import { parseOrcidId } from '../orcid/id.js';
 import { sealTokenSet } from '../sync/tokens.js';
 import { safeReturnPath } from './safe-return.js';
+import type { Pages } from './pages.js';
 import { verifyInvitationSignature, hashInvitationToken } from './invitations.js';
 import { coerceError, ForbiddenError, InvalidInputError, OrcidPluginError } from '../errors.js';
 
@@ -36,6 +37,8 @@ export interface OrcidSession {
   invitations?: Record<string, string>;
   /** The iD connected in this session (shown by the host). */
   orcid?: string | null;
+  /** The iD unlinked last in this browser (the researcher's page confirms it). */
+  unlinked?: string | null;
   /** The role it was connected for (the "connected" page says what we will add, by role). */
   role?: ContributorRole | null;
 }
@@ -51,13 +54,11 @@ export interface SignInHandler {
   (ctx: Context, person: { orcid: string; uri: string; name: string | null }): Promise<void> | void;
 }
 
-export function connectRoutes(router: Router, pc: PluginContext, options: { onSignIn?: SignInHandler }) {
-  const { store, settings, now, renderer, logger } = pc;
+export function connectRoutes(router: Router, pc: PluginContext, options: { onSignIn?: SignInHandler; pages: Pages }) {
+  const { store, settings, now, logger } = pc;
 
   function page(ctx: Context, status: number, view: Record<string, unknown>, locale?: string | null) {
-    ctx.status = status;
-    ctx.type = 'html';
-    ctx.body = renderer.render('connect-result.njk', { mountPath: settings.mountPath, journalTitle: settings.journal.title, ...view }, locale ?? settings.defaultLocale);
+    return options.pages.send(ctx, status, 'connect-result.njk', { mountPath: settings.mountPath, journalTitle: settings.journal.title, ...view }, locale ?? settings.defaultLocale);
   }
 
   /** May this browser connect an iD for this contributor? Its own host user, or an invitation. */
@@ -222,14 +223,20 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     // At most 20 grants per browser, the newest kept.
     const granted = Object.entries({ ...(sess.invitations ?? {}), [contributor.id]: tokenHash }).slice(-20);
     sess.invitations = Object.fromEntries(granted);
-    await startAuthorize(ctx, 'connect', contributor, contributor.role, safeReturnPath(ctx.query.return, `${settings.mountPath}/connected`), tokenHash);
+    const back = safeReturnPath(ctx.query.return, '');
+    const connected = `${settings.mountPath}/connected${back ? `?return=${encodeURIComponent(back)}` : ''}`;
+    await startAuthorize(ctx, 'connect', contributor, contributor.role, connected, tokenHash);
   });
 
+  // Not a dead end: it offers the way back (`return`, a same-origin path; default the journal's home)
+  // and the researcher's own page.
   router.get('/connected', async (ctx) => {
     const orcid = orcidSession(ctx).orcid;
-    if (!orcid) return page(ctx, 200, { outcome: 'error', reason: 'No ORCID iD is connected in this browser session.' });
+    const returnUrl = safeReturnPath(ctx.query.return, '/');
+    if (!orcid) return page(ctx, 200, { outcome: 'error', reason: 'No ORCID iD is connected in this browser session.', returnUrl });
     const identity = await store.findIdentityByOrcid(orcid);
-    page(ctx, 200, { outcome: 'success', role: orcidSession(ctx).role ?? null, canUpdate: identity?.scopes.includes('/activities/update') ?? false, orcid, uri: `${settings.recordBase}/${orcid}`, name: identity?.name ?? null, authenticated: true });
+    await page(ctx, 200, { outcome: 'success', role: orcidSession(ctx).role ?? null, canUpdate: identity?.scopes.includes('/activities/update') ?? false, orcid,
+      uri: `${settings.recordBase}/${orcid}`, name: identity?.name ?? null, authenticated: true, returnUrl, manageUrl: `${settings.mountPath}/me` });
   });
 
   router.post('/unlink', async (ctx) => {
@@ -238,7 +245,7 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     const identity = user ? await store.findIdentityByHostUser(user.id) : sessOrcid ? await store.findIdentityByOrcid(sessOrcid) : null;
     if (!identity || identity.status !== 'linked') throw new InvalidInputError('orcid', 'no connected ORCID iD to unlink');
     await pc.lifecycle.unlink(identity.id);
-    orcidSession(ctx).orcid = null;
+    Object.assign(orcidSession(ctx), { orcid: null, unlinked: identity.orcid });
     if (ctx.accepts(['html', 'json']) === 'json') ctx.body = { unlinked: identity.orcid };
     else ctx.redirect(safeReturnPath((ctx.request as unknown as { body?: Record<string, unknown> }).body?.return, '/'));
   });
