@@ -30,6 +30,8 @@ export const FORBIDDEN = 'FORBIDDEN';
 export const NOT_FOUND = 'NOT_FOUND';
 export const INPUT_FILE_NOT_FOUND = 'INPUT_FILE_NOT_FOUND';
 export const INPUT_FILE_UNREADABLE = 'INPUT_FILE_UNREADABLE';
+/** `editorAppointed` for someone who never connected, and whom the plugin has no way to ask. */
+export const EDITOR_NOT_REACHABLE = 'EDITOR_NOT_REACHABLE';
 
 export interface ErrorOptions {
   cause?: unknown;
@@ -195,6 +197,20 @@ export class ForbiddenError extends OrcidPluginError {
 export class NotFoundError extends OrcidPluginError {
   constructor(message = 'Not found') {
     super(NOT_FOUND, message, { status: 404 });
+  }
+}
+
+/**
+ * An editor was appointed who has not connected an iD, and the plugin cannot ask them: it does not
+ * know them (no `appointment.editor`), or has neither an email address nor a host account for them.
+ * `missing` names the fields that would make it possible. Nothing is stored.
+ */
+export class EditorNotReachableError extends OrcidPluginError {
+  readonly path = 'appointment.editor';
+  readonly missing: string[];
+  constructor(contributorId: string, missing: string[]) {
+    super(EDITOR_NOT_REACHABLE, `appointment.editor: editor ${JSON.stringify(contributorId)} has not connected an ORCID iD and cannot be invited; give ${missing.join(' or ')}`, { status: 400 });
+    this.missing = missing;
   }
 }
 

@@ -2,6 +2,7 @@
 export { orcidConnect } from './plugin.js';
 export type { OrcidConnect, OrcidConnectOptions } from './plugin.js';
 export type { HostUser, CurrentUser } from './context.js';
+export type { PageLayout, PageParts } from './web/pages.js';
 export * from './errors.js';
 export * from './orcid/api-errors.js';
 export { IdTooLongError, ID_TOO_LONG } from './orcid/payload-text.js';

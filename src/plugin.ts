@@ -18,16 +18,20 @@ import { createMailer, type Mailer } from './web/mail.js';
 import { createInviteService } from './web/invite-service.js';
 import { createRoutes, type RoutesOptions } from './web/routes.js';
 import { createCsrf, type HostCsrf } from './web/csrf.js';
+import { createResearcherLookup } from './web/researcher.js';
+import type { PageLayout } from './web/pages.js';
 import { createMetrics } from './web/metrics.js';
 import { createWebhooks } from './sync/webhooks.js';
 import { createLifecycle } from './sync/lifecycle.js';
 import { createTaskRunner } from './sync/tasks.js';
 import { createReminders } from './sync/reminders.js';
 import { createSubmissionEvents } from './sync/submissions.js';
+import { createReturning } from './sync/returning.js';
+import { createEditorEvents } from './sync/editors.js';
 import { createGroupIdEnsurer, groupIdOfPayload } from './sync/group-ids.js';
 import { GroupScopeMissingError } from './orcid/api-errors.js';
 import type { CurrentUser, PluginContext, RuntimeSettings } from './context.js';
-import type { Article, EditorAppointment, Review, ReviewerAssignment, Submission } from './types.js';
+import type { Article, ConnectedAs, EditorAppointedResult, EditorAppointment, Review, ReviewerAssignment, Submission } from './types.js';
 import { InvalidInputError, coerceError } from './errors.js';
 import { authenticatedAuthors, embedForArticle } from './sync/embed-article.js';
 import { VERSION } from './version.js';
@@ -48,6 +52,12 @@ export interface OrcidConnectOptions extends DeepPartial<Settings> {
   templatesDir?: string;
   /** Enables "Sign in with ORCID": called with the authenticated iD after sign-in. */
   onSignIn?: RoutesOptions['onSignIn'];
+  /**
+   * Frame the plugin's pages in the host's layout: called with the page's parts
+   * (`{ title, content, head, locale, status }`, HTML already escaped), returns the whole page.
+   * Default: the plugin's `layout.njk` (which `templatesDir/<locale>/layout.njk` overrides).
+   */
+  layout?: PageLayout;
   /** The host's own CSRF tokens (`token(ctx)`, `verify(ctx, token)`); default: the plugin's (README, "CSRF"). */
   csrf?: HostCsrf;
 }
@@ -60,14 +70,26 @@ export interface OrcidConnect {
   routes(): Middleware;
   /** The CSRF token for this request's browser, for the host's own forms that post to the plugin. */
   csrfToken(ctx: Context): Promise<string>;
-  submissionCreated(submission: Submission): Promise<{ invited: number }>;
-  reviewerAssigned(assignment: ReviewerAssignment): Promise<{ invited: boolean }>;
+  /** `recognised`: contributors linked at once because their host user already connected a usable iD. */
+  submissionCreated(submission: Submission): Promise<{ invited: number; recognised: number }>;
+  reviewerAssigned(assignment: ReviewerAssignment): Promise<{ invited: boolean; recognised: boolean }>;
   reviewCompleted(review: Review): Promise<{ queued: number }>;
   articlePublished(article: Article): Promise<{ jats?: string; crossref?: string; queued: number; report?: unknown }>;
   articleUpdated(article: Article): Promise<{ jats?: string; crossref?: string; queued: number; report?: unknown }>;
   articleRetracted(article: Article, options?: { notice?: string }): Promise<{ queued: number }>;
-  editorAppointed(appointment: EditorAppointment): Promise<{ queued: number }>;
+  /**
+   * Queue the editorial role (a service item) for a connected editor. One who is not connected is
+   * recognised by `editor.hostUserId`, or invited by `editor.email`, and can connect through
+   * `connectUrl`; one the plugin cannot ask throws EditorNotReachableError (`EDITOR_NOT_REACHABLE`).
+   */
+  editorAppointed(appointment: EditorAppointment): Promise<EditorAppointedResult>;
   editorTermEnded(appointment: EditorAppointment): Promise<{ queued: number }>;
+  /**
+   * The iD a researcher connected, for "Connected as …" (null: show the Connect button). By the
+   * host's user id, or by a request (its host user, else the plugin's session after an invitation).
+   * A revoked token, or an expired one that cannot be refreshed, gives null: they are asked again.
+   */
+  connectedAs(who: string | Context, locale?: string): Promise<ConnectedAs | null>;
   /** Send the one reminder to invitees who have not connected after `invitations.reminderDays`. */
   sendReminders(): Promise<number>;
   worker: Worker;
@@ -82,7 +104,7 @@ export interface OrcidConnect {
  * orcid.worker.start();
  */
 export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<OrcidConnect> {
-  const { currentUser, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, csrf: hostCsrf, ...settingsIn } = options;
+  const { currentUser, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, csrf: hostCsrf, layout, ...settingsIn } = options;
   const config = loadConfig(settingsIn as DeepPartial<Settings>, env ?? process.env);
   const now = nowOpt ?? (() => new Date());
   const logger = givenLogger ?? createLogger({ level: config.logLevel });
@@ -109,7 +131,10 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     webhookUrl: webhooks ? webhooks.callbackUrl : null,
     reinvite: (c) => invites.invite(c, 'reinvitation'),
   });
-  const people = createSubmissionEvents({ ...ports, now, invite: (c, title) => invites.invite(c, 'invitation', title) });
+  const returning = createReturning({ directory: store, ledger: store, tokens, now, logger });
+  const people = createSubmissionEvents({ ...ports, now, invite: (c, title) => invites.invite(c, 'invitation', title), recognise: returning.recognise });
+  const editors = createEditorEvents({ directory: store, connect, now, mountPath: config.mountPath, recognise: returning.recognise,
+    invite: (c, position) => invites.invite(c, 'invitation', null, position) });
   const reminders = createReminders({ sources: store, settings, now, remind: (c) => invites.invite(c, 'reminder') });
   const tasks = createTaskRunner({
     directory: store, client, oauth, cipher, tokens, now, logger,
@@ -122,6 +147,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     metrics: metrics ?? undefined,
     currentUser: currentUser ?? (() => null),
   });
+  const researchers = createResearcherLookup(pc, returning);
   const csrf = createCsrf({ keys: config.sessionKeys, publicUrl: config.publicUrl, secure: settings.secureCookies, host: hostCsrf });
   const groupIds = createGroupIdEnsurer({ store, client, oauth, journalTitle: config.journal.title, publisher: config.journal.publisher });
   if (settings.peerReviewsEnabled) {
@@ -194,7 +220,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     config,
     store,
     mailer,
-    routes: () => createRoutes(pc, invites, { onSignIn, sessionKeys: config.sessionKeys, csrf, metricsAccess: { token: config.metrics.token, allowFrom: config.metrics.allowFrom } }),
+    routes: () => createRoutes(pc, invites, { onSignIn, layout, sessionKeys: config.sessionKeys, csrf, metricsAccess: { token: config.metrics.token, allowFrom: config.metrics.allowFrom } }),
     csrfToken: async (ctx) => csrf.token(ctx),
     submissionCreated: people.submissionCreated,
     reviewerAssigned: people.reviewerAssigned,
@@ -202,11 +228,12 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     articlePublished: published,
     articleUpdated: published,
     articleRetracted: async (article, opts) => ({ queued: await connect.articleRetracted(article, opts?.notice) }),
-    editorAppointed: async (a) => ({ queued: await connect.editorAppointed(a) }),
+    editorAppointed: editors.editorAppointed,
     editorTermEnded: async (a) => {
       if (!a?.endDate) throw new InvalidInputError('appointment.endDate', 'is required when a term ends');
       return { queued: await connect.editorTermEnded(a) };
     },
+    connectedAs: researchers.connectedAs,
     sendReminders,
     worker: runningWorker,
     async close() {

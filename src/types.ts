@@ -106,6 +106,26 @@ export interface EditorAppointment {
   organization?: Organization;
   startDate: string | Date;
   endDate?: string | Date;
+  /**
+   * Who the editor is, so that one who never connected can be invited (`email`) or recognised
+   * (`hostUserId`). Needed the first time the plugin hears of `contributorId`; later calls may leave it out.
+   */
+  editor?: Omit<SubmissionContributor, 'contributorId' | 'role' | 'orcid'>;
+}
+
+/** What `editorAppointed` did. */
+export interface EditorAppointedResult {
+  /** Items queued for ORCID (1 when the editor is connected and the service is new or changed). */
+  queued: number;
+  /** An invitation email went out now. */
+  invited: boolean;
+  /** Linked at once: their host user had already connected a working iD. */
+  recognised: boolean;
+  /**
+   * Until they connect: the editor's own link (`<mount>/connect?role=editor&contributor=…`), for the
+   * host to show them when signed in. Null once they are connected.
+   */
+  connectUrl: string | null;
 }
 
 export interface SubmissionContributor {
@@ -145,4 +165,22 @@ export interface EmbedContributor {
   orcid: string;
   /** True only for iDs collected through OAuth. */
   authenticated: boolean;
+}
+
+/** `connectedAs(…)`: the iD a researcher connected, for the host's "Connected as …" line. */
+export interface ConnectedAs {
+  /** `0000-0002-1825-0097`. */
+  orcid: string;
+  /** `https://orcid.org/0000-0002-1825-0097` (the environment's host). */
+  uri: string;
+  /** The name ORCID returned when they connected; null when their record keeps it private. */
+  name: string | null;
+  /** The scopes they granted, e.g. `['/authenticate', '/activities/update']`. */
+  scopes: string[];
+  /** Whether we may add items to their record (`/activities/update` granted). */
+  canUpdate: boolean;
+  /** The plugin page where they see what the journal holds for them and can unlink (`<mount>/me`). */
+  manageUrl: string;
+  /** The iD badge followed by a link to `manageUrl`, as HTML (escaped), for the host's page. */
+  html: string;
 }

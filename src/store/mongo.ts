@@ -66,6 +66,7 @@ export function mongoDirectory(h: MongoHandle): Directory {
     markContributorDenied: (contributorId, now) => people.markContributorDenied(h, contributorId, now),
     setInvitationState: (contributorId, state, now) => people.setInvitationState(h, contributorId, state, now),
     createInvitation: (invitation) => people.createInvitation(h, invitation),
+    checkInvitation: (tokenHash, now) => people.checkInvitation(h, tokenHash, now),
     consumeInvitation: (tokenHash, now) => people.consumeInvitation(h, tokenHash, now),
     upsertWebhook: (sub) => id.upsertWebhook(h, sub),
     deleteWebhook: (orcid) => id.deleteWebhook(h, orcid),

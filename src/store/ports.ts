@@ -66,7 +66,7 @@ export interface Directory {
   linkIdentity(input: S.LinkIdentityInput, now: Date): Promise<S.Identity>;
   getIdentity(id: string): Promise<S.Identity | null>;
   findIdentityByOrcid(orcid: string): Promise<S.Identity | null>;
-  /** The iD a host user linked last. */
+  /** The iD a host user linked last: the latest linked one, else the latest of any status. */
   findIdentityByHostUser(hostUserId: string): Promise<S.Identity | null>;
   /** Replace the sealed token set (after a refresh). */
   updateIdentityTokens(id: string, sealedTokens: string | null, scopes: string[], tokenExpiresAt: Date | null, now: Date): Promise<void>;
@@ -92,6 +92,11 @@ export interface Directory {
   setInvitationState(contributorId: string, state: S.InvitationState, now: Date): Promise<void>;
 
   createInvitation(invitation: Omit<S.Invitation, 'usedAt'>): Promise<void>;
+  /**
+   * Whether the invitation could be used now (known, unused, unexpired), without using it: opening
+   * a link, or a mail scanner fetching it, must leave it usable (issue 14).
+   */
+  checkInvitation(tokenHash: string, now: Date): Promise<S.ConsumeInvitationResult>;
   /** Atomically mark the invitation used; only the first caller gets `ok: true`. */
   consumeInvitation(tokenHash: string, now: Date): Promise<S.ConsumeInvitationResult>;
 

@@ -77,6 +77,7 @@ export function sqliteDirectory(h: SqliteHandle): Directory {
     markContributorDenied: (contributorId, now) => p(() => people.markContributorDenied(h, contributorId, now)),
     setInvitationState: (contributorId, state, now) => p(() => people.setInvitationState(h, contributorId, state, now)),
     createInvitation: (invitation) => p(() => people.createInvitation(h, invitation)),
+    checkInvitation: (tokenHash, now) => p(() => people.checkInvitation(h, tokenHash, now)),
     consumeInvitation: (tokenHash, now) => p(() => people.consumeInvitation(h, tokenHash, now)),
     upsertWebhook: (sub) => p(() => id.upsertWebhook(h, sub)),
     deleteWebhook: (orcid) => p(() => id.deleteWebhook(h, orcid)),

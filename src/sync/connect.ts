@@ -135,12 +135,17 @@ export function createConnect({ ledger, directory, sources, settings, now }: Con
     return deposit('service', `service:${externalId.value}`, null, who, externalId, xml);
   }
 
-  async function editorAppointed(appointment: EditorAppointment): Promise<number> {
+  /** Every problem of an appointment, before anything is stored. */
+  function checkAppointment(appointment: EditorAppointment): void {
     if (!appointment || typeof appointment !== 'object') throw new InvalidInputError('appointment', 'is required');
     if (!appointment.contributorId) throw new InvalidInputError('appointment.contributorId', 'is required');
-    // Built for nobody first: every problem is reported before anything is stored.
-    serviceDeposit(appointment, { id: '', orcid: '' });
-    await sources.putAppointment(appointment, now());
+    serviceDeposit(appointment, { id: '', orcid: '' }); // built for nobody: validates the payload
+  }
+
+  async function editorAppointed(appointment: EditorAppointment): Promise<number> {
+    checkAppointment(appointment);
+    const { editor: _who, ...stored } = appointment; // who the editor is lives on their contributor row
+    await sources.putAppointment(stored, now());
     const [editor] = await directory.resolveContributors([appointment.contributorId]);
     if (!mayPost(editor?.identity ?? null)) return 0;
     const r = await ledger.desireDeposit(serviceDeposit(appointment, editor!.identity!), now());
@@ -196,7 +201,7 @@ export function createConnect({ ledger, directory, sources, settings, now }: Con
     return true;
   }
 
-  return { checkArticle: check, articlePublished, articleRetracted, reviewCompleted, editorAppointed,
+  return { checkArticle: check, articlePublished, articleRetracted, reviewCompleted, editorAppointed, checkAppointment,
     editorTermEnded: editorAppointed, backfill, unlinkDeposits, sendAgain, groupIdFor };
 }
 

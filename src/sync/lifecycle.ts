@@ -43,6 +43,8 @@ export function createLifecycle(deps: LifecycleDeps) {
   /** A person connected their iD: store it, link the slot, and queue what they are owed. */
   async function link(input: LinkInput): Promise<Identity> {
     const { tokens, contributor } = input;
+    // The iD this host user connected before: read before the new link makes the new one the latest.
+    const previous = input.hostUserId ? await directory.findIdentityByHostUser(input.hostUserId) : null;
     const identity = await directory.linkIdentity(
       { orcid: input.orcid, hostUserId: input.hostUserId, name: tokens.name, sealedTokens: input.sealedTokens, scopes: tokens.scope, tokenExpiresAt: tokens.expiresAt, authenticated: true },
       now(),
@@ -53,6 +55,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     }
     await ledger.appendHistory({ at: now(), event: 'identity.linked', orcid: identity.orcid, identityId: identity.id, submissionId: contributor?.submissionId ?? null,
       detail: { contributorId: contributor?.id ?? null, scopes: tokens.scope } });
+    if (previous && previous.id !== identity.id && previous.status === 'linked') await release(previous, identity);
     await ledger.unparkJobs({ identityId: identity.id }, now());
     await connect.backfill(identity);
     const follow = [];
@@ -60,6 +63,17 @@ export function createLifecycle(deps: LifecycleDeps) {
     if (identity.scopes.includes('/read-limited')) follow.push(tasks.readPrefill(identity, now()));
     await ledger.desireDeposits(follow, now());
     return identity;
+  }
+
+  /**
+   * The person chose another iD: their slots move to it (the backfill then queues their items there),
+   * and the first iD is unlinked as if they had unlinked it — our items removed by policy, its token
+   * revoked at ORCID — so that no token is kept for an iD nobody uses here any more.
+   */
+  async function release(previous: Identity, next: Identity): Promise<void> {
+    for (const c of await directory.listContributorsByIdentity(previous.id)) await directory.linkContributor(c.id, next.id, now());
+    await ledger.appendHistory({ at: now(), event: 'identity.replaced', orcid: previous.orcid, identityId: previous.id, detail: { by: next.orcid } });
+    await unlink(previous.id);
   }
 
   /**

@@ -14,35 +14,41 @@ export interface SubmissionEventsDeps {
   now: () => Date;
   /** Send an invitation email with a single-use link; false when there was nobody to send it to. */
   invite(contributor: Contributor, submissionTitle: string | null | undefined): Promise<boolean>;
+  /** Link the slot of a returning researcher (same host user, usable token); true when recognised (`returning.ts`). */
+  recognise(contributor: Contributor): Promise<boolean>;
 }
 
-export function createSubmissionEvents({ directory, sources, now, invite }: SubmissionEventsDeps) {
+export function createSubmissionEvents({ directory, sources, now, invite, recognise }: SubmissionEventsDeps) {
   return {
-    async submissionCreated(submission: Submission): Promise<{ invited: number }> {
+    async submissionCreated(submission: Submission): Promise<{ invited: number; recognised: number }> {
       if (!submission || typeof submission.id !== 'string' || !submission.id) throw new InvalidInputError('submission.id', 'is required');
       if (!Array.isArray(submission.contributors)) throw new InvalidInputError('submission.contributors', 'must be an array');
       const rows = submission.contributors.map((c, i) => checkContributor(c, `submission.contributors[${i}]`));
       await sources.putSubmission({ id: submission.id, title: String(submission.title ?? '') }, now());
       let invited = 0;
+      let recognised = 0;
       for (const c of rows) {
         const row = await directory.upsertContributor({ ...c, submissionId: submission.id }, now());
-        // The submitting author connects on the spot; co-authors (and others without an account) are invited.
-        if (row.role !== 'author' && row.invitationState === 'none' && !row.identityId && (await invite(row, submission.title))) invited++;
+        // A returning researcher is linked at once; the submitting author connects on the spot;
+        // co-authors (and others without an account) are invited.
+        if (await recognise(row)) recognised++;
+        else if (row.role !== 'author' && row.invitationState === 'none' && !row.identityId && (await invite(row, submission.title))) invited++;
       }
-      return { invited };
+      return { invited, recognised };
     },
 
-    async reviewerAssigned(assignment: ReviewerAssignment): Promise<{ invited: boolean }> {
+    async reviewerAssigned(assignment: ReviewerAssignment): Promise<{ invited: boolean; recognised: boolean }> {
       if (!assignment || typeof assignment.submissionId !== 'string' || !assignment.submissionId) throw new InvalidInputError('assignment.submissionId', 'is required');
       const c = checkContributor({ ...assignment.reviewer, role: 'reviewer' }, 'assignment.reviewer');
       const row = await directory.upsertContributor({ ...c, submissionId: assignment.submissionId }, now());
+      if (await recognise(row)) return { invited: false, recognised: true };
       const invited = row.invitationState === 'none' && !row.identityId ? await invite(row, assignment.manuscriptTitle) : false;
-      return { invited };
+      return { invited, recognised: false };
     },
   };
 }
 
-function checkContributor(c: unknown, path: string) {
+export function checkContributor(c: unknown, path: string) {
   const x = c as Record<string, unknown>;
   if (!x || typeof x !== 'object') throw new InvalidInputError(path, 'must be an object');
   for (const f of ['contributorId', 'givenNames', 'familyName'] as const) {

@@ -6,6 +6,7 @@ import type { Contributor, ContributorRole } from '../store/store.js';
 import { parseOrcidId } from '../orcid/id.js';
 import { sealTokenSet } from '../sync/tokens.js';
 import { safeReturnPath } from './safe-return.js';
+import type { Pages } from './pages.js';
 import { verifyInvitationSignature, hashInvitationToken } from './invitations.js';
 import { coerceError, ForbiddenError, InvalidInputError, OrcidPluginError } from '../errors.js';
 
@@ -23,14 +24,23 @@ interface PendingConnect {
   role: ContributorRole | null;
   returnTo: string;
   createdAt: number;
+  /** The invitation this round trip answers (its hash): used only when the callback succeeds. */
+  invitation?: string | null;
 }
 
 export interface OrcidSession {
   pending?: PendingConnect | null;
-  /** Contributors this browser may connect for, granted by an invitation link. */
-  invited?: string[];
+  /**
+   * Contributors this browser may connect for, granted by opening their invitation link: contributor
+   * id → the invitation's hash, which the callback uses up only when the connection succeeds.
+   */
+  invitations?: Record<string, string>;
   /** The iD connected in this session (shown by the host). */
   orcid?: string | null;
+  /** The iD unlinked last in this browser (the researcher's page confirms it). */
+  unlinked?: string | null;
+  /** The role it was connected for (the "connected" page says what we will add, by role). */
+  role?: ContributorRole | null;
 }
 
 export function orcidSession(ctx: Context): OrcidSession {
@@ -44,29 +54,39 @@ export interface SignInHandler {
   (ctx: Context, person: { orcid: string; uri: string; name: string | null }): Promise<void> | void;
 }
 
-export function connectRoutes(router: Router, pc: PluginContext, options: { onSignIn?: SignInHandler }) {
-  const { store, settings, now, renderer, logger } = pc;
+export function connectRoutes(router: Router, pc: PluginContext, options: { onSignIn?: SignInHandler; pages: Pages }) {
+  const { store, settings, now, logger } = pc;
 
   function page(ctx: Context, status: number, view: Record<string, unknown>, locale?: string | null) {
-    ctx.status = status;
-    ctx.type = 'html';
-    ctx.body = renderer.render('connect-result.njk', { mountPath: settings.mountPath, journalTitle: settings.journal.title, ...view }, locale ?? settings.defaultLocale);
+    return options.pages.send(ctx, status, 'connect-result.njk', { mountPath: settings.mountPath, journalTitle: settings.journal.title, ...view }, locale ?? settings.defaultLocale);
   }
 
   /** May this browser connect an iD for this contributor? Its own host user, or an invitation. */
   async function mayConnectFor(ctx: Context, contributor: Contributor): Promise<boolean> {
     const user = await pc.currentUser(ctx);
     if (user && contributor.hostUserId && user.id === contributor.hostUserId) return true;
-    return (orcidSession(ctx).invited ?? []).includes(contributor.id);
+    return invitationOf(ctx, contributor) !== null;
   }
 
-  async function startAuthorize(ctx: Context, purpose: 'connect' | 'signin', contributor: Contributor | null, role: ContributorRole | null, returnTo: string) {
+  /** The invitation this browser opened for the contributor, if any (its hash). */
+  function invitationOf(ctx: Context, contributor: Contributor): string | null {
+    const granted = orcidSession(ctx).invitations;
+    return granted && Object.hasOwn(granted, contributor.id) ? granted[contributor.id]! : null;
+  }
+
+  /** A slot already connected (to an iD that is still linked) takes no invitation: its links are spent. */
+  async function alreadyConnected(contributor: Contributor): Promise<boolean> {
+    if (!contributor.identityId) return false;
+    return (await store.getIdentity(contributor.identityId))?.status === 'linked';
+  }
+
+  async function startAuthorize(ctx: Context, purpose: 'connect' | 'signin', contributor: Contributor | null, role: ContributorRole | null, returnTo: string, invitation: string | null = null) {
     const state = randomBytes(24).toString('base64url');
     const sess = orcidSession(ctx);
     const at = now();
     // Single use server-side too: the session cookie from before the callback can be replayed.
     await store.createOAuthState({ stateHash: hashState(state), createdAt: at, expiresAt: new Date(at.getTime() + STATE_TTL_MS) });
-    sess.pending = { state, purpose, contributorId: contributor?.id ?? null, role, returnTo, createdAt: at.getTime() };
+    sess.pending = { state, purpose, contributorId: contributor?.id ?? null, role, returnTo, createdAt: at.getTime(), invitation };
     const scope = purpose === 'signin' || settings.authenticateOnly ? ['/authenticate'] : settings.scopes;
     ctx.redirect(
       pc.oauth.authorizeUrl({
@@ -100,7 +120,10 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
       throw new ForbiddenError('You can only connect your own ORCID iD: sign in, or use the link from your invitation email.');
     }
     if (!contributor && !user) throw new ForbiddenError('Sign in, or use the link from your invitation email, to connect your ORCID iD.');
-    await startAuthorize(ctx, 'connect', contributor, role as ContributorRole, returnTo);
+    // Connecting for someone else's slot through an invitation (e.g. "Try again" after a denial):
+    // the invitation is used up by the callback, as from the link itself.
+    const owner = !!contributor && !!user && contributor.hostUserId === user.id;
+    await startAuthorize(ctx, 'connect', contributor, role as ContributorRole, returnTo, contributor && !owner ? invitationOf(ctx, contributor) : null);
   });
 
   router.get('/signin', async (ctx) => {
@@ -146,6 +169,16 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
       return page(ctx, status, { outcome: 'error', retryUrl: retry, reason: 'ORCID did not confirm your sign-in. Nothing was saved; please try again.' }, contributor?.locale);
     }
     const { id: orcid } = parseOrcidId(tokens.orcid ?? '');
+    if (pending.invitation) {
+      // Used up here, once ORCID confirmed: of two callbacks racing on one link, one wins.
+      const used = await store.consumeInvitation(pending.invitation, now());
+      if (!used.ok || (contributor && (await alreadyConnected(contributor)))) {
+        await pc.oauth.revoke(tokens.accessToken).catch((e) => logger.warn({ err: coerceError(e) }, 'revoking an unused token failed'));
+        return page(ctx, 410, { outcome: 'error', reason: used.ok || used.reason === 'used'
+          ? 'This invitation has already been used to connect an ORCID iD. Nothing was changed.'
+          : 'This invitation link has expired. Please ask the journal to send you a new one.' }, contributor?.locale);
+      }
+    }
     const user = await pc.currentUser(ctx);
     if (pending.purpose === 'signin') {
       await ctx.session?.regenerate?.();
@@ -162,7 +195,7 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     });
     // A new session id after sign-in: a session fixed by an attacker before it is worth nothing.
     await ctx.session?.regenerate?.();
-    orcidSession(ctx).orcid = orcid;
+    Object.assign(orcidSession(ctx), { orcid, role: pending.role });
     ctx.redirect(pending.returnTo);
   });
 
@@ -171,7 +204,9 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     if (!verifyInvitationSignature(token, settings.invitationSecret)) {
       return page(ctx, 404, { outcome: 'error', reason: 'This invitation link is not valid. Please ask the journal for a new one.' });
     }
-    const result = await store.consumeInvitation(hashInvitationToken(token), now());
+    // Only looked at: opening the link (or a mail scanner, a link preview, a HEAD) uses nothing up.
+    const tokenHash = hashInvitationToken(token);
+    const result = await store.checkInvitation(tokenHash, now());
     if (!result.ok) {
       const message = result.reason === 'expired'
         ? 'This invitation link has expired. Please ask the journal to send you a new one.'
@@ -181,16 +216,27 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     }
     const contributor = await store.getContributor(result.invitation.contributorId);
     if (!contributor) return page(ctx, 410, { outcome: 'error', reason: 'The submission this invitation was for no longer exists.' });
+    if (await alreadyConnected(contributor)) {
+      return page(ctx, 410, { outcome: 'error', reason: 'This invitation has already been used to connect an ORCID iD.' }, contributor.locale);
+    }
     const sess = orcidSession(ctx);
-    sess.invited = [...new Set([...(sess.invited ?? []), contributor.id])].slice(-20);
-    await startAuthorize(ctx, 'connect', contributor, contributor.role, safeReturnPath(ctx.query.return, `${settings.mountPath}/connected`));
+    // At most 20 grants per browser, the newest kept.
+    const granted = Object.entries({ ...(sess.invitations ?? {}), [contributor.id]: tokenHash }).slice(-20);
+    sess.invitations = Object.fromEntries(granted);
+    const back = safeReturnPath(ctx.query.return, '');
+    const connected = `${settings.mountPath}/connected${back ? `?return=${encodeURIComponent(back)}` : ''}`;
+    await startAuthorize(ctx, 'connect', contributor, contributor.role, connected, tokenHash);
   });
 
+  // Not a dead end: it offers the way back (`return`, a same-origin path; default the journal's home)
+  // and the researcher's own page.
   router.get('/connected', async (ctx) => {
     const orcid = orcidSession(ctx).orcid;
-    if (!orcid) return page(ctx, 200, { outcome: 'error', reason: 'No ORCID iD is connected in this browser session.' });
+    const returnUrl = safeReturnPath(ctx.query.return, '/');
+    if (!orcid) return page(ctx, 200, { outcome: 'error', reason: 'No ORCID iD is connected in this browser session.', returnUrl });
     const identity = await store.findIdentityByOrcid(orcid);
-    page(ctx, 200, { outcome: 'success', canUpdate: identity?.scopes.includes('/activities/update') ?? false, orcid, uri: `${settings.recordBase}/${orcid}`, name: identity?.name ?? null, authenticated: true });
+    await page(ctx, 200, { outcome: 'success', role: orcidSession(ctx).role ?? null, canUpdate: identity?.scopes.includes('/activities/update') ?? false, orcid,
+      uri: `${settings.recordBase}/${orcid}`, name: identity?.name ?? null, authenticated: true, returnUrl, manageUrl: `${settings.mountPath}/me` });
   });
 
   router.post('/unlink', async (ctx) => {
@@ -199,7 +245,7 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     const identity = user ? await store.findIdentityByHostUser(user.id) : sessOrcid ? await store.findIdentityByOrcid(sessOrcid) : null;
     if (!identity || identity.status !== 'linked') throw new InvalidInputError('orcid', 'no connected ORCID iD to unlink');
     await pc.lifecycle.unlink(identity.id);
-    orcidSession(ctx).orcid = null;
+    Object.assign(orcidSession(ctx), { orcid: null, unlinked: identity.orcid });
     if (ctx.accepts(['html', 'json']) === 'json') ctx.body = { unlinked: identity.orcid };
     else ctx.redirect(safeReturnPath((ctx.request as unknown as { body?: Record<string, unknown> }).body?.return, '/'));
   });

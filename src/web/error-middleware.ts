@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
  * The one place internal errors become HTTP answers: 4xx messages are shown, 5xx get generic text
  * (details go to the log). JSON under `/api/`, a short HTML page elsewhere.
  */
-export function errorMiddleware(options: { logger: Logger; renderPage: (ctx: Context, status: number, message: string) => string }) {
+export function errorMiddleware(options: { logger: Logger; renderPage: (ctx: Context, status: number, message: string) => string | Promise<string> }) {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
@@ -22,7 +22,8 @@ export function errorMiddleware(options: { logger: Logger; renderPage: (ctx: Con
         ctx.body = { error: err instanceof OrcidPluginError && expose ? err.code : status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', message };
       } else {
         ctx.type = 'html';
-        ctx.body = options.renderPage(ctx, status, message);
+        ctx.body = await options.renderPage(ctx, status, message);
+        ctx.status = status;
       }
     }
   };

@@ -11,7 +11,8 @@ const DAY_MS = 86_400_000;
 export function createInviteService(pc: Pick<PluginContext, 'store' | 'mailer' | 'settings' | 'now' | 'logger'>) {
   const { store, mailer, settings, now } = pc;
 
-  async function invite(contributor: Contributor, kind: 'invitation' | 'reminder' | 'reinvitation', submissionTitle?: string | null): Promise<boolean> {
+  /** `position`: an editor's appointment (`Handling Editor`), named in their email. */
+  async function invite(contributor: Contributor, kind: 'invitation' | 'reminder' | 'reinvitation', submissionTitle?: string | null, position?: string): Promise<boolean> {
     if (!contributor.email) return false;
     if (kind !== 'reinvitation' && contributor.identityId) {
       const identity = await store.getIdentity(contributor.identityId);
@@ -30,6 +31,7 @@ export function createInviteService(pc: Pick<PluginContext, 'store' | 'mailer' |
       role: contributor.role === 'coauthor' ? ('co-author' as const) : contributor.role,
       link: `${settings.publicUrl}${settings.mountPath}/invite/${token}`,
       expiresAt,
+      ...(position ? { position } : {}),
     };
     if (kind === 'reminder') await mailer.sendReminder(mail);
     else if (kind === 'reinvitation') await mailer.sendReinvitation(mail);

@@ -33,6 +33,8 @@ export interface InvitationMail {
   journalTitle: string;
   submissionTitle: string;
   role: 'author' | 'co-author' | 'reviewer' | 'editor';
+  /** An editor's appointment (`Handling Editor`); the email names it instead of a submission. */
+  position?: string;
   /** The invitation link (signed, single person). */
   link: string;
   expiresAt: Date;

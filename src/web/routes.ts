@@ -12,6 +12,8 @@ import { errorMiddleware } from './error-middleware.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { metricsRoute, type MetricsAccess } from './metrics.js';
 import type { Csrf } from './csrf.js';
+import { researcherRoutes } from './researcher-routes.js';
+import { createPages, type PageLayout } from './pages.js';
 
 export interface RoutesOptions {
   onSignIn?: SignInHandler;
@@ -20,6 +22,8 @@ export interface RoutesOptions {
   csrf: Csrf;
   /** Who may read `<mount>/metrics`; default: anyone (protect it at the proxy). */
   metricsAccess?: MetricsAccess;
+  /** The host's layout around the plugin's pages (see pages.ts); default: the plugin's own `layout.njk`. */
+  layout?: PageLayout;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -33,13 +37,15 @@ const SESSION_COOKIE = 'koa-orcid.sess';
 export function createRoutes(pc: PluginContext, invites: InviteService, options: RoutesOptions): Middleware {
   const { settings, logger, renderer } = pc;
   const router = new Router({ prefix: settings.mountPath });
-  connectRoutes(router, pc, { onSignIn: options.onSignIn });
+  const pages = createPages(renderer, options.layout);
+  connectRoutes(router, pc, { onSignIn: options.onSignIn, pages });
+  researcherRoutes(router, pc, { csrf: options.csrf, pages });
   apiRoutes(router, pc, invites, options.csrf);
   webhookRoutes(router, pc);
   metricsRoute(router, pc, options.metricsAccess);
   const handleErrors = errorMiddleware({
     logger,
-    renderPage: (_ctx, status, message) => renderer.render('connect-result.njk', { outcome: 'error', status, reason: message, mountPath: settings.mountPath, journalTitle: settings.journal.title }),
+    renderPage: (ctx, status, message) => pages.html(ctx, status, 'connect-result.njk', { outcome: 'error', status, reason: message, mountPath: settings.mountPath, journalTitle: settings.journal.title }),
   });
   const parseBody = bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '100kb', formLimit: '100kb' });
   const webhookPrefix = `${settings.mountPath}/webhook/`;

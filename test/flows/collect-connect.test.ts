@@ -201,9 +201,11 @@ describe('Collect and Connect against the emulator', function () {
     }
   });
 
-  it('uses an invitation link once', async () => {
+  it('uses an invitation link once: when the co-author connects, not when it is opened', async () => {
     const link = inviteLink(h, 'sofia@example.org');
     await new Browser().request(link);
+    expect((await new Browser().request(link)).status).to.equal(302);
+    await connectCoauthor();
     const again = await new Browser().request(link);
     expect(again.status).to.equal(410);
     expect(again.text).to.include('already been used');

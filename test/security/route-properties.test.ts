@@ -47,6 +47,8 @@ const ROUTES: Record<string, RouteCase> = {
   'status form action': { method: 'POST', path: (v) => `/orcid/status/jobs/${v}/unpark`, body: (v) => ({ return: v }) },
   'send again': { method: 'POST', path: (v) => `/orcid/api/deposits/${v}/send-again`, json: true },
   'unlink return': { method: 'POST', path: () => '/orcid/unlink', body: (v) => ({ return: v }) },
+  'connected return': { method: 'GET', path: (v) => `/orcid/connected?return=${encodeURIComponent(v)}` },
+  'researcher page': { method: 'GET', path: (v) => `/orcid/me?${encodeURIComponent(v)}=${encodeURIComponent(v)}` },
   'webhook': { method: 'POST', path: (v) => `/orcid/webhook/${v}/${v}` },
 };
 

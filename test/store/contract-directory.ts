@@ -123,6 +123,16 @@ function identityContract(ref: StoreRef): void {
       await ref.store.linkIdentity({ orcid: ORCID_B, hostUserId: 'u1', sealedTokens: null, scopes: [], tokenExpiresAt: null }, at(1));
       expect((await ref.store.findIdentityByHostUser('u1'))!.orcid).to.equal(ORCID_B);
     });
+
+    it('prefers the linked iD of a host user to one being released later', async () => {
+      await ref.store.linkIdentity({ orcid: ORCID_A, hostUserId: 'u1', sealedTokens: null, scopes: [], tokenExpiresAt: null }, T0);
+      const b = await ref.store.linkIdentity({ orcid: ORCID_B, hostUserId: 'u1', sealedTokens: null, scopes: [], tokenExpiresAt: null }, at(1));
+      const a = await ref.store.findIdentityByOrcid(ORCID_A);
+      await ref.store.markIdentityUnlinking(a!.id, at(2));
+      expect((await ref.store.findIdentityByHostUser('u1'))!.id).to.equal(b.id);
+      await ref.store.revokeIdentity(b.id, at(3));
+      expect((await ref.store.findIdentityByHostUser('u1'))!.id).to.equal(b.id);
+    });
   });
 }
 
@@ -201,6 +211,17 @@ function invitationContract(ref: StoreRef): void {
       expect(ok[0]).to.deep.equal({ ok: true, invitation: { ...inv, usedAt: at(1) } });
       expect(results.find((r) => !r.ok)).to.deep.equal({ ok: false, reason: 'used' });
       expect(await ref.store.consumeInvitation(inv.tokenHash, at(2))).to.deep.equal({ ok: false, reason: 'used' });
+    });
+
+    it('checks an invitation without using it', async () => {
+      await ref.store.createInvitation(inv);
+      expect(await ref.store.checkInvitation(inv.tokenHash, at(1))).to.deep.equal({ ok: true, invitation: { ...inv, usedAt: null } });
+      expect(await ref.store.checkInvitation(inv.tokenHash, at(2))).to.deep.equal({ ok: true, invitation: { ...inv, usedAt: null } });
+      expect((await ref.store.consumeInvitation(inv.tokenHash, at(3))).ok).to.equal(true);
+      expect(await ref.store.checkInvitation(inv.tokenHash, at(4))).to.deep.equal({ ok: false, reason: 'used' });
+      expect(await ref.store.checkInvitation('f'.repeat(64), at(1))).to.deep.equal({ ok: false, reason: 'unknown' });
+      await ref.store.createInvitation({ ...inv, tokenHash: 'e'.repeat(64) });
+      expect(await ref.store.checkInvitation('e'.repeat(64), at(3600))).to.deep.equal({ ok: false, reason: 'expired' });
     });
 
     it('refuses an expired invitation and an unknown one', async () => {

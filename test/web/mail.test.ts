@@ -25,7 +25,7 @@ describe('createMailer (capture transport)', () => {
     const [mail] = mailer.outbox();
     expect(mail.to).to.equal('ada@example.org');
     expect(mail.sentAt).to.equal(sentAt);
-    expect(mail.text).to.contain('You are listed as co-author of "Notes on the Analytical Engine" submitted to Journal of Examples.');
+    expect(mail.text).to.contain('You are listed as co-author of “Notes on the Analytical Engine” submitted to Journal of Examples.');
     expect(mail.text).to.contain('Connect your ORCID iD: https://journal.example.org/orcid/invitations/abc123');
     expect(mail.text).to.contain('This link expires on January 31, 2025.');
     expect(mail.html).to.contain('<a href="https://journal.example.org/orcid/invitations/abc123"');
@@ -41,6 +41,40 @@ describe('createMailer (capture transport)', () => {
       '请重新将您的 ORCID iD 与《Journal of Examples》关联',
     ]);
     expect(mailer.outbox()[1].text).to.contain('此链接将于 2025年1月31日 失效');
+  });
+
+  it('tells reviewers and editors what they will get, never a "published" work, in every email and language', async () => {
+    const mailer = make();
+    const cases = [
+      { role: 'reviewer' as const, en: 'a peer-review item for your completed review', zh: '您完成的评审' },
+      { role: 'editor' as const, en: 'your editorial role (in the Service section)', zh: '您的编辑职务' },
+    ];
+    for (const { role, en, zh } of cases) {
+      const mail = { ...invitation, role, position: role === 'editor' ? 'Handling Editor' : undefined, submissionTitle: role === 'editor' ? '' : invitation.submissionTitle };
+      await mailer.sendInvitation(mail);
+      await mailer.sendReminder(mail);
+      await mailer.sendReinvitation(mail);
+      await mailer.sendInvitation({ ...mail, locale: 'zh-Hans' });
+      await mailer.sendReinvitation({ ...mail, locale: 'zh-Hans' });
+    }
+    const all = mailer.outbox();
+    for (const m of all) {
+      for (const body of [m.text, m.html]) {
+        expect(body, m.subject).to.not.match(/publish|已发表|发表后/i);
+        expect(body).to.not.include('“”'); // an editor has no submission to name
+      }
+    }
+    const [reviewerInvite, , reviewerReinvite, reviewerZh] = all;
+    expect(reviewerInvite!.text).to.include('You have been asked to review “Notes on the Analytical Engine” for Journal of Examples.');
+    expect(reviewerInvite!.text).to.include(`we will also add ${cases[0]!.en} to your ORCID record`);
+    expect(reviewerReinvite!.text).to.include('we can no longer add your review of “Notes on the Analytical Engine” to your record');
+    expect(reviewerZh!.text).to.include(cases[0]!.zh);
+    const [editorInvite, editorReminder, editorReinvite, editorZh] = all.slice(5);
+    expect(editorInvite!.text).to.include('You have been appointed Handling Editor of Journal of Examples.');
+    expect(editorInvite!.html).to.include(cases[1]!.en);
+    expect(editorReminder!.text).to.include('A reminder: You have been appointed Handling Editor');
+    expect(editorReinvite!.text).to.include('we can no longer add your editorial role (Handling Editor) to your record');
+    expect(editorZh!.text).to.include('您已被任命为《Journal of Examples》的Handling Editor。').and.include(cases[1]!.zh);
   });
 
   it('keeps a title with a line break on one subject line', async () => {

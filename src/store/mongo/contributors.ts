@@ -92,6 +92,16 @@ export async function createInvitation(h: MongoHandle, inv: Omit<S.Invitation, '
   });
 }
 
+export async function checkInvitation(h: MongoHandle, tokenHash: string, now: Date): Promise<S.ConsumeInvitationResult> {
+  return h.guard(async () => {
+    const doc = await h.m.Invitation.findById(tokenHash).lean<M.InvitationDoc>().exec();
+    if (!doc) return { ok: false, reason: 'unknown' };
+    if (doc.usedAt) return { ok: false, reason: 'used' };
+    if (doc.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+    return { ok: true, invitation: M.toInvitation(doc) };
+  });
+}
+
 export async function consumeInvitation(h: MongoHandle, tokenHash: string, now: Date): Promise<S.ConsumeInvitationResult> {
   return h.guard(async () => {
     // The filter re-checks "unused and unexpired" in the same atomic write: one winner only.

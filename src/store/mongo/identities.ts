@@ -31,8 +31,12 @@ export async function findIdentityByOrcid(h: MongoHandle, orcid: string): Promis
 }
 
 export async function findIdentityByHostUser(h: MongoHandle, hostUserId: string): Promise<S.Identity | null> {
-  // A host user may have linked more than one iD over time: the latest one counts.
-  return h.guard(async () => mapNull(await h.m.Identity.findOne({ hostUserId }).sort({ updatedAt: -1, _id: -1 }).lean<M.IdentityDoc>().exec(), M.toIdentity));
+  // A host user may have linked more than one iD over time: the latest linked one counts, else the
+  // latest (as sqlite/identities.ts).
+  return h.guard(async () => {
+    const linked = await h.m.Identity.findOne({ hostUserId, status: 'linked' }).sort({ updatedAt: -1, _id: -1 }).lean<M.IdentityDoc>().exec();
+    return mapNull(linked ?? await h.m.Identity.findOne({ hostUserId }).sort({ updatedAt: -1, _id: -1 }).lean<M.IdentityDoc>().exec(), M.toIdentity);
+  });
 }
 
 export async function updateIdentityTokens(h: MongoHandle, id: string, sealedTokens: string | null, scopes: string[], tokenExpiresAt: Date | null, now: Date): Promise<void> {

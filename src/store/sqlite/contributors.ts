@@ -105,6 +105,15 @@ export function createInvitation(h: SqliteHandle, inv: Omit<S.Invitation, 'usedA
   if (r.changes === 0) throw new StorageError(STORE_CONFLICT, 'An invitation with this token hash already exists');
 }
 
+export function checkInvitation(h: SqliteHandle, tokenHash: string, now: Date): S.ConsumeInvitationResult {
+  const row = h.one('SELECT * FROM invitations WHERE token_hash = ?', tokenHash);
+  if (!row) return { ok: false, reason: 'unknown' };
+  const inv = toInvitation(row);
+  if (inv.usedAt) return { ok: false, reason: 'used' };
+  if (inv.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+  return { ok: true, invitation: inv };
+}
+
 export function consumeInvitation(h: SqliteHandle, tokenHash: string, now: Date): S.ConsumeInvitationResult {
   return h.tx(() => {
     const row = h.one('SELECT * FROM invitations WHERE token_hash = ?', tokenHash);

@@ -41,8 +41,9 @@ export function findIdentityByOrcid(h: SqliteHandle, orcid: string): S.Identity 
 }
 
 export function findIdentityByHostUser(h: SqliteHandle, hostUserId: string): S.Identity | null {
-  // A host user may have linked more than one iD over time: the latest one counts.
-  const r = h.one('SELECT * FROM identities WHERE host_user_id = ? ORDER BY updated_at DESC, id DESC LIMIT 1', hostUserId);
+  // A host user may have linked more than one iD over time: the latest linked one counts, else the
+  // latest (an iD being released after they chose another is touched later, but is not theirs now).
+  const r = h.one(`SELECT * FROM identities WHERE host_user_id = ? ORDER BY status = 'linked' DESC, updated_at DESC, id DESC LIMIT 1`, hostUserId);
   return r ? toIdentity(r) : null;
 }
 
