@@ -104,13 +104,16 @@ describe('leases', function () {
 
     it('does not put a second item on the record', async () => {
       // Worker A's clock stands still, so its renewals never move the lease past B's clock.
+      // The call timeout is generous: the emulator validates each item against ORCID's XSDs, and a
+      // first validation on a loaded machine took over 2 s, so B's POST timed out and the job was
+      // left for a retry instead of being reconciled (the flaky failure this test used to have).
       const clockA = manualClock(Date.now());
-      h = await startSyncHarness({ now: clockA.now, worker: { leaseMs: 8000, timeoutMs: 2000, concurrency: 1 } });
+      h = await startSyncHarness({ now: clockA.now, worker: { leaseMs: 50_000, timeoutMs: 10_000, concurrency: 1 } });
       await connectAuthor(h);
       await h.orcid.articlePublished(article());
       other = await orcidConnect({
-        store: h.orcid.store, env: {}, logLevel: 'silent', publicUrl: h.url, now: () => new Date(clockA.now().getTime() + 60_000),
-        worker: { leaseMs: 8000, timeoutMs: 2000, concurrency: 1 }, orcid: { env: 'emulator', baseUrl: h.emulator.url },
+        store: h.orcid.store, env: {}, logLevel: 'silent', publicUrl: h.url, now: () => new Date(clockA.now().getTime() + 120_000),
+        worker: { leaseMs: 50_000, timeoutMs: 10_000, concurrency: 1 }, orcid: { env: 'emulator', baseUrl: h.emulator.url },
       } as Parameters<typeof orcidConnect>[0]);
       await setFaults(h, { latencyMs: 300 });
       const a = h.orcid.worker.runOnce(); // A claims and starts its POST (slow)
