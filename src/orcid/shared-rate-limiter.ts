@@ -118,10 +118,11 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Rate
     failures = 0;
     rate = grant.perSecond;
     for (let i = 0; i < grant.granted; i++) queue.shift()?.resolve();
-    if (grant.retryAtMs === null || queue.length === 0) return;
-    // Sleep until the tokens the waiting callers need (up to a batch) are due, not just the next one.
+    if (queue.length === 0) return;
+    // Sleep until the tokens the waiting callers need (up to a batch) are due, not just the next
+    // one; when some are left already, ask again at once.
     const need = Math.min(batch, queue.length);
-    const wait = grant.retryAtMs + (need - 1) * (1000 / grant.perSecond) - now().getTime();
+    const wait = grant.nextAtMs + (need - 1) * (1000 / grant.perSecond) - now().getTime();
     if (wait > 0) await sleep(Math.max(1, Math.ceil(wait)));
   }
 

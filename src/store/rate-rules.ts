@@ -45,8 +45,8 @@ export function takeRateTokens(row: RateBudgetRow | null, want: number, t: numbe
   // Token k (0-based) may go at next + k*interval - tolerance: how many of them may go at t.
   const granted = t < cur.blockedUntilMs ? 0 : Math.max(0, Math.min(want, Math.floor((t - (next - tolerance)) / interval) + 1));
   const tatMs = granted > 0 ? next + granted * interval : cur.tatMs;
-  const retryAtMs = granted >= want ? null : Math.max(cur.blockedUntilMs, (granted > 0 ? tatMs : next) - tolerance);
-  return { row: { ...cur, tatMs }, grant: { granted, retryAtMs, perSecond: rate } };
+  const nextAtMs = Math.max(cur.blockedUntilMs, (granted > 0 ? tatMs : next) - tolerance);
+  return { row: { ...cur, tatMs }, grant: { granted, nextAtMs, perSecond: rate } };
 }
 
 /** Pause the budget at `t` (and with `slowDown` halve its rate): the row to write back and the rate after. */

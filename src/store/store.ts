@@ -315,8 +315,11 @@ export interface RateLimitSpec {
 export interface RateGrant {
   /** Tokens granted now (0..want): each is one request that may be sent at once. */
   granted: number;
-  /** Epoch ms when the next token after these can be had; null when all wanted were granted. */
-  retryAtMs: number | null;
+  /**
+   * Epoch ms when the next token after these can be had: at or before now while tokens are left,
+   * so a caller with more waiting asks again at once, and otherwise sleeps until then.
+   */
+  nextAtMs: number;
   /** The budget's current sustained rate (lower than `perSecond` after throttling). */
   perSecond: number;
 }

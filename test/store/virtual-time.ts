@@ -4,6 +4,7 @@
  * with stores that do real I/O (PostgreSQL, MongoDB): time waits while a store call is in flight.
  */
 import type { RateLimiter } from '../../src/orcid/rate-limiter.js';
+import type { RateBudget } from '../../src/store/ports.js';
 
 interface Timer {
   at: number;
@@ -15,6 +16,7 @@ export class VirtualTime {
   t: number;
   private timers: Timer[] = [];
   private readonly owners: Array<{ limiter: () => RateLimiter | undefined }> = [];
+  private inFlight = 0;
 
   constructor(start: number) {
     this.t = start;
@@ -28,6 +30,18 @@ export class VirtualTime {
     return (ms) => new Promise<void>((resolve) => this.timers.push({ at: this.t + Math.max(0, ms), owner, resolve }));
   }
 
+  /** The same budget, with its calls counted: time does not move while one is in flight. */
+  track(budget: RateBudget): RateBudget {
+    const counted = <T>(p: Promise<T>): Promise<T> => {
+      this.inFlight += 1;
+      return p.finally(() => void (this.inFlight -= 1));
+    };
+    return {
+      takeRateTokens: (...a) => counted(budget.takeRateTokens(...a)),
+      pauseRateBudget: (...a) => counted(budget.pauseRateBudget(...a)),
+    };
+  }
+
   /** Run until `end`: settle, then jump to the earliest timer, over and over. */
   async runUntil(end: number): Promise<void> {
     const wallStart = Date.now();
@@ -36,8 +50,9 @@ export class VirtualTime {
       await settle();
       const sleeping = new Set(this.timers.map((x) => x.owner));
       const busyAwake = this.owners.some((o, i) => (o.limiter()?.pending ?? 0) > 0 && !sleeping.has(i));
-      // A busy limiter not asleep is waiting for its store: let the I/O finish before time moves.
-      if (busyAwake) {
+      // A busy limiter not asleep, or a call to the store in flight (a pause being reported): let
+      // the I/O finish before time moves, as it would long before a real millisecond passes.
+      if (busyAwake || this.inFlight > 0) {
         await new Promise((r) => setTimeout(r, 0));
         continue;
       }

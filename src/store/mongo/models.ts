@@ -39,7 +39,7 @@ export interface RateBudgetDoc {
   slowedTo: number | null;
   slowedAtMs: number | null;
   lastGranted: number;
-  lastRetryAtMs: number | null;
+  lastNextAtMs: number;
   lastPerSecond: number;
   updatedAt: Date;
 }
@@ -196,7 +196,7 @@ const settingSchema = new Schema<SettingDoc>({ _id: { type: String, required: tr
 const num = { type: Number, default: null };
 const rateBudgetSchema = new Schema<RateBudgetDoc>({
   _id: { type: String, required: true }, tatMs: num, blockedUntilMs: num, slowedTo: num, slowedAtMs: num,
-  lastGranted: num, lastRetryAtMs: num, lastPerSecond: num, updatedAt: date,
+  lastGranted: num, lastNextAtMs: num, lastPerSecond: num, updatedAt: date,
 }, { ...options, collection: 'orcid_rate_budgets' });
 
 export interface Models {

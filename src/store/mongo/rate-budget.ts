@@ -6,7 +6,7 @@
  * (constants folded in JavaScript, as the rules fold them); `_`-prefixed fields are intermediates,
  * removed by the last stage. Update pipelines need MongoDB 4.2.
  *
- * The take's answer is written into the document (`lastGranted`, `lastRetryAtMs`, `lastPerSecond`)
+ * The take's answer is written into the document (`lastGranted`, `lastNextAtMs`, `lastPerSecond`)
  * because the update returns the document after it, not the values computed on the way.
  */
 import type * as S from '../store.js';
@@ -57,7 +57,7 @@ export function takePipeline(want: number, t: number, limit: S.RateLimitSpec, no
       $set: {
         tatMs: '$_tat',
         lastGranted: '$_granted',
-        lastRetryAtMs: { $cond: [{ $gte: ['$_granted', want] }, null, { $max: ['$blockedUntilMs', { $subtract: [{ $cond: [{ $gt: ['$_granted', 0] }, '$_tat', '$_next'] }, '$_tol'] }] }] },
+        lastNextAtMs: { $max: ['$blockedUntilMs', { $subtract: [{ $cond: [{ $gt: ['$_granted', 0] }, '$_tat', '$_next'] }, '$_tol'] }] },
         lastPerSecond: '$_rate',
         updatedAt: now,
       },
@@ -107,7 +107,7 @@ async function update(h: MongoHandle, key: string, pipeline: Document[]): Promis
 
 export async function takeRateTokens(h: MongoHandle, key: string, want: number, now: Date, limit: S.RateLimitSpec): Promise<S.RateGrant> {
   const doc = await update(h, key, takePipeline(want, now.getTime(), limit, now));
-  return { granted: doc.lastGranted, retryAtMs: doc.lastRetryAtMs ?? null, perSecond: doc.lastPerSecond };
+  return { granted: doc.lastGranted, nextAtMs: doc.lastNextAtMs, perSecond: doc.lastPerSecond };
 }
 
 export async function pauseRateBudget(h: MongoHandle, key: string, pause: S.RatePause, now: Date, limit: S.RateLimitSpec): Promise<{ perSecond: number }> {

@@ -7,7 +7,7 @@
  * arithmetic is `rate-rules.ts`, spelled as a chain of LATERAL steps in the same order of
  * operations (double precision throughout), once over the stored row and once over a fresh one.
  * RETURNING sees only the row after the update, so the take's answer is kept in the row
- * (`last_granted`, `last_retry_at_ms`, `last_per_second`).
+ * (`last_granted`, `last_next_at_ms`, `last_per_second`).
  *
  * Standalone: the store wires `RATE_BUDGET_DDL` into its migrations and binds `postgresRateBudget`
  * to its pool. Only `query(text, params)` is used, so a `pg` Pool, Client or PoolClient all fit.
@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS ${RATE_BUDGET_TABLE} (
   slowed_to double precision,
   slowed_at_ms double precision,
   last_granted double precision NOT NULL,
-  last_retry_at_ms double precision,
+  last_next_at_ms double precision NOT NULL,
   last_per_second double precision NOT NULL,
   updated_at timestamptz NOT NULL
 )`;
@@ -46,13 +46,12 @@ const rateAt = (P: Params, slowedTo: string, slowedAt: string, t: string) =>
   `CASE WHEN ${slowedTo} IS NULL OR ${slowedAt} IS NULL OR ${P.recovery} <= 0 THEN ${P.perSecond}
    ELSE LEAST(${P.perSecond}, ${slowedTo} + ((${t} - ${slowedAt}) / ${P.recovery}) * (${P.perSecond} - ${P.min})) END`;
 
-const COLUMNS = 'tat_ms, blocked_until_ms, slowed_to, slowed_at_ms, last_granted, last_retry_at_ms, last_per_second, updated_at';
+const COLUMNS = 'tat_ms, blocked_until_ms, slowed_to, slowed_at_ms, last_granted, last_next_at_ms, last_per_second, updated_at';
 
 /** `takeRateTokens` of rate-rules.ts over the state `state`: the new values of COLUMNS. */
 const takeStep = (P: Params, state: string) => `
   SELECT n.tat_ms, s.blocked_until_ms, s.slowed_to, s.slowed_at_ms, g.granted,
-    CASE WHEN g.granted >= ${P.want} THEN NULL
-      ELSE GREATEST(s.blocked_until_ms, (CASE WHEN g.granted > 0 THEN n.tat_ms ELSE k.nxt END) - k.tol) END,
+    GREATEST(s.blocked_until_ms, (CASE WHEN g.granted > 0 THEN n.tat_ms ELSE k.nxt END) - k.tol),
     r.rate, ${P.now}
   FROM (SELECT ${state}) AS s (tat_ms, blocked_until_ms, slowed_to, slowed_at_ms)
   CROSS JOIN LATERAL (SELECT ${rateAt(P, 's.slowed_to', 's.slowed_at_ms', P.t)} AS rate) r
@@ -62,10 +61,10 @@ const takeStep = (P: Params, state: string) => `
     ELSE GREATEST(0::float8, LEAST(${P.want}, floor((${P.t} - (k.nxt - k.tol)) / i.iv) + 1)) END AS granted) g
   CROSS JOIN LATERAL (SELECT CASE WHEN g.granted > 0 THEN k.nxt + g.granted * i.iv ELSE s.tat_ms END AS tat_ms) n`;
 
-/** `pauseRateBudget` of rate-rules.ts over the state `state`: the new values of COLUMNS (last_granted 0). */
+/** `pauseRateBudget` of rate-rules.ts over the state `state`: the new values of COLUMNS (no take: last_granted 0). */
 const pauseStep = (P: Params, state: string) => `
   SELECT CASE WHEN ${P.pauseMs} > 0 THEN GREATEST(s.tat_ms, b2.blocked_until_ms + ${P.burst} * (1000::float8 / (${rateAt(P, 'w.slowed_to', 'w.slowed_at_ms', 'b2.blocked_until_ms')}))) ELSE s.tat_ms END,
-    b2.blocked_until_ms, w.slowed_to, w.slowed_at_ms, 0::float8, NULL::float8,
+    b2.blocked_until_ms, w.slowed_to, w.slowed_at_ms, 0::float8, 0::float8,
     ${rateAt(P, 'w.slowed_to', 'w.slowed_at_ms', P.t)}, ${P.now}
   FROM (SELECT ${state}) AS s (tat_ms, blocked_until_ms, slowed_to, slowed_at_ms)
   CROSS JOIN LATERAL (SELECT ${P.slowDown} AND (s.slowed_at_ms IS NULL OR ${P.t} - s.slowed_at_ms >= 1000) AS slow) v
@@ -79,7 +78,7 @@ const upsert = (P: Params, step: (P: Params, state: string) => string) => `
   INSERT INTO ${RATE_BUDGET_TABLE} AS b (key, ${COLUMNS})
   SELECT $1, x.* FROM (${step(P, `${P.t}, 0::float8, NULL::float8, NULL::float8`)}) x
   ON CONFLICT (key) DO UPDATE SET (${COLUMNS}) = (${step(P, 'b.tat_ms, b.blocked_until_ms, b.slowed_to, b.slowed_at_ms')})
-  RETURNING last_granted, last_retry_at_ms, last_per_second`;
+  RETURNING last_granted, last_next_at_ms, last_per_second`;
 
 export const TAKE_SQL = upsert(TAKE, takeStep);
 export const PAUSE_SQL = upsert(PAUSE, pauseStep);
@@ -90,7 +89,7 @@ const limitParams = (now: Date, limit: S.RateLimitSpec) => [now.getTime(), limit
 export async function takeRateTokensPg(db: Queryable, key: string, want: number, now: Date, limit: S.RateLimitSpec): Promise<S.RateGrant> {
   const { rows } = await db.query(TAKE_SQL, [key, want, ...limitParams(now, limit)]);
   const r = rows[0]!;
-  return { granted: Number(r.last_granted), retryAtMs: r.last_retry_at_ms === null ? null : Number(r.last_retry_at_ms), perSecond: Number(r.last_per_second) };
+  return { granted: Number(r.last_granted), nextAtMs: Number(r.last_next_at_ms), perSecond: Number(r.last_per_second) };
 }
 
 /** Pause (and with `slowDown` slow) the budget `key`, in one statement (see `RateBudget.pauseRateBudget`). */
