@@ -3,8 +3,10 @@
  * pipeline on the client's document (upserted on first use). A single-document update is atomic,
  * so no transaction is needed and concurrent takes from any number of processes serialise on the
  * document. The pipeline spells `rate-rules.ts` stage by stage, in the same order of operations
- * (constants folded in JavaScript, as the rules fold them); `_`-prefixed fields are intermediates,
- * removed by the last stage. Update pipelines need MongoDB 4.2.
+ * (constants folded in JavaScript, as the rules fold them; a bare constant is wrapped in `$literal`
+ * so `$set` cannot read it as a projection flag); `_`-prefixed fields are intermediates, removed by
+ * the last stage. Update pipelines need MongoDB 4.2. Not run against a server here (none can be
+ * installed): `test/store/mongo.test.ts` runs the RateBudget contract when MONGODB_URI is set.
  *
  * The take's answer is written into the document (`lastGranted`, `lastNextAtMs`, `lastPerSecond`)
  * because the update returns the document after it, not the values computed on the way.
@@ -18,7 +20,7 @@ type Document = Record<string, unknown>;
 
 /** `rateAt` of rate-rules.ts as an aggregation expression. */
 function rateExpr(limit: S.RateLimitSpec, slowedTo: Expr, slowedAt: Expr, t: Expr): Expr {
-  if (limit.recoveryMs <= 0) return limit.perSecond;
+  if (limit.recoveryMs <= 0) return { $literal: limit.perSecond };
   return {
     $cond: [
       { $or: [{ $eq: [slowedTo, null] }, { $eq: [slowedAt, null] }] },
@@ -72,7 +74,7 @@ export function pausePipeline(pause: S.RatePause, t: number, limit: S.RateLimitS
     fresh(t),
     {
       $set: {
-        _slow: pause.slowDown ? { $or: [{ $eq: ['$slowedAtMs', null] }, { $gte: [{ $subtract: [t, '$slowedAtMs'] }, 1000] }] } : false,
+        _slow: pause.slowDown ? { $or: [{ $eq: ['$slowedAtMs', null] }, { $gte: [{ $subtract: [t, '$slowedAtMs'] }, 1000] }] } : { $literal: false },
         _rateNow: rateExpr(limit, '$slowedTo', '$slowedAtMs', t),
       },
     },
