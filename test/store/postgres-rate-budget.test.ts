@@ -70,6 +70,12 @@ if (url) {
       }
     });
   });
+} else if (process.env.REQUIRE_POSTGRES === '1') {
+  describe('RateBudget contract: PostgreSQL', () => {
+    it('runs (REQUIRE_POSTGRES=1 turns the skip into a failure)', () => {
+      throw new Error('POSTGRES_URL is not set, and REQUIRE_POSTGRES=1 requires the PostgreSQL suites');
+    });
+  });
 } else {
   process.stdout.write('PostgreSQL rate-budget suites SKIPPED: set POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run them\n');
   describe.skip('RateBudget contract: PostgreSQL (set POSTGRES_URL to run it)', () => {
