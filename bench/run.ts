@@ -17,6 +17,8 @@ import { ProgressLine } from './progress-line.js';
 
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'drain-at-limit': async () => (await import('./drain-at-limit.js')).benchDrainAtLimit(),
+  'drain-at-limit-shared': async () => (await import('./drain-at-limit-shared.js')).benchDrainAtLimitShared(),
+  'drain-at-limit-kill': async () => (await import('./drain-at-limit-shared.js')).benchDrainAtLimitKill(),
   'drain-unlimited': async () => (await import('./drain-unlimited.js')).benchDrainUnlimited(),
   'publish-latency': async () => (await import('./publish-latency.js')).benchPublishLatency(),
   'publish-store-calls': async () => (await import('./publish-store-calls.js')).benchPublishStoreCalls(),

@@ -102,10 +102,12 @@ export interface Settings {
     /** [ORCID_WORKER_CONCURRENCY] Default `4`. */
     concurrency: number;
     rateLimit: {
-      /** [ORCID_RATE_LIMIT] Default `20` (ORCID allows 24/s). */
+      /** [ORCID_RATE_LIMIT] Default `20` (ORCID allows 24/s), every process on the store together. */
       perSecond: number;
-      /** [ORCID_RATE_LIMIT_BURST] Default `40`. */
+      /** [ORCID_RATE_LIMIT_BURST] Default `40`, every process on the store together. */
       burst: number;
+      /** [ORCID_RATE_LIMIT_BATCH] Default `4`: the most tokens one round trip to the store takes. */
+      batch: number;
     };
     /** [ORCID_MAX_ATTEMPTS] Default `8`: attempts after unexpected answers from ORCID, then the job is parked. */
     maxAttempts: number;

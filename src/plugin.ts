@@ -7,7 +7,7 @@ import { TokenCipher } from './store/token-cipher.js';
 import { orcidHosts } from './orcid/hosts.js';
 import { createOAuth } from './orcid/oauth.js';
 import { createOrcidClient } from './orcid/client.js';
-import { createRateLimiter } from './orcid/rate-limiter.js';
+import { createSharedRateLimiter } from './orcid/shared-rate-limiter.js';
 import { decideRetry } from './orcid/retry-policy.js';
 import { findOwnItemBySelfIds } from './orcid/record-read.js';
 import { createWorker, type Worker } from './sync/worker.js';
@@ -113,7 +113,11 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const hosts = orcidHosts(config.orcid.env, config.orcid.baseUrl);
   const cipher = TokenCipher.fromKeys(config.tokenKeys);
   const oauth = createOAuth({ clientId: config.orcid.clientId, clientSecret: config.orcid.clientSecret, hosts, fetch: fetchImpl, now, timeoutMs: config.worker.timeoutMs });
-  const limiter = createRateLimiter({ perSecond: config.worker.rateLimit.perSecond, burst: config.worker.rateLimit.burst });
+  // ORCID limits each client, not each process: every process on this store shares one budget.
+  const limiter = createSharedRateLimiter({
+    budget: store, key: config.orcid.clientId, ...config.worker.rateLimit,
+    onStoreError: (err) => logger.warn({ err }, 'the shared ORCID rate budget in the store could not be read; retrying'),
+  });
   const metrics = config.metrics.enabled ? createMetrics(store) : null;
   const client = createOrcidClient({ apiBase: config.orcid.apiUrl, fetch: fetchImpl, now, limiter, timeoutMs: config.worker.timeoutMs,
     userAgent: `koa-orcid-connect/${VERSION} (+${config.publicUrl})`, onResponse: metrics ? metrics.response : undefined });

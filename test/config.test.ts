@@ -72,7 +72,7 @@ describe('loadConfig', () => {
     expect(c.redirectUri).to.equal('http://localhost:3000/orcid/callback');
     expect(c.tokenKeys.map((k) => k.length)).to.deep.equal([32]);
     expect(c.devOnly).to.deep.equal(['orcid.clientId', 'orcid.clientSecret', 'tokenKey', 'sessionKeys', 'invitationSecret']);
-    expect(c.worker).to.deep.equal({ concurrency: 4, rateLimit: { perSecond: 20, burst: 40 }, maxAttempts: 8, parkAfterHours: 72, leaseMs: 60000, timeoutMs: 15000, pollMs: 1000 });
+    expect(c.worker).to.deep.equal({ concurrency: 4, rateLimit: { perSecond: 20, burst: 40, batch: 4 }, maxAttempts: 8, parkAfterHours: 72, leaseMs: 60000, timeoutMs: 15000, pollMs: 1000 });
     expect(c.invitations).to.deep.equal({ expiryDays: 30, reminderDays: 7 });
     expect(c.policies).to.deep.equal({ retraction: 'update', unlink: 'delete' });
     expect(c.display.unauthenticatedIds).to.equal('hide');

@@ -9,9 +9,9 @@
  * throttling; several throttled answers within one second count once (they are one volley of
  * requests that were in flight together).
  *
- * The bucket is per process. ORCID counts per client id, so when N processes share one client id
- * each must get `perSecond / N` and `burst / N` — the config divides it; this module does not
- * coordinate across processes (a shared store-backed bucket would add a round trip per call).
+ * The bucket is per process: right for a client used on its own in one process. The plugin uses
+ * `shared-rate-limiter.ts` instead, the same interface over a budget kept in the store, because
+ * ORCID counts per client id and every process of a deployment must share one limit.
  */
 
 export interface RateLimiterOptions {

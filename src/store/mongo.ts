@@ -10,7 +10,7 @@
  * const store = new MongoStore({ uri: 'mongodb://db1,db2,db3/journal?replicaSet=rs0' });
  * await store.init();
  */
-import type { Directory, Ledger, Sources, Store } from './ports.js';
+import type { Directory, Ledger, RateBudget, Sources, Store } from './ports.js';
 import { MongoConnection, type MongoHandle, type MongoStoreOptions } from './mongo/handle.js';
 import * as write from './mongo/ledger-write.js';
 import * as claim from './mongo/ledger-claim.js';
@@ -18,6 +18,7 @@ import * as read from './mongo/ledger-read.js';
 import * as id from './mongo/identities.js';
 import * as people from './mongo/contributors.js';
 import * as src from './mongo/sources.js';
+import * as budget from './mongo/rate-budget.js';
 
 export { redactMongoUri, type MongoStoreOptions } from './mongo/handle.js';
 
@@ -92,14 +93,21 @@ export function mongoSources(h: MongoHandle): Sources {
   };
 }
 
-// The class is the three ports bound to one connection (declaration merging gives it their members).
+export function mongoRateBudget(h: MongoHandle): RateBudget {
+  return {
+    takeRateTokens: (key, want, now, limit) => budget.takeRateTokens(h, key, want, now, limit),
+    pauseRateBudget: (key, pause, now, limit) => budget.pauseRateBudget(h, key, pause, now, limit),
+  };
+}
+
+// The class is the ports bound to one connection (declaration merging gives it their members).
 export interface MongoStore extends Store {}
 export class MongoStore {
   private readonly connection: MongoConnection;
 
   constructor(options: MongoStoreOptions) {
     this.connection = new MongoConnection(options);
-    Object.assign(this, mongoLedger(this.connection), mongoDirectory(this.connection), mongoSources(this.connection));
+    Object.assign(this, mongoLedger(this.connection), mongoDirectory(this.connection), mongoSources(this.connection), mongoRateBudget(this.connection));
   }
 
   async init(): Promise<void> {

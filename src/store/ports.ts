@@ -8,6 +8,8 @@
  *   prefill read from a record, and the journal's few settings.
  * - `Sources`: the host objects items are built from — submissions, articles, reviews, editorial
  *   appointments — and the reminder query over invitations that are due.
+ * - `RateBudget`: ORCID's per-client rate limit, one GCRA row per client id, shared by every process
+ *   on the store (the rules are in `rate-rules.ts`, shared).
  *
  * Every method is one round trip to the database (and, where it writes more than one row, one
  * transaction): callers count on that to keep a publish at a handful of round trips.
@@ -136,7 +138,22 @@ export interface Sources {
   dueInvitations(invitedBefore: Date, after: S.DueCursor | null, limit: number): Promise<S.Contributor[]>;
 }
 
-export interface Store extends Ledger, Directory, Sources {
+export interface RateBudget {
+  /**
+   * Atomically take up to `want` tokens from the budget `key` (an ORCID client id) at `now`,
+   * creating the row on first use. Tokens are granted only as the shared GCRA allows them, so
+   * every process together stays within `limit`; a pause or slow-down set by any of them applies.
+   */
+  takeRateTokens(key: string, want: number, now: Date, limit: S.RateLimitSpec): Promise<S.RateGrant>;
+  /**
+   * ORCID throttled or said Retry-After: nobody takes tokens for `pause.ms`, the bucket is empty
+   * after it, and with `slowDown` the rate is halved (once per one-second volley, whoever reports it).
+   * Resolves to the budget's rate after the pause.
+   */
+  pauseRateBudget(key: string, pause: S.RatePause, now: Date, limit: S.RateLimitSpec): Promise<{ perSecond: number }>;
+}
+
+export interface Store extends Ledger, Directory, Sources, RateBudget {
   /** Create tables / indexes and run migrations. Idempotent. */
   init(): Promise<void>;
   close(): Promise<void>;

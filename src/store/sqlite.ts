@@ -13,7 +13,7 @@
  * await store.init();
  */
 import { randomUUID } from 'node:crypto';
-import type { Directory, Ledger, Sources, Store } from './ports.js';
+import type { Directory, Ledger, RateBudget, Sources, Store } from './ports.js';
 import { SqliteConnection, type SqliteHandle, type SqliteStoreOptions } from './sqlite/handle.js';
 import * as write from './sqlite/ledger-write.js';
 import * as claim from './sqlite/ledger-claim.js';
@@ -21,6 +21,7 @@ import * as read from './sqlite/ledger-read.js';
 import * as id from './sqlite/identities.js';
 import * as people from './sqlite/contributors.js';
 import * as src from './sqlite/sources.js';
+import * as budget from './sqlite/rate-budget.js';
 
 export type { SqliteStoreOptions } from './sqlite/handle.js';
 
@@ -103,7 +104,14 @@ export function sqliteSources(h: SqliteHandle): Sources {
   };
 }
 
-// The class is the three ports bound to one connection (declaration merging gives it their members).
+export function sqliteRateBudget(h: SqliteHandle): RateBudget {
+  return {
+    takeRateTokens: (key, want, now, limit) => p(() => budget.takeRateTokens(h, key, want, now, limit)),
+    pauseRateBudget: (key, pause, now, limit) => p(() => budget.pauseRateBudget(h, key, pause, now, limit)),
+  };
+}
+
+// The class is the ports bound to one connection (declaration merging gives it their members).
 export interface SqliteStore extends Store {}
 export class SqliteStore {
   readonly path: string;
@@ -114,7 +122,7 @@ export class SqliteStore {
     this.path = options.path;
     this.connection = new SqliteConnection(options);
     this.completions = claim.completionBatcher(this.connection);
-    Object.assign(this, sqliteLedger(this.connection, this.completions), sqliteDirectory(this.connection), sqliteSources(this.connection));
+    Object.assign(this, sqliteLedger(this.connection, this.completions), sqliteDirectory(this.connection), sqliteSources(this.connection), sqliteRateBudget(this.connection));
   }
 
   async init(): Promise<void> {

@@ -295,3 +295,37 @@ export interface DueCursor {
   invitedAt: Date;
   contributorId: string;
 }
+
+/**
+ * ORCID's limit for one member client as the limiter applies it, passed with every rate-budget
+ * call (the row keeps state, not settings, so a changed setting applies at once).
+ */
+export interface RateLimitSpec {
+  /** Sustained requests per second for the whole client, every process together. */
+  perSecond: number;
+  /** Requests that may go at once after a quiet period (an integer >= 1). */
+  burst: number;
+  /** The lowest rate throttling may bring it down to (<= perSecond). */
+  minPerSecond: number;
+  /** Time to climb from `minPerSecond` back to `perSecond` without throttling; 0 = at once. */
+  recoveryMs: number;
+}
+
+/** The answer to one take from a shared rate budget. */
+export interface RateGrant {
+  /** Tokens granted now (0..want): each is one request that may be sent at once. */
+  granted: number;
+  /**
+   * Epoch ms when the next token after these can be had: at or before now while tokens are left,
+   * so a caller with more waiting asks again at once, and otherwise sleeps until then.
+   */
+  nextAtMs: number;
+  /** The budget's current sustained rate (lower than `perSecond` after throttling). */
+  perSecond: number;
+}
+
+/** A pause of the whole client: ORCID throttled (`slowDown`: also halve the rate) or said Retry-After. */
+export interface RatePause {
+  ms: number;
+  slowDown: boolean;
+}

@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import { MongoStore, redactMongoUri } from '../../src/store/mongo.js';
 import { StorageError } from '../../src/errors.js';
 import { storeContract } from './contract.js';
+import { rateBudgetContract } from './contract-rate-budget.js';
 
 // The contract runs against a real replica set when MONGODB_URI names one (transactions need it);
 // elsewhere mocha lists it as pending. mongodb-memory-server cannot download its binary here.
@@ -30,9 +31,16 @@ if (uri) {
     await store.init();
     return store;
   });
+  // Two connections on one database, as two processes have them.
+  rateBudgetContract('MongoDB (two connections)', async () => {
+    const [a, b] = [new MongoStore({ uri: testUri, serverSelectionTimeoutMs: 5000 }), new MongoStore({ uri: testUri, serverSelectionTimeoutMs: 5000 })];
+    await a.init();
+    await b.init();
+    return { a, b, close: async () => void (await Promise.all([a.close(), b.close()])) };
+  });
 } else {
   // Said plainly in the output, not only as a pending test: these suites did not run.
-  process.stdout.write('MongoDB contract suites (Ledger, Directory, Sources, concurrency included) SKIPPED: set MONGODB_URI to a replica set to run them\n');
+  process.stdout.write('MongoDB contract suites (Ledger, Directory, Sources, RateBudget, concurrency included) SKIPPED: set MONGODB_URI to a replica set to run them\n');
   describe.skip('Ledger, Directory and Sources contracts: MongoDB (set MONGODB_URI to a replica set to run them)', () => {
     it('passes the three port contracts', () => undefined);
   });

@@ -7,6 +7,7 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import { MIGRATIONS, migrate } from '../../src/store/sqlite/migrations.js';
 import { StorageError } from '../../src/errors.js';
 import { storeContract } from './contract.js';
+import { rateBudgetContract } from './contract-rate-budget.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'orcid-sqlite-'));
 let n = 0;
@@ -16,6 +17,15 @@ storeContract('SQLite (file)', async () => {
   const store = new SqliteStore({ path: join(dir, `contract-${++n}.db`) });
   await store.init();
   return store;
+});
+
+// Two connections on one file, as two processes have them.
+rateBudgetContract('SQLite (two connections on one file)', async () => {
+  const path = join(dir, `rate-${++n}.db`);
+  const [a, b] = [new SqliteStore({ path }), new SqliteStore({ path })];
+  await a.init();
+  await b.init();
+  return { a, b, close: async () => void (await Promise.all([a.close(), b.close()])) };
 });
 
 describe('SqliteStore', () => {

@@ -31,6 +31,18 @@ export interface ReviewDoc { _id: string; reviewerContributorId: string; submiss
 export interface AppointmentDoc { _id: string; doc: EditorAppointment; updatedAt: Date }
 export interface PrefillDoc { _id: string; doc: S.Prefill; readAt: Date }
 export interface OAuthStateDoc { _id: string; createdAt: Date; expiresAt: Date; usedAt: Date | null }
+/** One shared GCRA budget per ORCID client id (`rate-rules.ts`), with the answer of the last take. */
+export interface RateBudgetDoc {
+  _id: string;
+  tatMs: number;
+  blockedUntilMs: number;
+  slowedTo: number | null;
+  slowedAtMs: number | null;
+  lastGranted: number;
+  lastNextAtMs: number;
+  lastPerSecond: number;
+  updatedAt: Date;
+}
 
 const identitySchema = new Schema<IdentityDoc>(
   {
@@ -181,6 +193,12 @@ oauthStateSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
 const settingSchema = new Schema<SettingDoc>({ _id: { type: String, required: true }, value: { type: String, required: true } }, { ...options, collection: 'orcid_settings' });
 
+const num = { type: Number, default: null };
+const rateBudgetSchema = new Schema<RateBudgetDoc>({
+  _id: { type: String, required: true }, tatMs: num, blockedUntilMs: num, slowedTo: num, slowedAtMs: num,
+  lastGranted: num, lastNextAtMs: num, lastPerSecond: num, updatedAt: date,
+}, { ...options, collection: 'orcid_rate_budgets' });
+
 export interface Models {
   Identity: Model<IdentityDoc>;
   Contributor: Model<ContributorDoc>;
@@ -196,6 +214,7 @@ export interface Models {
   Appointment: Model<AppointmentDoc>;
   Prefill: Model<PrefillDoc>;
   OAuthState: Model<OAuthStateDoc>;
+  RateBudget: Model<RateBudgetDoc>;
 }
 
 export function defineModels(conn: Connection): Models {
@@ -214,6 +233,7 @@ export function defineModels(conn: Connection): Models {
     Appointment: conn.model<AppointmentDoc>('OrcidAppointment', appointmentSchema),
     Prefill: conn.model<PrefillDoc>('OrcidPrefill', prefillSchema),
     OAuthState: conn.model<OAuthStateDoc>('OrcidOAuthState', oauthStateSchema),
+    RateBudget: conn.model<RateBudgetDoc>('OrcidRateBudget', rateBudgetSchema),
   };
 }
 

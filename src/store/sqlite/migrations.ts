@@ -209,6 +209,22 @@ export const MIGRATIONS: readonly Migration[] = [
         OR key LIKE 'pending-revoke:%' OR key = 'open-submissions';
     `,
   },
+  {
+    version: 4,
+    name: 'rate_budgets: one shared GCRA row per ORCID client id',
+    // ORCID limits each member client, not each process: every process on this file takes its
+    // tokens from the same row (see rate-rules.ts). Times are float ms (intervals are fractional).
+    sql: `
+      CREATE TABLE rate_budgets (
+        key TEXT PRIMARY KEY,
+        tat_ms REAL NOT NULL,
+        blocked_until_ms REAL NOT NULL,
+        slowed_to REAL,
+        slowed_at_ms REAL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Apply every migration not yet recorded; safe when several processes start at once. */
