@@ -22,6 +22,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'drain-unlimited': async () => (await import('./drain-unlimited.js')).benchDrainUnlimited(),
   'publish-latency': async () => (await import('./publish-latency.js')).benchPublishLatency(),
   'publish-store-calls': async () => (await import('./publish-store-calls.js')).benchPublishStoreCalls(),
+  'drain-store-calls': async () => (await import('./drain-store-calls.js')).benchDrainStoreCalls(),
   'route-overhead': async () => (await import('./route-overhead.js')).benchRouteOverhead(),
   'backlog-memory': async () => (await import('./backlog-memory.js')).benchBacklogMemory(),
   embed: async () => (await import('./embed.js')).benchEmbed() as unknown as Promise<BenchResult>,

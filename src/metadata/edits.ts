@@ -82,7 +82,7 @@ export function planEdits(
     const t = targets[claim.candidate];
     const c = claim.contributor;
     const entry = { contributor: reportContributor(c), scope: t.scope, line: t.line, column: t.column, via: claim.via };
-    const equal = t.existing.find((e) => sameId(e.value, c.id));
+    const equal = t.existing.length === 0 ? undefined : t.existing.find((e) => sameId(e.value, c.id));
     if (equal) {
       const changes: UpgradedEntry['changes'] = [];
       // Upgrade to authenticated when we know better; never downgrade someone else's claim.

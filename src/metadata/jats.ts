@@ -33,7 +33,14 @@ export function embedOrcidInJats(xml: string | Uint8Array, contributors: readonl
 
 function renderContribId(c: PreparedContributor, prefix: string): string {
   const auth = c.input.authenticated ? ' authenticated="true"' : '';
+  // Without a prefix (nearly always) the tags are constants: three strings joined per contributor,
+  // not the dozen pieces of the template.
+  if (prefix === '') return (auth ? OPEN_AUTHENTICATED : OPEN) + escapeText(c.uri) + CLOSE;
   return `<${prefix}contrib-id contrib-id-type="orcid"${auth}>${escapeText(c.uri)}</${prefix}contrib-id>`;
 }
+
+const OPEN = '<contrib-id contrib-id-type="orcid">';
+const OPEN_AUTHENTICATED = '<contrib-id contrib-id-type="orcid" authenticated="true">';
+const CLOSE = '</contrib-id>';
 
 export { scanJats };

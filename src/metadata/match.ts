@@ -203,8 +203,10 @@ export function assign(
     const scopeClaims: Claim[] = [];
     const index = indexScope(indexes, candidates);
     for (const c of contributors) {
+      // The best score and how many candidates share it; a list only for the (rare) tie.
       let best = 0;
-      let top: number[] = [];
+      let ties = 0;
+      let first = -1;
       let via: MatchVia = 'name';
       const s = scores.of(c, index);
       for (let k = 0; k < s.n; k++) {
@@ -212,21 +214,24 @@ export function assign(
         if (score <= 0 || score < best) continue;
         if (score > best) {
           best = score;
-          top = [s.cand[k]];
+          ties = 1;
+          first = k;
           via = s.via[k];
-        } else top.push(s.cand[k]);
+        } else ties++;
       }
-      if (top.length === 0) continue;
-      top.sort((a, b) => a - b);
+      if (ties === 0) continue;
       seen[c.index] = 1;
-      if (top.length > 1) {
+      if (ties > 1) {
+        const top: number[] = [];
+        for (let k = first; k < s.n; k++) if (s.score[k] === best) top.push(s.cand[k]);
+        top.sort((a, b) => a - b);
         report.ambiguous.push({
           contributor: reportContributor(c),
           scope,
           at: top.map((i) => `${candidates[i].line}:${candidates[i].column}`),
           reason: 'several-elements-match',
         });
-      } else scopeClaims.push({ contributor: c, candidate: top[0], via });
+      } else scopeClaims.push({ contributor: c, candidate: s.cand[first], via });
     }
     // Claims per element: counted in an array (candidate indexes are dense), grouped only when shared.
     for (const claim of scopeClaims) claimsOf[claim.candidate]++;

@@ -7,7 +7,7 @@ import { planCompletion } from '../deposit-rules.js';
 import type * as S from '../store.js';
 import type { SqliteHandle } from './handle.js';
 import { appendHistory, DEPOSIT_COLUMNS } from './ledger-write.js';
-import { splitJoined, toDeposit, toJob, type Row } from './rows.js';
+import { splitJoined, type Row } from './rows.js';
 import { heldJobOrThrow } from '../deposit-rules.js';
 import { randomUUID } from 'node:crypto';
 
@@ -41,9 +41,11 @@ export function renewLease(h: SqliteHandle, jobId: string, workerId: string, now
 
 export function completeJob(h: SqliteHandle, input: S.CompleteJobInput, now: Date): { requeued: boolean } {
   return h.tx(() => {
-    const r = h.one('SELECT * FROM jobs WHERE id = ?', input.jobId);
-    const job = heldJobOrThrow(r ? toJob(r) : null, input.jobId, input.workerId);
-    const deposit = toDeposit(h.one('SELECT * FROM deposits WHERE key = ?', job.depositKey)!);
+    // The job and its deposit in one read (a statement less per settled job: bench/drain-store-calls.ts).
+    const r = h.one(`${JOINED} WHERE j.id = ?`, input.jobId);
+    const held = r ? splitJoined(r) : null;
+    heldJobOrThrow(held ? held.job : null, input.jobId, input.workerId);
+    const { job, deposit } = held!;
     const plan = planCompletion(deposit, input);
     const t = now.getTime();
     h.run('UPDATE deposits SET put_code = ?, posted_hash = ?, maybe_posted = 0, status = ?, last_error = NULL, updated_at = ? WHERE key = ?', plan.putCode, plan.postedHash, plan.depositStatus, t, deposit.key);
