@@ -3,7 +3,13 @@ import { PostgresStore } from '../../src/store/postgres.js';
 import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { StorageError } from '../../src/errors.js';
 import { storeContract } from './contract.js';
+import { workInput } from './contract-ledger.js';
 import { POSTGRES_URL, adminQuery, dropSchema, freshSchema, openPostgres, withPostgres } from './postgres-env.js';
+
+/** Wait for a condition the store reaches on its own (a connection, a notification); the test's timeout bounds it. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 10));
+}
 
 const TABLES = ['history', 'jobs', 'deposits', 'identities', 'contributors', 'invitations', 'webhooks', 'settings', 'submissions', 'articles', 'reviews', 'appointments', 'prefills', 'oauth_states'];
 
@@ -51,6 +57,45 @@ withPostgres('PostgresStore', () => {
       await store.setSetting('k', 'v');
       expect((await adminQuery(`SELECT value FROM "${schema}".settings`)).rows).to.deep.equal([{ value: 'v' }]);
       await store.close();
+    });
+
+    it('tells listeners of work desired through another pool (NOTIFY), and of a parked job queued again', async () => {
+      const schema = fresh('notify');
+      const a = openPostgres(schema);
+      const b = openPostgres(schema);
+      await Promise.all([a.init(), b.init()]);
+      const heard: string[] = [];
+      const off = a.onWork(() => heard.push('work'));
+      await until(() => a.listening);
+      await b.desireDeposit(workInput({ key: 'work:n1:x' }), new Date());
+      await until(() => heard.length === 1);
+      // A job parked and un-parked by hand is runnable again: that is news too.
+      const [{ job }] = await b.listJobs({});
+      await b.parkJob(job.id, null, 'test', new Date());
+      await b.unparkJobs({ jobId: job.id }, new Date());
+      await until(() => heard.length === 2);
+      off();
+      await until(() => !a.listening);
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it('the LISTEN connection comes back after the server drops it, and says so once', async () => {
+      const schema = fresh('relisten');
+      const a = openPostgres(schema);
+      const b = openPostgres(schema);
+      await Promise.all([a.init(), b.init()]);
+      let heard = 0;
+      a.onWork(() => heard++);
+      await until(() => a.listening);
+      const killed = await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1`, [`LISTEN "koa_orcid_work_${schema}"`]);
+      expect(killed.rowCount).to.equal(1);
+      await until(() => !a.listening);
+      await until(() => a.listening);
+      // A NOTIFY sent while it was away is lost: reconnecting counts as one.
+      await until(() => heard === 1);
+      await b.desireDeposit(workInput({ key: 'work:n2:x' }), new Date());
+      await until(() => heard === 2);
+      await Promise.all([a.close(), b.close()]);
     });
 
     it('refuses a schema that is not a plain identifier', () => {
