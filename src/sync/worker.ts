@@ -101,6 +101,7 @@ export function createWorker(options: WorkerOptions): Worker {
   /** Work was signalled while the loop was busy: its next sleep is skipped. */
   let signalled = false;
   let unsubscribe: (() => void) | null = null;
+  let claimFailures = 0;
   const inFlight = new Set<Promise<void>>();
   async function history(deposit: Deposit, jobId: string, event: string, detail: Record<string, unknown> = {}) {
     await ledger.appendHistory({
@@ -310,8 +311,13 @@ export function createWorker(options: WorkerOptions): Worker {
       if (free > 0 && (free >= Math.ceil(concurrency / 2) || inFlight.size === 0)) {
         try {
           claimed = await ledger.claimJobs(id, now(), free, leaseMs);
+          claimFailures = 0;
         } catch (e) {
-          logger?.error({ err: coerceError(e) }, 'claiming jobs failed');
+          // The store is down or restarting: pause, longer each time (up to 30 s), then try again.
+          claimFailures++;
+          logger?.error({ err: coerceError(e), failures: claimFailures }, 'claiming jobs failed');
+          await sleepUntilWoken(Math.min(pollMs * 2 ** Math.min(claimFailures - 1, 5), Math.max(pollMs, 30_000)));
+          continue;
         }
         for (const c of claimed) void track(processJob(c));
       }

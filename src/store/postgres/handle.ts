@@ -22,6 +22,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** How long to wait for a connection before failing with STORE_UNAVAILABLE (`?? 5000` ms). */
   connectTimeoutMs?: number;
+  /** How the connections name themselves in `pg_stat_activity` (`?? 'koa-orcid-connect'`). */
+  applicationName?: string;
 }
 
 /** One statement, on the pool or inside a transaction. */
@@ -66,6 +68,7 @@ export class PgConnection implements PgHandle {
   private readonly wantedSchema: string | undefined;
   private readonly poolSize: number;
   private readonly connectTimeoutMs: number;
+  private readonly applicationName: string;
   private pool: Pool | null = null;
   private pgModule: typeof import('pg').default | null = null;
   private resolvedSchema = '';
@@ -79,6 +82,7 @@ export class PgConnection implements PgHandle {
     }
     this.poolSize = options.poolSize ?? 10;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.applicationName = options.applicationName ?? 'koa-orcid-connect';
   }
 
   get schema(): string {
@@ -99,6 +103,7 @@ export class PgConnection implements PgHandle {
       max: this.poolSize,
       connectionTimeoutMillis: this.connectTimeoutMs,
       keepAlive: true,
+      application_name: this.applicationName,
       // Every connection starts in the store's schema: unqualified names in the SQL find its tables.
       ...(this.wantedSchema ? { options: `-c search_path=${this.wantedSchema}` } : {}),
     };
@@ -177,19 +182,27 @@ export class PgConnection implements PgHandle {
       throw this.translate(e);
     });
     const q: PgQuery = { rows: async (sql, params = []) => (await client.query(sql, params)).rows as Row[] };
+    // A checked-out client whose connection dies also emits 'error'; unheard, it would crash the
+    // process. The failing query reports it to the caller.
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    const release = (broken?: boolean) => {
+      client.off('error', ignore);
+      client.release(broken);
+    };
     try {
       await client.query('BEGIN');
       const result = await fn(q);
       await client.query('COMMIT');
-      client.release();
+      release();
       return result;
     } catch (e) {
       // A broken connection is dropped, not returned to the pool; the server rolls back on its own.
       try {
         await client.query('ROLLBACK');
-        client.release();
+        release();
       } catch {
-        client.release(true);
+        release(true);
       }
       throw e;
     }
