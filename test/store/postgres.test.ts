@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { splitSchema } from '../../src/store/postgres/handle.js';
 import { StorageError } from '../../src/errors.js';
 import { storeContract } from './contract.js';
 import { workInput } from './contract-ledger.js';
@@ -101,6 +102,14 @@ withPostgres('PostgresStore', () => {
     it('refuses a schema that is not a plain identifier', () => {
       expect(() => new PostgresStore({ url: POSTGRES_URL!, schema: 'x"; DROP TABLE y; --' })).to.throw(StorageError, 'is not a plain identifier');
     });
+  });
+});
+
+describe('splitSchema', () => {
+  it('takes our schema and pool parameters out of the URL and leaves the others to pg', () => {
+    expect(splitSchema('postgres://u:p@db/journal?schema=orcid&pool=20&sslmode=require')).to.deep.equal({ url: 'postgres://u:p@db/journal?sslmode=require', schema: 'orcid', poolSize: 20 });
+    expect(splitSchema('postgres://db/journal')).to.deep.equal({ url: 'postgres://db/journal', schema: undefined, poolSize: undefined });
+    expect(splitSchema('postgres://db/journal?pool=0')).to.deep.equal({ url: 'postgres://db/journal', schema: undefined, poolSize: undefined });
   });
 });
 

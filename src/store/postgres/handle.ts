@@ -14,11 +14,11 @@ import { migrate } from './migrations.js';
 import type { Row } from './rows.js';
 
 export interface PostgresStoreOptions {
-  /** `postgres://user:password@host:5432/database` (a `?schema=name` parameter sets the schema). */
+  /** `postgres://user:password@host:5432/database`; `?schema=name` sets the schema, `?pool=N` the pool size. */
   url: string;
   /** Schema holding the store's tables, created if missing (`??` the URL's `schema`, else the server's search_path). */
   schema?: string;
-  /** Connections in the pool (`?? 10`). A worker needs about one per claim in flight, a host one per concurrent event. */
+  /** Connections in the pool (`??` the URL's `pool`, else `10`). A worker needs about one per claim in flight, a host one per concurrent event. */
   poolSize?: number;
   /** How long to wait for a connection before failing with STORE_UNAVAILABLE (`?? 5000` ms). */
   connectTimeoutMs?: number;
@@ -52,15 +52,18 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const RETRY_STATES = new Set(['40001', '40P01']);
 const TX_ATTEMPTS = 5;
 
-/** `url` without its `schema` parameter, and that schema (pg itself does not know the parameter). */
-export function splitSchema(url: string): { url: string; schema: string | undefined } {
+/** `url` without our own parameters `schema` and `pool` (pg itself does not know them), and their values. */
+export function splitSchema(url: string): { url: string; schema: string | undefined; poolSize: number | undefined } {
   const q = url.indexOf('?');
-  if (q < 0) return { url, schema: undefined };
+  if (q < 0) return { url, schema: undefined, poolSize: undefined };
   const params = new URLSearchParams(url.slice(q + 1));
   const schema = params.get('schema') ?? undefined;
+  const pool = params.get('pool');
   params.delete('schema');
+  params.delete('pool');
   const rest = params.toString();
-  return { url: url.slice(0, q) + (rest ? `?${rest}` : ''), schema };
+  const poolSize = pool !== null && /^[1-9]\d{0,3}$/.test(pool) ? Number(pool) : undefined;
+  return { url: url.slice(0, q) + (rest ? `?${rest}` : ''), schema, poolSize };
 }
 
 export class PgConnection implements PgHandle {
@@ -80,7 +83,7 @@ export class PgConnection implements PgHandle {
     if (this.wantedSchema !== undefined && !IDENTIFIER.test(this.wantedSchema)) {
       throw new StorageError(STORE_URL_UNSUPPORTED, `The PostgreSQL schema ${JSON.stringify(this.wantedSchema)} is not a plain identifier (letters, digits, _)`, { status: 500 });
     }
-    this.poolSize = options.poolSize ?? 10;
+    this.poolSize = options.poolSize ?? split.poolSize ?? 10;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.applicationName = options.applicationName ?? 'koa-orcid-connect';
   }
