@@ -43,7 +43,7 @@ export interface Settings {
   publicUrl: string;
   /** [ORCID_MOUNT_PATH] Default `'/orcid'`. */
   mountPath: string;
-  /** [STORE_URL] `sqlite:<path>`, `mongodb://…`, `mongodb+srv://…`. Default `sqlite:./data/orcid.db`. */
+  /** [STORE_URL] `sqlite:<path>`, `mongodb://…`, `mongodb+srv://…`, `postgres://…` (`?schema=`). Default `sqlite:./data/orcid.db`. */
   storeUrl: string;
   /** [ORCID_TOKEN_KEY] Base64 of 32 bytes (AES-256-GCM). Required in production; dev-only default elsewhere. */
   tokenKey: string;

@@ -24,6 +24,7 @@ export type { XmlEncoding } from './metadata/encoding.js';
 export { openStore } from './store/open-store.js';
 export { SqliteStore } from './store/sqlite.js';
 export { MongoStore } from './store/mongo.js';
+export { PostgresStore, type PostgresStoreOptions } from './store/postgres.js';
 export { TokenCipher, parseTokenKey } from './store/token-cipher.js';
 export type * from './store/store.js';
 export { startEmulator } from './emulator/index.js';

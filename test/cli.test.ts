@@ -22,7 +22,7 @@ describe('koa-orcid-connect CLI', function () {
   });
 
   it('names an unsupported store URL and what works instead', () => {
-    const r = cli(['status'], { STORE_URL: 'postgres://db/orcid' });
+    const r = cli(['status'], { STORE_URL: 'mysql://db/orcid' });
     expect(r.code).to.not.equal(0);
     expect(r.stderr).to.match(/STORE_URL_UNSUPPORTED/);
     expect(r.stderr).to.include('sqlite:');

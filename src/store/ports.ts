@@ -61,6 +61,13 @@ export interface Ledger {
   nextRunAt(): Promise<Date | null>;
   appendHistory(entry: S.HistoryInput): Promise<void>;
   listHistory(filter: { orcid?: string; submissionId?: string; depositKey?: string; limit?: number }): Promise<S.HistoryEntry[]>;
+  /**
+   * Optional: call `listener` soon after a job becomes runnable (a desire or an un-park), so a
+   * worker claims it at once instead of at its next poll; returns the unsubscribe function.
+   * SQLite signals desires made in this process; PostgreSQL relays NOTIFY from every process.
+   * Signals may be spurious or missed: polling stays the fallback.
+   */
+  onWork?(listener: () => void): () => void;
 }
 
 export interface Directory {

@@ -22,6 +22,7 @@ import * as id from './sqlite/identities.js';
 import * as people from './sqlite/contributors.js';
 import * as src from './sqlite/sources.js';
 import * as budget from './sqlite/rate-budget.js';
+import { WorkSignal, type WorkListener } from './work-signal.js';
 
 export type { SqliteStoreOptions } from './sqlite/handle.js';
 
@@ -33,10 +34,16 @@ const p = <T>(f: () => T): Promise<T> => {
   }
 };
 
-export function sqliteLedger(h: SqliteHandle, completions: { complete: Ledger['completeJob'] }): Ledger {
+/** The results, after telling this process's workers when one of them has an open job. */
+function signalling<T extends { jobId: string | null }>(results: T[], signal?: WorkSignal): T[] {
+  if (signal && results.some((r) => r.jobId !== null)) signal.emit();
+  return results;
+}
+
+export function sqliteLedger(h: SqliteHandle, completions: { complete: Ledger['completeJob'] }, signal?: WorkSignal): Ledger {
   return {
-    desireDeposit: (input, now) => p(() => write.desireDeposits(h, [input], now)[0]!),
-    desireDeposits: (inputs, now) => p(() => write.desireDeposits(h, inputs, now)),
+    desireDeposit: (input, now) => p(() => signalling(write.desireDeposits(h, [input], now), signal)[0]!),
+    desireDeposits: (inputs, now) => p(() => signalling(write.desireDeposits(h, inputs, now), signal)),
     getDeposit: (key) => p(() => read.getDeposit(h, key)),
     listDeposits: (filter) => p(() => read.listDeposits(h, filter)),
     claimJobs: (workerId, now, limit, leaseMs) => p(() => claim.claimJobs(h, workerId, now, limit, leaseMs)),
@@ -45,7 +52,12 @@ export function sqliteLedger(h: SqliteHandle, completions: { complete: Ledger['c
     retryJob: (jobId, workerId, error, runAt, now, options) => p(() => write.retryJob(h, jobId, workerId, error, runAt, now, options)),
     parkJob: (jobId, workerId, reason, now) => p(() => write.parkJob(h, jobId, workerId, reason, now)),
     parkJobsOfIdentity: (identityId, reason, now) => p(() => write.parkJobsOfIdentity(h, identityId, reason, now)),
-    unparkJobs: (filter, now) => p(() => write.unparkJobs(h, filter, now)),
+    unparkJobs: (filter, now) =>
+      p(() => {
+        const n = write.unparkJobs(h, filter, now);
+        if (n > 0) signal?.emit();
+        return n;
+      }),
     markDepositRemoved: (key, now) => p(() => write.markDepositRemoved(h, key, now)),
     adoptPutCode: (key, putCode, now) => p(() => write.adoptPutCode(h, key, putCode, now)),
     listJobs: (filter) => p(() => read.listJobs(h, filter)),
@@ -117,12 +129,21 @@ export class SqliteStore {
   readonly path: string;
   private readonly connection: SqliteConnection;
   private readonly completions: ReturnType<typeof claim.completionBatcher>;
+  private readonly signal = new WorkSignal();
 
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;
     this.connection = new SqliteConnection(options);
     this.completions = claim.completionBatcher(this.connection);
-    Object.assign(this, sqliteLedger(this.connection, this.completions), sqliteDirectory(this.connection), sqliteSources(this.connection), sqliteRateBudget(this.connection));
+    Object.assign(this, sqliteLedger(this.connection, this.completions, this.signal), sqliteDirectory(this.connection), sqliteSources(this.connection), sqliteRateBudget(this.connection));
+  }
+
+  /**
+   * Hear of jobs desired through this store object, in this process. Other processes sharing the
+   * file are not heard: their jobs wait for the next poll.
+   */
+  onWork(listener: WorkListener): () => void {
+    return this.signal.on(listener);
   }
 
   async init(): Promise<void> {

@@ -19,7 +19,7 @@
  *   registration, a token revocation, a record read for prefill, a webhook reconciliation). It has
  *   a desired state and an outbox job like an item, so a crash never loses it.
  *
- * Adapters: `sqlite.ts` (embedded default) and `mongo.ts` (production / scale-out). Both pass the
+ * Adapters: `sqlite.ts` (embedded default), `postgres.ts` and `mongo.ts` (several instances). All pass the
  * contract suites in `test/store/`, one per port. Tokens reach the store already sealed (AES-256-GCM, see
  * `token-cipher.ts`): the store never sees a plaintext token.
  */

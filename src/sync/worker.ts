@@ -98,6 +98,10 @@ export function createWorker(options: WorkerOptions): Worker {
   let running = false;
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
+  /** Work was signalled while the loop was busy: its next sleep is skipped. */
+  let signalled = false;
+  let unsubscribe: (() => void) | null = null;
+  let claimFailures = 0;
   const inFlight = new Set<Promise<void>>();
   async function history(deposit: Deposit, jobId: string, event: string, detail: Record<string, unknown> = {}) {
     await ledger.appendHistory({
@@ -307,8 +311,13 @@ export function createWorker(options: WorkerOptions): Worker {
       if (free > 0 && (free >= Math.ceil(concurrency / 2) || inFlight.size === 0)) {
         try {
           claimed = await ledger.claimJobs(id, now(), free, leaseMs);
+          claimFailures = 0;
         } catch (e) {
-          logger?.error({ err: coerceError(e) }, 'claiming jobs failed');
+          // The store is down or restarting: pause, longer each time (up to 30 s), then try again.
+          claimFailures++;
+          logger?.error({ err: coerceError(e), failures: claimFailures }, 'claiming jobs failed');
+          await sleepUntilWoken(Math.min(pollMs * 2 ** Math.min(claimFailures - 1, 5), Math.max(pollMs, 30_000)));
+          continue;
         }
         for (const c of claimed) void track(processJob(c));
       }
@@ -324,6 +333,11 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   function sleepUntilWoken(ms: number): Promise<void> {
+    // A stop() that came while the loop was busy found no sleep to end: do not start one.
+    if (signalled || !running) {
+      signalled = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
@@ -340,10 +354,18 @@ export function createWorker(options: WorkerOptions): Worker {
     start() {
       if (running) return;
       running = true;
+      // A job desired anywhere (PostgreSQL NOTIFY) or in this process (SQLite) ends the sleep at
+      // once; polling stays the fallback for signals that are missed.
+      unsubscribe = ledger.onWork?.(() => {
+        signalled = wake === null;
+        wake?.();
+      }) ?? null;
       loop = pump();
     },
     async stop() {
       running = false;
+      unsubscribe?.();
+      unsubscribe = null;
       wake?.();
       await loop;
       await Promise.all([...inFlight]);

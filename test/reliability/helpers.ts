@@ -66,10 +66,14 @@ export async function startStage(options: {
   const emulator = await startEmulator({ port: 0, rateLimit: false, validateXml: false, seed: options.seed, ...options.emulator });
   const dir = mkdtempSync(join(tmpdir(), 'orcid-reliability-'));
   const dbFile = join(dir, 'orcid.db');
+  // RELIABILITY_POSTGRES_URL runs the stage (host and worker processes) on PostgreSQL, in a schema
+  // of its own that close() drops; otherwise on a SQLite file.
+  const pgSchema = process.env.RELIABILITY_POSTGRES_URL ? `kc_rel_${process.pid}_${++stages}` : null;
+  const storeUrl = pgSchema ? `${process.env.RELIABILITY_POSTGRES_URL}?schema=${pgSchema}` : `sqlite:${dbFile}`;
   const env: Record<string, string> = {
     ORCID_ENV: 'emulator',
     ORCID_BASE_URL: emulator.url,
-    STORE_URL: `sqlite:${dbFile}`,
+    STORE_URL: storeUrl,
     ORCID_TOKEN_KEY: TOKEN_KEY,
     LOG_LEVEL: 'silent',
     ORCID_LEASE_MS: '2000',
@@ -89,8 +93,18 @@ export async function startStage(options: {
       await orcid.close();
       await emulator.close();
       rmSync(dir, { recursive: true, force: true });
+      if (pgSchema) await dropPgSchema(process.env.RELIABILITY_POSTGRES_URL!, pgSchema);
     },
   };
+}
+
+let stages = 0;
+
+async function dropPgSchema(url: string, schema: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => client.end());
 }
 
 /** Researchers at the emulator with a member token each, linked into the store as connected. */

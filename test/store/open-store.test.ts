@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStore, openStore } from '../../src/store/open-store.js';
 import { MongoStore } from '../../src/store/mongo.js';
+import { PostgresStore } from '../../src/store/postgres.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 
 describe('openStore', () => {
@@ -33,13 +34,23 @@ describe('openStore', () => {
     expect(createStore('mongodb+srv://cluster.example/journal')).to.be.instanceOf(MongoStore);
   });
 
+  it('builds a PostgresStore for postgres:// and postgresql:// without connecting', () => {
+    expect(createStore('postgres://journal@db.example/journal?schema=orcid')).to.be.instanceOf(PostgresStore);
+    expect(createStore('postgresql://journal@db.example:5433/journal')).to.be.instanceOf(PostgresStore);
+  });
+
+  it('reports an unreachable PostgreSQL as STORE_UNAVAILABLE', async () => {
+    const err = await openStore('postgres://127.0.0.1:1/x').then(() => null, (e: unknown) => e);
+    expect(err).to.have.property('code', 'STORE_UNAVAILABLE');
+  });
+
   it('reports an unreachable MongoDB as STORE_UNAVAILABLE', async () => {
     const err = await openStore('mongodb://127.0.0.1:1/x', { serverSelectionTimeoutMs: 500 }).then(() => null, (e: unknown) => e);
     expect(err).to.have.property('code', 'STORE_UNAVAILABLE');
   });
 
   for (const [url, shown] of [
-    ['postgres://u:pw@db/journal', '"postgres://u:****@db/journal" (its scheme is not one of them)'],
+    ['mysql://u:pw@db/journal', '"mysql://u:****@db/journal" (its scheme is not one of them)'],
     ['./orcid.db', '"./orcid.db" (its scheme is not one of them)'],
     ['sqlite:', '"sqlite:" (it names no file)'],
     ['', '(empty) (its scheme is not one of them)'],
@@ -47,7 +58,7 @@ describe('openStore', () => {
     it(`refuses ${JSON.stringify(url)} and says which schemes work`, async () => {
       const err = await openStore(url).then(() => null, (e: unknown) => e);
       expect(err).to.have.property('code', 'STORE_URL_UNSUPPORTED');
-      expect((err as Error).message).to.equal(`Unsupported STORE_URL ${shown}: use sqlite:<path>, sqlite::memory:, mongodb://…, mongodb+srv://…`);
+      expect((err as Error).message).to.equal(`Unsupported STORE_URL ${shown}: use sqlite:<path>, sqlite::memory:, mongodb://…, mongodb+srv://…, postgres://…, postgresql://…`);
     });
   }
 });

@@ -118,6 +118,22 @@ describe('SqliteStore', () => {
     expect((err as Error).message).to.equal('The SQLite store at :memory: is not open: call init() first');
   });
 
+  it('tells this process\'s listeners when a desire leaves a job to do, and stops when unsubscribed', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    await store.init();
+    let heard = 0;
+    const off = store.onWork(() => heard++);
+    const input = { key: 'work:a1:x', kind: 'work' as const, identityId: 'i', orcid: 'x', sourceId: 'a1', externalIdType: 'doi', externalIdValue: '10.5555/1', desiredState: 'absent' as const, payload: null, payloadHash: null };
+    await store.desireDeposit(input, new Date()); // nothing to remove: no job, no signal
+    expect(heard).to.equal(0);
+    await store.desireDeposits([{ ...input, desiredState: 'present', payload: '<w/>', payloadHash: 'h' }], new Date());
+    expect(heard).to.equal(1);
+    off();
+    await store.desireDeposit({ ...input, key: 'work:a2:x', desiredState: 'present', payload: '<w/>', payloadHash: 'h' }, new Date());
+    expect(heard).to.equal(1);
+    await store.close();
+  });
+
   it('works in memory', async () => {
     const store = new SqliteStore({ path: ':memory:' });
     await store.init();
