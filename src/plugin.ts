@@ -26,7 +26,7 @@ import { createReminders } from './sync/reminders.js';
 import { createSubmissionEvents } from './sync/submissions.js';
 import { createGroupIdEnsurer, groupIdOfPayload } from './sync/group-ids.js';
 import { GroupScopeMissingError } from './orcid/api-errors.js';
-import type { CurrentUser, PluginContext, RuntimeSettings } from './context.js';
+import type { CurrentUser, PluginContext, RuntimeSettings, SubmissionRoles } from './context.js';
 import type { Article, EditorAppointment, Review, ReviewerAssignment, Submission } from './types.js';
 import { InvalidInputError, coerceError } from './errors.js';
 import { authenticatedAuthors, embedForArticle } from './sync/embed-article.js';
@@ -35,6 +35,11 @@ import { VERSION } from './version.js';
 export interface OrcidConnectOptions extends DeepPartial<Settings> {
   /** The host's signed-in user; default: nobody is signed in (invitations still work). */
   currentUser?: CurrentUser;
+  /**
+   * Who the signed-in user is on a submission (`editor`, `author`, `reviewer`); scopes every route and
+   * page of the plugin. Default: host `editor`/`admin` roles, and the contributors' `hostUserId`s.
+   */
+  submissionRoles?: SubmissionRoles;
   /** A Store instance instead of `storeUrl` (the plugin then does not close it). */
   store?: Store;
   /** Environment to read settings from; default `process.env`. */
@@ -82,7 +87,7 @@ export interface OrcidConnect {
  * orcid.worker.start();
  */
 export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<OrcidConnect> {
-  const { currentUser, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, csrf: hostCsrf, ...settingsIn } = options;
+  const { currentUser, submissionRoles, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, csrf: hostCsrf, ...settingsIn } = options;
   const config = loadConfig(settingsIn as DeepPartial<Settings>, env ?? process.env);
   const now = nowOpt ?? (() => new Date());
   const logger = givenLogger ?? createLogger({ level: config.logLevel });
@@ -121,6 +126,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     store, logger, now, settings, oauth, client, cipher, mailer, renderer, connect, lifecycle, webhooks,
     metrics: metrics ?? undefined,
     currentUser: currentUser ?? (() => null),
+    ...(submissionRoles ? { submissionRoles } : {}),
   });
   const csrf = createCsrf({ keys: config.sessionKeys, publicUrl: config.publicUrl, secure: settings.secureCookies, host: hostCsrf });
   const groupIds = createGroupIdEnsurer({ store, client, oauth, journalTitle: config.journal.title, publisher: config.journal.publisher });
