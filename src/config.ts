@@ -8,7 +8,7 @@
 import { isIP } from 'node:net';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { WORST_CHAIN_CALLS, minimumLeaseMs } from './sync/lease.js';
-import type { Organization } from './types.js';
+import type { Organization, ReviewPolicy } from './types.js';
 import { deepMerge, getPath, readEnv, schemaProblems, setPath, settingLeaves, type SettingLeaf } from './config-env.js';
 import { DEV_ONLY_DEFAULTS, devValuesInUse, secretProblems } from './config-secrets.js';
 
@@ -62,6 +62,12 @@ export interface Settings {
     eissn?: string;
     /** [JOURNAL_PUBLISHER] No default. */
     publisher?: string;
+    /**
+     * [JOURNAL_REVIEW_POLICY] Default `'blind'`: a peer-review item names the journal, role, type and
+     * date only. `'open-identities'` adds the article's title, DOI and URL once it is published;
+     * `'open-review'` also the review's URL and DOI (docs/peer-review.md).
+     */
+    reviewPolicy: ReviewPolicy;
   };
   /** [CONVENING_ORG_*] Convening organization of peer reviews. Required while peer reviews are enabled (emulator: a demo org). */
   convening?: Partial<Organization> & { disambiguationSource?: 'ROR' | 'GRID' | 'RINGGOLD' };
@@ -198,7 +204,8 @@ function defaultsFor(orcidEnv: string, given: Record<string, unknown>, leaves: S
     setPath(defaults, ['mail', 'transport'], orcidEnv === 'production' ? 'smtp' : 'capture');
   } else {
     // A demo journal and convening org let `npm start` run with no configuration at all.
-    if (getPath(given, ['journal']) === undefined) setPath(defaults, ['journal'], { ...EMULATOR_DEMO.journal });
+    // Merged, so that the schema's journal defaults (reviewPolicy) stay.
+    if (getPath(given, ['journal']) === undefined) setPath(defaults, ['journal'], { ...(getPath(defaults, ['journal']) as object | undefined), ...EMULATOR_DEMO.journal });
     if (getPath(given, ['convening']) === undefined) setPath(defaults, ['convening'], { ...EMULATOR_DEMO.convening });
   }
   // Outside the emulator there are no development secrets to fall back to (issue 13, findings 1 and 5).

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { Store } from './store/store.js';
 import type { Logger } from './log.js';
-import type { JournalInfo, Organization } from './types.js';
+import type { JournalInfo, Organization, ReviewPolicy } from './types.js';
 import type { OrcidOAuth } from './orcid/oauth.js';
 import type { OrcidClient } from './orcid/client.js';
 import type { TokenCipher } from './store/token-cipher.js';
@@ -51,6 +51,8 @@ export interface RuntimeSettings {
   journal: JournalInfo & { publisher?: string };
   convening: Organization | null;
   peerReviewsEnabled: boolean;
+  /** `journal.reviewPolicy`: what a peer-review item may reveal, and when. */
+  reviewPolicy: ReviewPolicy;
   groupId: string | null;
   webhooks: { enabled: boolean; secret: string | null };
   metricsEnabled: boolean;

@@ -242,6 +242,7 @@ export function runtimeSettings(config: ResolvedConfig): RuntimeSettings {
     journal: config.journal,
     convening: config.convening ?? null,
     peerReviewsEnabled: config.peerReviews.enabled,
+    reviewPolicy: config.journal.reviewPolicy,
     groupId: config.peerReviews.groupId ?? null,
     webhooks: { enabled: config.webhooks.enabled, secret: config.webhooks.secret ?? null },
     metricsEnabled: config.metrics.enabled,
