@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { WORST_CHAIN_CALLS, minimumLeaseMs } from './sync/lease.js';
+import { issnCheckDigit } from './orcid/payload-common.js';
 import type { Organization, ReviewPolicy } from './types.js';
 import { deepMerge, getPath, readEnv, schemaProblems, setPath, settingLeaves, type SettingLeaf } from './config-env.js';
 import { DEV_ONLY_DEFAULTS, devValuesInUse, secretProblems } from './config-secrets.js';
@@ -239,6 +240,13 @@ function crossFieldProblems(s: Settings): ConfigProblem[] {
   for (const [path, key] of [['tokenKey', s.tokenKey], ...(s.previousTokenKeys ?? []).map((k, i) => [`previousTokenKeys`, k, i])] as [string, string | undefined, number?][]) {
     if (typeof key === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(key) && Buffer.from(key, 'base64').length !== 32) {
       add(path, `must be the base64 of exactly 32 bytes, decodes to ${Buffer.from(key, 'base64').length} bytes (generate one with: openssl rand -base64 32)`);
+    }
+  }
+  for (const key of ['issn', 'eissn'] as const) {
+    const issn = s.journal?.[key];
+    // The schema checks the form; the check digit catches a mistyped number (issue 14).
+    if (typeof issn === 'string' && /^\d{4}-\d{3}[\dX]$/.test(issn) && issn[8] !== issnCheckDigit(issn.replace('-', '').slice(0, 7))) {
+      add(`journal.${key}`, `"${issn}" is not an ISSN: its check digit should be ${issnCheckDigit(issn.replace('-', '').slice(0, 7))}`);
     }
   }
   if (typeof s.storeUrl === 'string' && /^sqlite:\s*$/.test(s.storeUrl)) add('storeUrl', 'sqlite: needs a file path, e.g. sqlite:./data/orcid.db');

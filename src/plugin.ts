@@ -166,7 +166,13 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
    * article), the authors are read once for the embedder, and embedding comes first, so malformed
    * JATS or Crossref is refused before anything is stored.
    */
-  async function published(article: Article) {
+  // Host events that name no journal are about the configured one (issue 14).
+  const configuredJournal = { title: config.journal.title, ...(config.journal.issn ? { issn: config.journal.issn } : {}), ...(config.journal.eissn ? { eissn: config.journal.eissn } : {}) };
+  const withJournal = (article: Article): Article =>
+    article && typeof article === 'object' && (article.journal === undefined || article.journal === null) ? { ...article, journal: configuredJournal } : article;
+
+  async function published(input: Article) {
+    const article = withJournal(input);
     const built = connect.checkArticle(article);
     let embedded = {};
     if (article.jats !== undefined || article.crossref !== undefined) {
@@ -207,7 +213,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     reviewCompleted: async (review) => ({ queued: await connect.reviewCompleted(review) }),
     articlePublished: published,
     articleUpdated: published,
-    articleRetracted: async (article, opts) => ({ queued: await connect.articleRetracted(article, opts?.notice) }),
+    articleRetracted: async (article, opts) => ({ queued: await connect.articleRetracted(withJournal(article), opts?.notice) }),
     editorAppointed: async (a) => ({ queued: await connect.editorAppointed(a) }),
     editorTermEnded: async (a) => {
       if (!a?.endDate) throw new InvalidInputError('appointment.endDate', 'is required when a term ends');

@@ -75,9 +75,9 @@ export interface Article {
   publishedAt: string | Date;
   /**
    * The title is optional here, as `journal-title` is in ORCID's work (work-3.0.xsd); a journal
-   * without a title needs an ISSN, which then names it.
+   * without a title needs an ISSN, which then names it. Default: the configured journal.
    */
-  journal: Omit<JournalInfo, 'title'> & { title?: string };
+  journal?: Omit<JournalInfo, 'title'> & { title?: string };
   volume?: string;
   issue?: string;
   pages?: string;

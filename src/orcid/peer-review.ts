@@ -129,7 +129,7 @@ export function reviewUnderPolicy(review: Review, policy: ReviewPolicy, publishe
  * The peer-review group id of a journal: `issn:` + its print ISSN, else its electronic ISSN
  * (the print ISSN is almost always the ISSN-L, which ORCID's ISSN groups are keyed on).
  * @throws InvalidInputError when the journal has no ISSN: configure a group id instead.
- * @example journalGroupId({ title: 'J', issn: '1234-5679', eissn: '2345-678X' }) // 'issn:1234-5679'
+ * @example journalGroupId({ title: 'J', issn: '1234-5679', eissn: '2050-084X' }) // 'issn:1234-5679'
  */
 export function journalGroupId(journal: JournalInfo): string {
   const issn = primaryIssn(journal ?? { title: '' });

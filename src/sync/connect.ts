@@ -7,6 +7,7 @@ import { InvalidInputError } from '../errors.js';
 import { buildWorkXml, workSelfExternalId } from '../orcid/work.js';
 import { buildServiceXml, serviceSelfExternalId } from '../orcid/service.js';
 import { depositInput, mayPost } from './deposit-input.js';
+import { isEmailAddress } from '../email-address.js';
 import { createPeerReviews } from './peer-reviews.js';
 
 /**
@@ -180,6 +181,7 @@ export function checkArticle(article: Article, options: Parameters<typeof buildW
   if (!Array.isArray(article.authors)) throw new InvalidInputError('article.authors', 'must be an array');
   article.authors.forEach((a, i) => {
     if (!a || typeof a.contributorId !== 'string' || !a.contributorId) throw new InvalidInputError(`article.authors[${i}].contributorId`, 'is required');
+    if (a.email !== undefined && a.email !== null && !isEmailAddress(a.email)) throw new InvalidInputError(`article.authors[${i}].email`, 'is not one email address');
   });
   return buildWorkXml(article, options);
 }
