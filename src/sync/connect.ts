@@ -1,7 +1,7 @@
 import type { Directory, Ledger, Sources } from '../store/ports.js';
-import type { DepositKind, DesireDepositInput, Identity, ResolvedContributor, StoredArticle } from '../store/store.js';
+import type { DesireDepositInput, Identity, ResolvedContributor, StoredArticle } from '../store/store.js';
 import { isItemKind } from '../store/store.js';
-import type { Article, EditorAppointment, Review } from '../types.js';
+import type { Article, EditorAppointment } from '../types.js';
 import type { RuntimeSettings } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { buildWorkXml, workSelfExternalId } from '../orcid/work.js';
