@@ -8,7 +8,8 @@
 import { isIP } from 'node:net';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { WORST_CHAIN_CALLS, minimumLeaseMs } from './sync/lease.js';
-import type { Organization } from './types.js';
+import { issnCheckDigit } from './orcid/payload-common.js';
+import type { Organization, ReviewPolicy } from './types.js';
 import { deepMerge, getPath, readEnv, schemaProblems, setPath, settingLeaves, type SettingLeaf } from './config-env.js';
 import { DEV_ONLY_DEFAULTS, devValuesInUse, secretProblems } from './config-secrets.js';
 
@@ -62,6 +63,12 @@ export interface Settings {
     eissn?: string;
     /** [JOURNAL_PUBLISHER] No default. */
     publisher?: string;
+    /**
+     * [JOURNAL_REVIEW_POLICY] Default `'blind'`: a peer-review item names the journal, role, type and
+     * date only. `'open-identities'` adds the article's title, DOI and URL once it is published;
+     * `'open-review'` also the review's URL and DOI (docs/peer-review.md).
+     */
+    reviewPolicy: ReviewPolicy;
   };
   /** [CONVENING_ORG_*] Convening organization of peer reviews. Required while peer reviews are enabled (emulator: a demo org). */
   convening?: Partial<Organization> & { disambiguationSource?: 'ROR' | 'GRID' | 'RINGGOLD' };
@@ -200,7 +207,8 @@ function defaultsFor(orcidEnv: string, given: Record<string, unknown>, leaves: S
     setPath(defaults, ['mail', 'transport'], orcidEnv === 'production' ? 'smtp' : 'capture');
   } else {
     // A demo journal and convening org let `npm start` run with no configuration at all.
-    if (getPath(given, ['journal']) === undefined) setPath(defaults, ['journal'], { ...EMULATOR_DEMO.journal });
+    // Merged, so that the schema's journal defaults (reviewPolicy) stay.
+    if (getPath(given, ['journal']) === undefined) setPath(defaults, ['journal'], { ...(getPath(defaults, ['journal']) as object | undefined), ...EMULATOR_DEMO.journal });
     if (getPath(given, ['convening']) === undefined) setPath(defaults, ['convening'], { ...EMULATOR_DEMO.convening });
   }
   // Outside the emulator there are no development secrets to fall back to (issue 13, findings 1 and 5).
@@ -234,6 +242,13 @@ function crossFieldProblems(s: Settings): ConfigProblem[] {
   for (const [path, key] of [['tokenKey', s.tokenKey], ...(s.previousTokenKeys ?? []).map((k, i) => [`previousTokenKeys`, k, i])] as [string, string | undefined, number?][]) {
     if (typeof key === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(key) && Buffer.from(key, 'base64').length !== 32) {
       add(path, `must be the base64 of exactly 32 bytes, decodes to ${Buffer.from(key, 'base64').length} bytes (generate one with: openssl rand -base64 32)`);
+    }
+  }
+  for (const key of ['issn', 'eissn'] as const) {
+    const issn = s.journal?.[key];
+    // The schema checks the form; the check digit catches a mistyped number (issue 14).
+    if (typeof issn === 'string' && /^\d{4}-\d{3}[\dX]$/.test(issn) && issn[8] !== issnCheckDigit(issn.replace('-', '').slice(0, 7))) {
+      add(`journal.${key}`, `"${issn}" is not an ISSN: its check digit should be ${issnCheckDigit(issn.replace('-', '').slice(0, 7))}`);
     }
   }
   if (typeof s.storeUrl === 'string' && /^sqlite:\s*$/.test(s.storeUrl)) add('storeUrl', 'sqlite: needs a file path, e.g. sqlite:./data/orcid.db');

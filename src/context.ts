@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { Store } from './store/store.js';
 import type { Logger } from './log.js';
-import type { JournalInfo, Organization } from './types.js';
+import type { JournalInfo, Organization, ReviewPolicy } from './types.js';
 import type { OrcidOAuth } from './orcid/oauth.js';
 import type { OrcidClient } from './orcid/client.js';
 import type { TokenCipher } from './store/token-cipher.js';
@@ -23,6 +23,17 @@ export interface HostUser {
 
 export type CurrentUser = (ctx: Context) => HostUser | null | undefined | Promise<HostUser | null | undefined>;
 
+/** A person's part in one submission: it decides what of the submission the plugin shows them. */
+export type SubmissionRole = 'editor' | 'author' | 'reviewer';
+
+/**
+ * The host's answer to "what is this signed-in user on this submission?": every role they hold
+ * there, `[]` for none. Editors see every contributor, authors their co-authors (never a reviewer),
+ * reviewers themselves. Default: `editor` when the user's host roles include `editor` or `admin`,
+ * else `author` / `reviewer` from the contributors the host reported with this user's `hostUserId`.
+ */
+export type SubmissionRoles = (user: HostUser, submissionId: string, ctx: Context) => readonly SubmissionRole[] | Promise<readonly SubmissionRole[]>;
+
 /** Settings the plugin's modules read, resolved once from the validated configuration. */
 export interface RuntimeSettings {
   mountPath: string;
@@ -40,6 +51,8 @@ export interface RuntimeSettings {
   journal: JournalInfo & { publisher?: string };
   convening: Organization | null;
   peerReviewsEnabled: boolean;
+  /** `journal.reviewPolicy`: what a peer-review item may reveal, and when. */
+  reviewPolicy: ReviewPolicy;
   groupId: string | null;
   webhooks: { enabled: boolean; secret: string | null };
   metricsEnabled: boolean;
@@ -56,6 +69,8 @@ export interface PluginContext {
   now: () => Date;
   settings: RuntimeSettings;
   currentUser: CurrentUser;
+  /** The host's roles hook, when it gave one (see {@link SubmissionRoles}). */
+  submissionRoles?: SubmissionRoles;
   oauth: OrcidOAuth;
   client: OrcidClient;
   cipher: TokenCipher;

@@ -27,6 +27,8 @@ export const XML_ENCODING_UNSUPPORTED = 'XML_ENCODING_UNSUPPORTED';
 /** An element already holds a different iD and `onConflict: 'error'` was asked for. */
 export const EMBED_CONFLICT = 'EMBED_CONFLICT';
 export const FORBIDDEN = 'FORBIDDEN';
+/** Nobody is signed in where the plugin needs to know who is asking. */
+export const UNAUTHENTICATED = 'UNAUTHENTICATED';
 export const NOT_FOUND = 'NOT_FOUND';
 export const INPUT_FILE_NOT_FOUND = 'INPUT_FILE_NOT_FOUND';
 export const INPUT_FILE_UNREADABLE = 'INPUT_FILE_UNREADABLE';
@@ -191,6 +193,12 @@ export class OAuthError extends OrcidPluginError {
 export class ForbiddenError extends OrcidPluginError {
   constructor(message = 'Forbidden') {
     super(FORBIDDEN, message, { status: 403 });
+  }
+}
+
+export class UnauthenticatedError extends OrcidPluginError {
+  constructor(message = 'Sign in first.') {
+    super(UNAUTHENTICATED, message, { status: 401 });
   }
 }
 

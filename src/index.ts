@@ -1,7 +1,7 @@
 // The public API of koa-orcid-connect. Nothing else in src/ is public.
 export { orcidConnect } from './plugin.js';
 export type { OrcidConnect, OrcidConnectOptions } from './plugin.js';
-export type { HostUser, CurrentUser } from './context.js';
+export type { HostUser, CurrentUser, SubmissionRole, SubmissionRoles } from './context.js';
 export type { PageLayout, PageParts } from './web/pages.js';
 export * from './errors.js';
 export * from './orcid/api-errors.js';

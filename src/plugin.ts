@@ -30,7 +30,7 @@ import { createReturning } from './sync/returning.js';
 import { createEditorEvents } from './sync/editors.js';
 import { createGroupIdEnsurer, groupIdOfPayload } from './sync/group-ids.js';
 import { GroupScopeMissingError } from './orcid/api-errors.js';
-import type { CurrentUser, PluginContext, RuntimeSettings } from './context.js';
+import type { CurrentUser, PluginContext, RuntimeSettings, SubmissionRoles } from './context.js';
 import type { Article, ConnectedAs, EditorAppointedResult, EditorAppointment, Review, ReviewerAssignment, Submission } from './types.js';
 import { InvalidInputError, coerceError } from './errors.js';
 import { authenticatedAuthors, embedForArticle } from './sync/embed-article.js';
@@ -39,6 +39,11 @@ import { VERSION } from './version.js';
 export interface OrcidConnectOptions extends DeepPartial<Settings> {
   /** The host's signed-in user; default: nobody is signed in (invitations still work). */
   currentUser?: CurrentUser;
+  /**
+   * Who the signed-in user is on a submission (`editor`, `author`, `reviewer`); scopes every route and
+   * page of the plugin. Default: host `editor`/`admin` roles, and the contributors' `hostUserId`s.
+   */
+  submissionRoles?: SubmissionRoles;
   /** A Store instance instead of `storeUrl` (the plugin then does not close it). */
   store?: Store;
   /** Environment to read settings from; default `process.env`. */
@@ -104,7 +109,7 @@ export interface OrcidConnect {
  * orcid.worker.start();
  */
 export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<OrcidConnect> {
-  const { currentUser, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, csrf: hostCsrf, layout, ...settingsIn } = options;
+  const { currentUser, submissionRoles, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, csrf: hostCsrf, layout, ...settingsIn } = options;
   const config = loadConfig(settingsIn as DeepPartial<Settings>, env ?? process.env);
   const now = nowOpt ?? (() => new Date());
   const logger = givenLogger ?? createLogger({ level: config.logLevel });
@@ -150,6 +155,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     store, logger, now, settings, oauth, client, cipher, mailer, renderer, connect, lifecycle, webhooks,
     metrics: metrics ?? undefined,
     currentUser: currentUser ?? (() => null),
+    ...(submissionRoles ? { submissionRoles } : {}),
   });
   const researchers = createResearcherLookup(pc, returning);
   const csrf = createCsrf({ keys: config.sessionKeys, publicUrl: config.publicUrl, secure: settings.secureCookies, host: hostCsrf });
@@ -190,7 +196,13 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
    * article), the authors are read once for the embedder, and embedding comes first, so malformed
    * JATS or Crossref is refused before anything is stored.
    */
-  async function published(article: Article) {
+  // Host events that name no journal are about the configured one (issue 14).
+  const configuredJournal = { title: config.journal.title, ...(config.journal.issn ? { issn: config.journal.issn } : {}), ...(config.journal.eissn ? { eissn: config.journal.eissn } : {}) };
+  const withJournal = (article: Article): Article =>
+    article && typeof article === 'object' && (article.journal === undefined || article.journal === null) ? { ...article, journal: configuredJournal } : article;
+
+  async function published(input: Article) {
+    const article = withJournal(input);
     const built = connect.checkArticle(article);
     let embedded = {};
     if (article.jats !== undefined || article.crossref !== undefined) {
@@ -231,7 +243,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     reviewCompleted: async (review) => ({ queued: await connect.reviewCompleted(review) }),
     articlePublished: published,
     articleUpdated: published,
-    articleRetracted: async (article, opts) => ({ queued: await connect.articleRetracted(article, opts?.notice) }),
+    articleRetracted: async (article, opts) => ({ queued: await connect.articleRetracted(withJournal(article), opts?.notice) }),
     editorAppointed: editors.editorAppointed,
     editorTermEnded: async (a) => {
       if (!a?.endDate) throw new InvalidInputError('appointment.endDate', 'is required when a term ends');
@@ -267,6 +279,7 @@ export function runtimeSettings(config: ResolvedConfig): RuntimeSettings {
     journal: config.journal,
     convening: config.convening ?? null,
     peerReviewsEnabled: config.peerReviews.enabled,
+    reviewPolicy: config.journal.reviewPolicy,
     groupId: config.peerReviews.groupId ?? null,
     webhooks: { enabled: config.webhooks.enabled, secret: config.webhooks.secret ?? null },
     metricsEnabled: config.metrics.enabled,

@@ -19,6 +19,15 @@ export interface JournalInfo {
   eissn?: string;
 }
 
+/**
+ * What the journal's review model lets a peer-review item on ORCID reveal (docs/peer-review.md).
+ * - `blind`: single- or double-blind review. The journal, the role, the review type and the
+ *   completion date; never the manuscript's title, DOI or URL, nor the review's.
+ * - `open-identities`: as blind until the article is published; then its title, DOI and URL.
+ * - `open-review`: as open-identities, and the review's own URL and DOI once the article is published.
+ */
+export type ReviewPolicy = 'blind' | 'open-identities' | 'open-review';
+
 /** An organization with a disambiguated identifier, as ORCID requires for peer reviews and services. */
 export interface Organization {
   name: string;
@@ -66,9 +75,9 @@ export interface Article {
   publishedAt: string | Date;
   /**
    * The title is optional here, as `journal-title` is in ORCID's work (work-3.0.xsd); a journal
-   * without a title needs an ISSN, which then names it.
+   * without a title needs an ISSN, which then names it. Default: the configured journal.
    */
-  journal: Omit<JournalInfo, 'title'> & { title?: string };
+  journal?: Omit<JournalInfo, 'title'> & { title?: string };
   volume?: string;
   issue?: string;
   pages?: string;
@@ -89,10 +98,14 @@ export interface Review {
   reviewDoi?: string;
   /** Public URL of the review (open review). */
   reviewUrl?: string;
-  /** DOI of the reviewed article (the review's subject). */
+  /** DOI of the reviewed article (the review's subject); posted only as `journal.reviewPolicy` allows. */
   articleDoi?: string;
+  /** The reviewed article's landing page (`subject-url`); posted only as `journal.reviewPolicy` allows. */
+  articleUrl?: string;
+  /** Posted only as `journal.reviewPolicy` allows: never while the manuscript is unpublished. */
   manuscriptTitle?: string;
-  journal: JournalInfo;
+  /** Default: the configured journal. */
+  journal?: JournalInfo;
   /** Default `review`. */
   type?: 'review' | 'evaluation';
 }

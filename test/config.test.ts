@@ -101,7 +101,7 @@ describe('loadConfig', () => {
     expect(c.tokenKeys).to.have.length(3);
     expect(c.sessionKeys).to.deep.equal(['first-session-key-000', 'second-session-key-00']);
     expect(c.orcid.scopes).to.deep.equal(['/authenticate', '/read-limited']);
-    expect(c.journal).to.deep.equal({ title: 'Env Journal', issn: '2049-3630' });
+    expect(c.journal).to.deep.equal({ title: 'Env Journal', issn: '2049-3630', reviewPolicy: 'blind' });
     expect(c.peerReviews.enabled).to.equal(false);
     expect(c.metrics.enabled).to.equal(true);
     expect(c.devOnly).to.deep.equal(['orcid.clientId', 'orcid.clientSecret', 'tokenKey', 'invitationSecret']);

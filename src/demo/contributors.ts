@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.js';
+import type { Contributor, Store } from '../store/store.js';
 import type { Renderer } from '../web/templates.js';
 
 /** A contributor as the demo shows it: the same states the plugin's JSON API reports. */
@@ -6,7 +6,7 @@ export interface ContributorRow {
   id: string;
   name: string;
   email: string | null;
-  role: string;
+  role: Contributor['role'];
   hostUserId: string | null;
   orcid: string | null;
   /** The iD badge HTML (empty unless authenticated), from the plugin's renderer. */

@@ -5,6 +5,7 @@ import { InvalidInputError, NotFoundError, ForbiddenError } from '../errors.js';
 import type { DemoAuthor, DemoSubmission } from './data.js';
 import { formBody, localPath, requireRole, type DemoDeps } from './deps.js';
 import { contributorRows } from './contributors.js';
+import { rolesFromContributors, visibleContributors } from '../web/submission-access.js';
 import { ACT_AS_COOKIE, currentDemoUser, DEMO_RESEARCHERS, DEMO_USERS, demoUser, NOBODY } from './people.js';
 import { mailParts } from './mailbox.js';
 
@@ -64,10 +65,14 @@ export function journalRoutes(router: Router, d: DemoDeps) {
     const s = await data.get(ctx.params.id);
     if (!s) throw new NotFoundError('No such manuscript.');
     const user = currentDemoUser(ctx);
-    const contributors = await contributorRows(orcid.store, renderer, s.id);
-    const isEditor = !!user?.roles.includes('editor');
+    const all = await contributorRows(orcid.store, renderer, s.id);
+    // The plugin's rule, applied to the host's own page: reviewers are shown to editors (and to themselves) only.
+    const roles = user ? rolesFromContributors(user, all) : [];
+    const contributors = visibleContributors(all, roles, user?.id ?? null);
+    const isEditor = roles.includes('editor');
+    const reviewers = isEditor ? s.reviewers : s.reviewers.filter((r) => user && r.hostUserId === user.id);
     render(ctx, 'submission.njk', {
-      s, contributors, isEditor, canEdit: isEditor, submissionId: s.id,
+      s, contributors, reviewers, isEditor, canEdit: isEditor, submissionId: s.id,
       me: user ? contributors.find((c) => c.hostUserId === user.id) ?? null : null,
       reviewerChoices: DEMO_USERS.filter((u) => u.roles.includes('reviewer')),
       // For the "Resend invitation" buttons, which post to the plugin (CSRF-checked).

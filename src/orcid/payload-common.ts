@@ -178,10 +178,26 @@ export function doiExternalId(doi: string, relationship: Relationship): External
   return { type: 'doi', value: doi, url: `https://doi.org/${path}`, relationship };
 }
 
-/** `1234-567X` from `1234567x` or `1234-567X`; `InvalidInputError` for anything else. */
+/**
+ * The ISSN check digit of the first seven digits (ISO 3297: weights 8 to 2, modulus 11, 10 → `X`).
+ * @example issnCheckDigit('0317847') // '1'
+ */
+export function issnCheckDigit(first7: string): string {
+  let sum = 0;
+  for (let i = 0; i < 7; i++) sum += Number(first7[i]) * (8 - i);
+  const check = (11 - (sum % 11)) % 11;
+  return check === 10 ? 'X' : String(check);
+}
+
+/**
+ * `1234-5679` from `12345679` or `1234-5679`; `InvalidInputError` for anything else, including a
+ * wrong check digit (a mistyped ISSN would group reviews under someone else's journal at ORCID).
+ */
 export function normalizeIssn(input: string, path: string): string {
-  const s = input.trim().toUpperCase().replace('-', '');
-  if (!/^\d{7}[\dX]$/.test(s)) throw new InvalidInputError(path, `is not an ISSN: ${JSON.stringify(input.slice(0, 40))}`);
+  const s = typeof input === 'string' ? input.trim().toUpperCase().replace('-', '') : '';
+  if (!/^\d{7}[\dX]$/.test(s)) throw new InvalidInputError(path, `is not an ISSN: ${JSON.stringify(String(input).slice(0, 40))}`);
+  const expected = issnCheckDigit(s.slice(0, 7));
+  if (s[7] !== expected) throw new InvalidInputError(path, `is not an ISSN: the check digit of ${JSON.stringify(input.trim().slice(0, 40))} should be ${expected}`);
   return `${s.slice(0, 4)}-${s.slice(4)}`;
 }
 

@@ -5,7 +5,7 @@
  */
 import { create } from 'xmlbuilder2';
 import { InvalidInputError } from '../errors.js';
-import type { JournalInfo, Organization, Review } from '../types.js';
+import type { JournalInfo, Organization, Review, ReviewPolicy } from '../types.js';
 import {
   LIMITS,
   NS,
@@ -71,7 +71,8 @@ export function buildPeerReviewXml(review: Review, options: PeerReviewOptions): 
   const reviewDoi = optionalDoi(review.reviewDoi, 'review.reviewDoi');
   const articleDoi = optionalDoi(review.articleDoi, 'review.articleDoi');
   const reviewUrl = review.reviewUrl?.trim() ? httpUrl(review.reviewUrl, 'review.reviewUrl') : undefined;
-  const journalTitle = cleanRequired(review.journal.title, LIMITS.title, 'review.journal.title');
+  const articleUrl = review.articleUrl?.trim() ? httpUrl(review.articleUrl, 'review.articleUrl') : undefined;
+  const journalTitle = cleanRequired(review.journal!.title, LIMITS.title, 'review.journal.title');
 
   const root = orcidRoot('peer-review', 'peer-review', options.putCode);
   el(root, 'peer-review', 'reviewer-role', 'reviewer');
@@ -89,15 +90,46 @@ export function buildPeerReviewXml(review: Review, options: PeerReviewOptions): 
   el(root, 'peer-review', 'subject-type', 'journal-article');
   const subjectTitle = cleanOptional(review.manuscriptTitle, LIMITS.title);
   if (subjectTitle !== undefined) el(el(root, 'peer-review', 'subject-name'), 'common', 'title', subjectTitle);
+  if (articleUrl !== undefined) el(root, 'peer-review', 'subject-url', articleUrl);
   addOrganization(root, 'peer-review', 'convening-organization', options.convening, 'options.convening');
   return serialize(root);
+}
+
+/** The published article a review is about: what an open policy adds to the item on publication. */
+export interface ReviewSubject {
+  doi?: string;
+  title?: string;
+  url?: string;
+}
+
+export const REVIEW_POLICIES: readonly ReviewPolicy[] = ['blind', 'open-identities', 'open-review'];
+
+/**
+ * The review as the journal's policy lets ORCID show it now (docs/peer-review.md). ORCID makes every
+ * subject field optional (ORCID-Source `tutorial/peer-review.md`, "Describing the subject of the
+ * review"), so a blind item is complete without them. Before publication (`published` null) no
+ * policy names the manuscript; after it, `open-identities` adds the article's DOI, title and URL
+ * (from the published article, not from what the host said at completion), and `open-review` also
+ * the review's own URL and DOI. Pure.
+ * @example reviewUnderPolicy(review, 'blind', article) // no articleDoi, manuscriptTitle, articleUrl, reviewUrl, reviewDoi
+ */
+export function reviewUnderPolicy(review: Review, policy: ReviewPolicy, published: ReviewSubject | null): Review {
+  if (!REVIEW_POLICIES.includes(policy)) throw new InvalidInputError('journal.reviewPolicy', `must be one of ${REVIEW_POLICIES.join(', ')}`);
+  const { articleDoi: _doi, articleUrl: _url, manuscriptTitle: _title, reviewDoi, reviewUrl, ...bare } = review;
+  if (policy === 'blind' || published === null) return bare;
+  const subject: Partial<Review> = {};
+  if (published.doi) subject.articleDoi = published.doi;
+  if (published.title) subject.manuscriptTitle = published.title;
+  if (published.url) subject.articleUrl = published.url;
+  if (policy === 'open-identities') return { ...bare, ...subject };
+  return { ...bare, ...subject, ...(reviewDoi ? { reviewDoi } : {}), ...(reviewUrl ? { reviewUrl } : {}) };
 }
 
 /**
  * The peer-review group id of a journal: `issn:` + its print ISSN, else its electronic ISSN
  * (the print ISSN is almost always the ISSN-L, which ORCID's ISSN groups are keyed on).
  * @throws InvalidInputError when the journal has no ISSN: configure a group id instead.
- * @example journalGroupId({ title: 'J', issn: '1234-5679', eissn: '2345-678X' }) // 'issn:1234-5679'
+ * @example journalGroupId({ title: 'J', issn: '1234-5679', eissn: '2050-084X' }) // 'issn:1234-5679'
  */
 export function journalGroupId(journal: JournalInfo): string {
   const issn = primaryIssn(journal ?? { title: '' });

@@ -140,8 +140,9 @@ function shortDescription(abstract: string | undefined, retraction: WorkOptions[
 
 function journalIssns(article: Article): string[] {
   const out: string[] = [];
-  if (article.journal.issn) out.push(normalizeIssn(article.journal.issn, 'article.journal.issn'));
-  if (article.journal.eissn) out.push(normalizeIssn(article.journal.eissn, 'article.journal.eissn'));
+  const journal = article.journal ?? {}; // checked by the caller
+  if (journal.issn) out.push(normalizeIssn(journal.issn, 'article.journal.issn'));
+  if (journal.eissn) out.push(normalizeIssn(journal.eissn, 'article.journal.eissn'));
   return [...new Set(out)];
 }
 

@@ -1,13 +1,14 @@
 import type { Directory, Ledger, Sources } from '../store/ports.js';
-import type { DepositKind, DesireDepositInput, Identity, ResolvedContributor, StoredArticle } from '../store/store.js';
+import type { DesireDepositInput, Identity, ResolvedContributor, StoredArticle } from '../store/store.js';
 import { isItemKind } from '../store/store.js';
-import type { Article, EditorAppointment, Review } from '../types.js';
+import type { Article, EditorAppointment } from '../types.js';
 import type { RuntimeSettings } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { buildWorkXml, workSelfExternalId } from '../orcid/work.js';
-import { buildPeerReviewXml, peerReviewSelfExternalId, journalGroupId } from '../orcid/peer-review.js';
 import { buildServiceXml, serviceSelfExternalId } from '../orcid/service.js';
-import { payloadHash } from '../orcid/payload-common.js';
+import { depositInput, mayPost } from './deposit-input.js';
+import { isEmailAddress } from '../email-address.js';
+import { createPeerReviews } from './peer-reviews.js';
 
 /**
  * Connect: turns host events into desired deposits (one per item per record). Nothing here talks
@@ -27,22 +28,12 @@ export interface ConnectDeps {
   now: () => Date;
 }
 
-const ACTIVITIES_UPDATE = '/activities/update';
-
-/** An identity that may receive items: linked, authenticated, and granted /activities/update. */
-export function mayPost(identity: Identity | null): identity is Identity {
-  return !!identity && identity.status === 'linked' && identity.scopes.includes(ACTIVITIES_UPDATE);
-}
+export { mayPost };
 
 export function createConnect({ ledger, directory, sources, settings, now }: ConnectDeps) {
-  function deposit(kind: DepositKind, sourceId: string, submissionId: string | null, who: { id: string; orcid: string },
-    externalId: { type: string; value: string }, xml: string | null): DesireDepositInput {
-    return {
-      key: `${kind}:${sourceId}:${who.orcid}`, kind, identityId: who.id, orcid: who.orcid, sourceId, submissionId,
-      externalIdType: externalId.type, externalIdValue: externalId.value, desiredState: xml === null ? 'absent' : 'present',
-      payload: xml, payloadHash: xml === null ? null : payloadHash(xml),
-    };
-  }
+  const deposit = depositInput;
+  // Peer reviews follow the journal's review policy (sync/peer-reviews.ts).
+  const peerReviews = createPeerReviews({ ledger, directory, sources, settings, now });
 
   const orcidHost = settings.recordBase.includes('sandbox') ? 'sandbox.orcid.org' : 'orcid.org';
   function workXml(article: Omit<Article, 'jats' | 'crossref'>, retraction: { notice?: string } | null): string {
@@ -88,7 +79,9 @@ export function createConnect({ ledger, directory, sources, settings, now }: Con
       id: a.contributorId, submissionId: article.submissionId, role: i === 0 ? 'author' as const : 'coauthor' as const, keepRole: true,
       givenNames: a.givenNames, familyName: a.familyName, email: a.email,
     })), now());
-    return { queued: await syncArticle(stored, authors, workOf(stored, built)), authors };
+    const queued = await syncArticle(stored, authors, workOf(stored, built));
+    await peerReviews.articlePublished(stored);
+    return { queued, authors };
   }
 
   /** `checkArticle` with this journal's options: the work XML as published, built once. */
@@ -101,29 +94,6 @@ export function createConnect({ ledger, directory, sources, settings, now }: Con
     const stored = await sources.putArticle(article, { notice }, now());
     const authors = await directory.resolveContributors(article.authors.map((a) => a.contributorId));
     return syncArticle(stored, authors, workOf(stored, null));
-  }
-
-  async function reviewCompleted(review: Review): Promise<number> {
-    if (!review || typeof review !== 'object') throw new InvalidInputError('review', 'is required');
-    if (!review.id) throw new InvalidInputError('review.id', 'is required');
-    if (!review.reviewerContributorId) throw new InvalidInputError('review.reviewerContributorId', 'is required');
-    const xml = peerReviewXml(review); // validates before anything is stored
-    await sources.putReview(review, now());
-    const [reviewer] = await directory.resolveContributors([review.reviewerContributorId]);
-    if (!mayPost(reviewer?.identity ?? null)) return 0;
-    const r = await ledger.desireDeposit(deposit('peer-review', review.id, review.submissionId, reviewer!.identity!, peerReviewSelfExternalId(review), xml), now());
-    return r.jobId && r.changed ? 1 : 0;
-  }
-
-  function peerReviewXml(review: Review): string {
-    if (!settings.peerReviewsEnabled || !settings.convening) {
-      throw new InvalidInputError('review', 'peer reviews are disabled: configure the convening organization (convening.*) to post them');
-    }
-    return buildPeerReviewXml(review, { convening: settings.convening, groupId: groupIdFor(review) });
-  }
-
-  function groupIdFor(review: Review): string {
-    return settings.groupId ?? journalGroupId(review.journal ?? settings.journal);
   }
 
   function serviceDeposit(appointment: EditorAppointment, who: { id: string; orcid: string }): DesireDepositInput {
@@ -167,9 +137,7 @@ export function createConnect({ ledger, directory, sources, settings, now }: Con
       if (!stored.authors.some((a) => mine.has(a.contributorId))) continue;
       inputs.push(deposit('work', stored.id, stored.submissionId, identity, workSelfExternalId(stored as Article), workOf(stored, null)));
     }
-    for (const review of found.reviews) {
-      inputs.push(deposit('peer-review', review.id, review.submissionId, identity, peerReviewSelfExternalId(review), peerReviewXml(review)));
-    }
+    inputs.push(...peerReviews.backfill(found.reviews, found.articles, identity));
     for (const appointment of found.appointments) inputs.push(serviceDeposit(appointment, identity));
     const results = await ledger.desireDeposits(inputs, now());
     return results.filter((r) => r.jobId && r.changed).length;
@@ -201,8 +169,8 @@ export function createConnect({ ledger, directory, sources, settings, now }: Con
     return true;
   }
 
-  return { checkArticle: check, articlePublished, articleRetracted, reviewCompleted, editorAppointed, checkAppointment,
-    editorTermEnded: editorAppointed, backfill, unlinkDeposits, sendAgain, groupIdFor };
+  return { checkArticle: check, articlePublished, articleRetracted, reviewCompleted: peerReviews.reviewCompleted, editorAppointed, checkAppointment,
+    editorTermEnded: editorAppointed, backfill, unlinkDeposits, sendAgain, groupIdFor: peerReviews.groupIdFor };
 }
 
 export type Connect = ReturnType<typeof createConnect>;
@@ -218,6 +186,7 @@ export function checkArticle(article: Article, options: Parameters<typeof buildW
   if (!Array.isArray(article.authors)) throw new InvalidInputError('article.authors', 'must be an array');
   article.authors.forEach((a, i) => {
     if (!a || typeof a.contributorId !== 'string' || !a.contributorId) throw new InvalidInputError(`article.authors[${i}].contributorId`, 'is required');
+    if (a.email !== undefined && a.email !== null && !isEmailAddress(a.email)) throw new InvalidInputError(`article.authors[${i}].email`, 'is not one email address');
   });
   return buildWorkXml(article, options);
 }

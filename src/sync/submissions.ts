@@ -7,6 +7,7 @@ import type { Contributor } from '../store/store.js';
 import type { ReviewerAssignment, Submission } from '../types.js';
 import { InvalidInputError } from '../errors.js';
 import { parseOrcidId } from '../orcid/id.js';
+import { isEmailAddress } from '../email-address.js';
 
 export interface SubmissionEventsDeps {
   directory: Pick<Directory, 'upsertContributor'>;
@@ -59,7 +60,8 @@ export function checkContributor(c: unknown, path: string) {
   }
   const role = x.role;
   if (!['author', 'coauthor', 'reviewer', 'editor'].includes(role as string)) throw new InvalidInputError(`${path}.role`, 'must be author, coauthor, reviewer or editor');
-  if (x.email !== undefined && (typeof x.email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(x.email))) throw new InvalidInputError(`${path}.email`, 'is not an email address');
+  // The mailer's own rule, checked before anything is stored (issue 14: no half-written invitation).
+  if (x.email !== undefined && x.email !== null && !isEmailAddress(x.email)) throw new InvalidInputError(`${path}.email`, 'is not one email address');
   const orcid = x.orcid === undefined || x.orcid === null || x.orcid === '' ? null : parseOrcidId(x.orcid).id;
   return {
     id: x.contributorId as string,

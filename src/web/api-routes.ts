@@ -2,7 +2,8 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { isEditor, type PluginContext } from '../context.js';
 import type { Contributor, Identity } from '../store/store.js';
-import { ForbiddenError, NotFoundError, InvalidInputError, OrcidPluginError } from '../errors.js';
+import { ForbiddenError, NotFoundError, InvalidInputError, OrcidPluginError, UnauthenticatedError } from '../errors.js';
+import { editsSubmission, viewerOf, visibleContributors } from './submission-access.js';
 import type { InviteService } from './invite-service.js';
 import type { Csrf } from './csrf.js';
 import { isSameOrigin } from './origin.js';
@@ -15,7 +16,7 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
 
   async function requireUser(ctx: Context) {
     const user = await pc.currentUser(ctx);
-    if (!user) throw new ForbiddenError('Sign in to the journal first.');
+    if (!user) throw new UnauthenticatedError('Sign in to the journal first.');
     return user;
   }
   async function requireEditor(ctx: Context) {
@@ -23,13 +24,11 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
     if (!isEditor(user)) throw new ForbiddenError('Only editors may do this.');
     return user;
   }
-  /** Editors, or someone who is a contributor of the submission. */
-  async function requireParticipant(ctx: Context, submissionId: string) {
-    const user = await requireUser(ctx);
-    if (isEditor(user)) return user;
-    const mine = (await store.listContributors(submissionId)).some((c) => c.hostUserId === user.id);
-    if (!mine) throw new ForbiddenError('You are not a contributor of this submission.');
-    return user;
+  /** An editor of this submission; outsiders get the 404 of a submission that does not exist. */
+  async function requireSubmissionEditor(ctx: Context, submissionId: string) {
+    const viewer = await viewerOf(pc, ctx, submissionId);
+    if (!viewer.roles.has('editor')) throw new ForbiddenError('Only the editors of this submission may do this.');
+    return viewer;
   }
 
   function view(c: Contributor, identity: Identity | null) {
@@ -50,21 +49,22 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
     };
   }
 
-  async function contributorsView(submissionId: string) {
+  async function contributorsView(contributors: Contributor[]) {
     const out = [];
-    for (const c of await store.listContributors(submissionId)) {
+    for (const c of contributors) {
       out.push(view(c, c.identityId ? await store.getIdentity(c.identityId) : null));
     }
     return out;
   }
 
+  // Scoped by the viewer's roles: a reviewer's name, email and iD reach editors and that reviewer only.
   router.get('/api/submissions/:id/contributors', async (ctx) => {
-    await requireParticipant(ctx, ctx.params.id);
-    ctx.body = await contributorsView(ctx.params.id);
+    const { user, roles, contributors } = await viewerOf(pc, ctx, ctx.params.id);
+    ctx.body = await contributorsView(visibleContributors(contributors, roles, user.id));
   });
 
   router.post('/api/submissions/:id/contributors/:cid/resend-invitation', async (ctx) => {
-    await requireEditor(ctx);
+    await requireSubmissionEditor(ctx, ctx.params.id);
     const c = await store.getContributor(ctx.params.cid);
     if (!c || c.submissionId !== ctx.params.id) throw new NotFoundError('No such contributor on this submission.');
     if (!c.email) throw new InvalidInputError('contributor.email', 'this contributor has no email address');
@@ -90,7 +90,8 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
     ctx.body = { orcid: identity.orcid, name: identity.name, ...(cached ?? { emails: [], affiliations: [] }) };
   });
 
-  async function statusOf(submissionId: string) {
+  /** Everything about a submission's items: for its editors only (`requireSubmissionEditor`). */
+  async function statusOf(submissionId: string, contributors: Contributor[]) {
     const deposits = await store.listDeposits({ submissionId });
     const jobs = await store.listJobs({ submissionId, limit: 1000 });
     const jobByDeposit = new Map(jobs.filter((j) => j.job.status !== 'done').map((j) => [j.deposit.key, j.job]));
@@ -99,7 +100,7 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
     for (const j of jobs) if (j.job.status === 'done') lastDone.set(j.deposit.key, j.job.attempts); // ordered by run_at: the last wins
     return {
       submissionId,
-      contributors: await contributorsView(submissionId),
+      contributors: await contributorsView(contributors),
       items: deposits.map((d) => {
         const job = jobByDeposit.get(d.key) ?? null;
         return {
@@ -120,15 +121,16 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
   });
 
   router.get('/api/submissions/:id/status', async (ctx) => {
-    await requireEditor(ctx);
-    ctx.body = await statusOf(ctx.params.id);
+    const { contributors } = await requireSubmissionEditor(ctx, ctx.params.id);
+    ctx.body = await statusOf(ctx.params.id, contributors);
   });
 
   router.get('/status', async (ctx) => {
-    await requireEditor(ctx);
+    await requireUser(ctx);
     const submission = typeof ctx.query.submission === 'string' ? ctx.query.submission : null;
     if (!submission) throw new InvalidInputError('submission', 'is required');
-    const status = await statusOf(submission);
+    const { contributors } = await requireSubmissionEditor(ctx, submission);
+    const status = await statusOf(submission, contributors);
     const title = await store.getSubmissionTitle(submission);
     const people = status.contributors.map((c) => ({
       name: c.name, orcid: c.orcid, authenticated: c.authenticated,
@@ -160,9 +162,13 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
   });
 
   router.post('/api/deposits/:key/send-again', async (ctx) => {
-    await requireEditor(ctx);
+    const user = await requireUser(ctx);
+    // One answer for "no such item" and "not your submission's": a key names an iD, which must not be confirmed.
+    const notFound = new NotFoundError('No such item, or it is not meant to be on the record.');
+    const d = await store.getDeposit(ctx.params.key);
+    if (!(await editsSubmission(pc, ctx, user, d ? d.submissionId : null)) || !d) throw notFound;
     const ok = await pc.connect.sendAgain(ctx.params.key);
-    if (!ok) throw new NotFoundError('No such item, or it is not meant to be on the record.');
+    if (!ok) throw notFound;
     await store.appendHistory({ at: now(), event: 'item.send-again', depositKey: ctx.params.key, detail: { by: 'editor' } });
     back(ctx, { ok: true });
   });

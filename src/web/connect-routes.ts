@@ -54,6 +54,8 @@ export interface SignInHandler {
   (ctx: Context, person: { orcid: string; uri: string; name: string | null }): Promise<void> | void;
 }
 
+const NOT_YOURS = 'You can only connect your own ORCID iD: sign in, or use the link from your invitation email.';
+
 export function connectRoutes(router: Router, pc: PluginContext, options: { onSignIn?: SignInHandler; pages: Pages }) {
   const { store, settings, now, logger } = pc;
 
@@ -112,13 +114,12 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     let contributor: Contributor | null = null;
     if (contributorId) {
       contributor = await store.getContributor(contributorId);
-      if (!contributor) throw new InvalidInputError('contributor', 'unknown contributor');
+      // The same refusal as for someone else's slot: contributor ids must not be confirmed (issue 14).
+      if (!contributor) throw new ForbiddenError(NOT_YOURS);
     } else if (submissionId && user) {
       contributor = (await store.listContributors(submissionId)).find((c) => c.hostUserId === user.id) ?? null;
     }
-    if (contributor && !(await mayConnectFor(ctx, contributor))) {
-      throw new ForbiddenError('You can only connect your own ORCID iD: sign in, or use the link from your invitation email.');
-    }
+    if (contributor && !(await mayConnectFor(ctx, contributor))) throw new ForbiddenError(NOT_YOURS);
     if (!contributor && !user) throw new ForbiddenError('Sign in, or use the link from your invitation email, to connect your ORCID iD.');
     // Connecting for someone else's slot through an invitation (e.g. "Try again" after a denial):
     // the invitation is used up by the callback, as from the link itself.

@@ -1,6 +1,8 @@
 import type { Contributor } from '../store/store.js';
 import type { PluginContext } from '../context.js';
 import { mintInvitationToken } from './invitations.js';
+import { isEmailAddress } from '../email-address.js';
+import { InvalidInputError } from '../errors.js';
 
 const DAY_MS = 86_400_000;
 
@@ -14,6 +16,8 @@ export function createInviteService(pc: Pick<PluginContext, 'store' | 'mailer' |
   /** `position`: an editor's appointment (`Handling Editor`), named in their email. */
   async function invite(contributor: Contributor, kind: 'invitation' | 'reminder' | 'reinvitation', submissionTitle?: string | null, position?: string): Promise<boolean> {
     if (!contributor.email) return false;
+    // Before the invitation is stored: an address the mailer would refuse leaves nothing behind.
+    if (!isEmailAddress(contributor.email)) throw new InvalidInputError('contributor.email', 'is not one email address');
     if (kind !== 'reinvitation' && contributor.identityId) {
       const identity = await store.getIdentity(contributor.identityId);
       if (identity?.status === 'linked') return false;

@@ -7,6 +7,7 @@
  * - `json`: nodemailer's JSON transport; nothing leaves the process.
  */
 import nodemailer from 'nodemailer';
+import { isEmailAddress } from '../email-address.js';
 import type { Transporter } from 'nodemailer';
 import { InvalidInputError } from '../errors.js';
 import type { Renderer } from './templates.js';
@@ -116,7 +117,7 @@ function makeTransport(options: MailerOptions): Transporter {
 
 function checkMail(mail: InvitationMail): void {
   // A single plain address: a list or a display name from user input could add recipients.
-  if (typeof mail.to !== 'string' || !/^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/.test(mail.to)) {
+  if (!isEmailAddress(mail.to)) {
     throw new InvalidInputError('mail.to', `must be one email address (got ${JSON.stringify(mail.to)})`);
   }
   if (!(mail.expiresAt instanceof Date) || Number.isNaN(mail.expiresAt.getTime())) {

@@ -52,9 +52,10 @@ describe('startDemo off loopback', function () {
       expect(actAs.status).to.equal(403);
       expect((await fetch(`${demo.url}/mailbox`)).status).to.equal(403);
       expect((await fetch(`${demo.url}/mailbox/0/open?link=x`, { redirect: 'manual' })).status).to.equal(403);
-      // A hand-made act-as cookie does not make anyone the editor.
+      // A hand-made act-as cookie does not make anyone the editor: the author has no part in
+      // submission x, which answers as if it did not exist (issue 14).
       const status = await fetch(`${demo.url}/orcid/status?submission=x`, { headers: { cookie: 'demo_act_as=editor' } });
-      expect(status.status).to.equal(403);
+      expect(status.status).to.equal(404);
     } finally {
       await demo.close();
     }

@@ -95,8 +95,9 @@ describe('startDemo (smoke)', function () {
       '/orcid/callback?state=x&code=y': 403,
       '/orcid/invite/not-a-token': 404,
       [`/orcid/connect?role=author&submission=${submissionId}`]: 403,
-      [`/orcid/status?submission=${submissionId}`]: 403,
-      [`/orcid/api/submissions/${submissionId}/status`]: 403,
+      // Nobody signed in: told to sign in (issue 14), before anything about the submission is read.
+      [`/orcid/status?submission=${submissionId}`]: 401,
+      [`/orcid/api/submissions/${submissionId}/status`]: 401,
       '/orcid/connect?role=nope': 400,
     });
   });

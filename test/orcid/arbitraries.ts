@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import type { Article, ArticleAuthor, EditorAppointment, JournalInfo, Organization, Review } from '../../src/types.js';
+import { issnCheckDigit } from '../../src/orcid/payload-common.js';
 
 /** Any text, including astral characters, XML specials and control characters (stripped by the builders). */
 const anyText = (maxLength: number): fc.Arbitrary<string> =>
@@ -18,9 +19,11 @@ export const someText = (maxLength = 60): fc.Arbitrary<string> =>
     .tuple(fc.constantFrom('A', 'Ж', '李', '😀', 'é'), anyText(maxLength), fc.boolean())
     .map(([first, rest, huge]) => (huge ? first + rest + '😀x'.repeat(800) : first + rest));
 
-export const issn = fc.tuple(fc.integer({ min: 0, max: 9_999_999 }), fc.constantFrom('0', '5', 'X', 'x')).map(([n, c]) => {
+// Valid ISSNs (check digit per ISO 3297), with or without the hyphen, `x` in either case.
+export const issn = fc.tuple(fc.integer({ min: 0, max: 9_999_999 }), fc.boolean(), fc.boolean()).map(([n, hyphen, lower]) => {
   const d = String(n).padStart(7, '0');
-  return `${d.slice(0, 4)}-${d.slice(4)}${c}`;
+  const c = issnCheckDigit(d);
+  return `${d.slice(0, 4)}${hyphen ? '-' : ''}${d.slice(4)}${lower ? c.toLowerCase() : c}`;
 });
 
 export const doi = fc

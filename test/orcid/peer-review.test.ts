@@ -133,8 +133,8 @@ describe('buildPeerReviewXml', () => {
 
 describe('journalGroupId', () => {
   it('prefers the print ISSN (usually the ISSN-L), then the electronic one', () => {
-    expect(journalGroupId({ title: 'J', issn: '1234-5679', eissn: '2345-678X' })).to.equal('issn:1234-5679');
-    expect(journalGroupId({ title: 'J', eissn: '2345678x' })).to.equal('issn:2345-678X');
+    expect(journalGroupId({ title: 'J', issn: '1234-5679', eissn: '2050-084X' })).to.equal('issn:1234-5679');
+    expect(journalGroupId({ title: 'J', eissn: '2050084x' })).to.equal('issn:2050-084X');
   });
 
   it('refuses a journal without an ISSN, or with a malformed one', () => {

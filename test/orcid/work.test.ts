@@ -17,7 +17,7 @@ const article: Article = {
   language: 'en-GB',
   url: 'https://journal.example/a/1',
   publishedAt: '2024-05-01',
-  journal: { title: 'Journal of Examples', issn: '1234-5679', eissn: '2345-678x' },
+  journal: { title: 'Journal of Examples', issn: '1234-5679', eissn: '2050-084x' },
   authors: [
     { contributorId: 'c2', givenNames: '雷', familyName: '李', sequence: 2 },
     { contributorId: 'c1', givenNames: 'Ada', familyName: 'Lovelace', sequence: 1 },
@@ -59,8 +59,8 @@ const EXPECTED = `<?xml version="1.0" encoding="UTF-8"?>
     </common:external-id>
     <common:external-id>
       <common:external-id-type>issn</common:external-id-type>
-      <common:external-id-value>2345-678X</common:external-id-value>
-      <common:external-id-url>https://portal.issn.org/resource/ISSN/2345-678X</common:external-id-url>
+      <common:external-id-value>2050-084X</common:external-id-value>
+      <common:external-id-url>https://portal.issn.org/resource/ISSN/2050-084X</common:external-id-url>
       <common:external-id-relationship>part-of</common:external-id-relationship>
     </common:external-id>
   </common:external-ids>
@@ -207,7 +207,7 @@ describe('selfExternalId / payloadHash', () => {
     expect(selfExternalId('work', article)).to.deep.equal({ type: 'source-work-id', value: 'issn:1234-5679:a-1' });
     const withoutDoi: Article = { ...article, doi: undefined };
     expect(selfExternalId('work', withoutDoi)).to.deep.equal(selfExternalId('work', article));
-    expect(selfExternalId('work', { ...article, journal: { title: 'Revue d’Économie', eissn: '2345678x' } }).value).to.equal('issn:2345-678X:a-1');
+    expect(selfExternalId('work', { ...article, journal: { title: 'Revue d’Économie', eissn: '2050084x' } }).value).to.equal('issn:2050-084X:a-1');
     expect(selfExternalId('work', { ...article, journal: { title: 'Revue d’Économie' } }).value).to.equal('revue-d-economie:a-1');
     expect(selfExternalId('work', { ...article, journal: { title: '∑ 😀' } }).value).to.match(/^journal-[0-9a-f]{12}:a-1$/);
   });

@@ -36,7 +36,7 @@ export function buildWorkload(researchers: Researcher[], target: number, random:
         manuscriptTitle: `Manuscript ${n} v1`, journal: JOURNAL,
       };
       reviews.push(review);
-      expected.set(`peer-review:${review.id}:${r.orcid}`, { present: true, marker: review.manuscriptTitle! });
+      expected.set(`peer-review:${review.id}:${r.orcid}`, { present: true, marker: reviewMarker(review) });
       (review as Review & { researcher: Researcher }).researcher = r;
       deposits++;
       continue;
@@ -69,9 +69,10 @@ export function buildWorkload(researchers: Researcher[], target: number, random:
   }
   for (const r of reviews) {
     if (random() < 0.1) {
-      const updated = { ...r, manuscriptTitle: r.manuscriptTitle!.replace('v1', 'v2') };
+      // A corrected completion date: the title of an unpublished manuscript is never posted (blind policy).
+      const updated = { ...r, manuscriptTitle: r.manuscriptTitle!.replace('v1', 'v2'), completedAt: '2026-10-21' };
       mutations.push({ kind: 'update-review', review: updated });
-      expected.set(`peer-review:${r.id}:${researcherOfReview(r).orcid}`, { present: true, marker: updated.manuscriptTitle! });
+      expected.set(`peer-review:${r.id}:${researcherOfReview(r).orcid}`, { present: true, marker: reviewMarker(updated) });
     }
   }
   // Interleave the mutation kinds so each chunk applied during a run has some of each.
@@ -105,6 +106,14 @@ export async function linkContributors(orcid: OrcidConnect, w: Workload): Promis
 export function plainArticle(a: Article): Article {
   return { ...a, authors: a.authors.map(({ contributorId, givenNames, familyName, sequence }) => ({ contributorId, givenNames, familyName, sequence })) };
 }
+/**
+ * What a peer-review payload must contain to be the latest: its completion day. Under the default
+ * blind policy (issue 14) the manuscript's title is never posted, so it cannot mark a version.
+ */
+export function reviewMarker(r: Pick<Review, 'completedAt'>): string {
+  return `<common:day>${String(r.completedAt).slice(8, 10)}</common:day>`;
+}
+
 export function plainReview(r: Review): Review {
   const { researcher: _r, ...rest } = r as Review & { researcher?: Researcher };
   return rest;

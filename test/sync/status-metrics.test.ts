@@ -68,7 +68,7 @@ describe('editors\' sync status and metrics', function () {
     it('shows a page under the mount path to editors only', async () => {
       const { job } = await parkedWork();
       const url = `${h.url}/orcid/status?submission=s1`;
-      expect((await new Browser().request(url)).status).to.equal(403);
+      expect((await new Browser().request(url)).status).to.equal(401);
       const page = await new Browser({ 'x-user': 'editor-1' }).request(url);
       expect(page.status).to.equal(200);
       expect(page.headers.get('content-type')).to.match(/^text\/html/);

@@ -156,8 +156,9 @@ describe('Collect routes under bad input and attacks', function () {
     expect((await b.request(`${h.url}/orcid/api/submissions/s1/status`)).status).to.equal(403);
     expect((await b.request(`${h.url}/orcid/api/submissions/s1/contributors/c2/resend-invitation`, { json: {} })).status).to.equal(403);
     expect((await b.request(`${h.url}/orcid/status?submission=s1`)).status).to.equal(403);
+    // Someone with no part in the submission gets the 404 of one that does not exist (issue 14: no existence oracle).
     const stranger = new Browser({ 'x-user': 'stranger' });
-    expect((await stranger.request(`${h.url}/orcid/api/submissions/s1/contributors`)).status).to.equal(403);
+    expect((await stranger.request(`${h.url}/orcid/api/submissions/s1/contributors`)).status).to.equal(404);
   });
 
   it('lets an editor resend an invitation, with a fresh link', async () => {
