@@ -12,6 +12,7 @@ import { errorMiddleware } from './error-middleware.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { metricsRoute, type MetricsAccess } from './metrics.js';
 import type { Csrf } from './csrf.js';
+import { SESSION_COOKIE, sessionCodec } from './session-cookie.js';
 
 export interface RoutesOptions {
   onSignIn?: SignInHandler;
@@ -24,11 +25,12 @@ export interface RoutesOptions {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-const SESSION_COOKIE = 'koa-orcid.sess';
 
 /**
  * Everything under the mount path. A session is installed lazily with the host's app (koa-session
  * needs it); a host that already runs koa-session keeps its own and we use `ctx.session.orcid`.
+ * Our session cookie carries its own signature under `sessionKeys` (session-cookie.ts), so neither
+ * the host's `app.keys` nor the order of its middleware matters.
  */
 export function createRoutes(pc: PluginContext, invites: InviteService, options: RoutesOptions): Middleware {
   const { settings, logger, renderer } = pc;
@@ -62,6 +64,7 @@ export function createRoutes(pc: PluginContext, invites: InviteService, options:
     router.allowedMethods() as unknown as Middleware,
   ]);
 
+  const codec = sessionCodec(options.sessionKeys);
   const sessions = new WeakMap<Koa, Middleware>();
   function sessionFor(app: Koa): Middleware {
     let mw = sessions.get(app);
@@ -69,8 +72,7 @@ export function createRoutes(pc: PluginContext, invites: InviteService, options:
       if ('session' in app.context) {
         mw = (_ctx, next) => next();
       } else {
-        if (!app.keys || (Array.isArray(app.keys) && app.keys.length === 0)) app.keys = options.sessionKeys;
-        mw = session({ key: SESSION_COOKIE, httpOnly: true, sameSite: 'lax', secure: settings.secureCookies, signed: true, maxAge: 86_400_000, renew: false }, app) as unknown as Middleware;
+        mw = session({ key: SESSION_COOKIE, httpOnly: true, sameSite: 'lax', secure: settings.secureCookies, signed: false, ...codec, maxAge: 86_400_000, renew: false }, app) as unknown as Middleware;
       }
       sessions.set(app, mw);
     }

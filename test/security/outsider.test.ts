@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import Keygrip from 'keygrip';
 import * as oidc from 'openid-client';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Browser, startHarness, type Harness } from '../flows/harness.js';
 import { DEV_ONLY_DEFAULTS } from '../../src/config.js';
 
@@ -32,11 +31,11 @@ async function attackerCode(h: Harness, config: oidc.Configuration, orcid: strin
   return new URL(consent.location!);
 }
 
-/** A koa-session cookie for `session`, signed with `key`, as koa-session and keygrip write it. */
+/** The plugin's session cookie for `session`, signed with `key` as the plugin signs it (`<payload>.<HMAC>`). */
 function forgeSession(session: Record<string, unknown>, key: string): string {
-  const value = Buffer.from(JSON.stringify({ ...session, _expire: Date.now() + 86_400_000, _maxAge: 86_400_000 })).toString('base64');
-  const sig = new Keygrip([key]).sign(`${SESSION_COOKIE}=${value}`);
-  return `${SESSION_COOKIE}=${value}; ${SESSION_COOKIE}.sig=${sig}`;
+  const value = Buffer.from(JSON.stringify({ ...session, _expire: Date.now() + 86_400_000, _maxAge: 86_400_000 })).toString('base64url');
+  const sig = createHmac('sha256', key).update(`${SESSION_COOKIE}=${value}`).digest('base64url');
+  return `${SESSION_COOKIE}=${value}.${sig}`;
 }
 
 describe('an outsider with a browser and a standard OAuth client', function () {
