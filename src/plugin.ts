@@ -31,6 +31,7 @@ import type { Article, EditorAppointment, Review, ReviewerAssignment, Submission
 import { InvalidInputError, coerceError } from './errors.js';
 import { authenticatedAuthors, embedForArticle } from './sync/embed-article.js';
 import { VERSION } from './version.js';
+import type { EmbedReport } from './metadata/report.js';
 
 export interface OrcidConnectOptions extends DeepPartial<Settings> {
   /** The host's signed-in user; default: nobody is signed in (invitations still work). */
@@ -52,6 +53,18 @@ export interface OrcidConnectOptions extends DeepPartial<Settings> {
   csrf?: HostCsrf;
 }
 
+/** What `articlePublished` and `articleUpdated` return. */
+export interface ArticlePublished {
+  /** The article's JATS with the authenticated iDs embedded, when `article.jats` was given. */
+  jats?: string;
+  /** The Crossref deposit with the authenticated iDs embedded, when `article.crossref` was given. */
+  crossref?: string;
+  /** Works queued for the authors' ORCID records. */
+  queued: number;
+  /** What the embedders did, per format (present when `jats` or `crossref` was given). */
+  report?: { jats?: EmbedReport; crossref?: EmbedReport };
+}
+
 export interface OrcidConnect {
   config: ResolvedConfig;
   store: Store;
@@ -63,8 +76,8 @@ export interface OrcidConnect {
   submissionCreated(submission: Submission): Promise<{ invited: number }>;
   reviewerAssigned(assignment: ReviewerAssignment): Promise<{ invited: boolean }>;
   reviewCompleted(review: Review): Promise<{ queued: number }>;
-  articlePublished(article: Article): Promise<{ jats?: string; crossref?: string; queued: number; report?: unknown }>;
-  articleUpdated(article: Article): Promise<{ jats?: string; crossref?: string; queued: number; report?: unknown }>;
+  articlePublished(article: Article): Promise<ArticlePublished>;
+  articleUpdated(article: Article): Promise<ArticlePublished>;
   articleRetracted(article: Article, options?: { notice?: string }): Promise<{ queued: number }>;
   editorAppointed(appointment: EditorAppointment): Promise<{ queued: number }>;
   editorTermEnded(appointment: EditorAppointment): Promise<{ queued: number }>;
@@ -160,9 +173,9 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
    * article), the authors are read once for the embedder, and embedding comes first, so malformed
    * JATS or Crossref is refused before anything is stored.
    */
-  async function published(article: Article) {
+  async function published(article: Article): Promise<ArticlePublished> {
     const built = connect.checkArticle(article);
-    let embedded = {};
+    let embedded: Omit<ArticlePublished, 'queued'> = {};
     if (article.jats !== undefined || article.crossref !== undefined) {
       const resolved = await store.resolveContributors(article.authors.map((a) => a.contributorId));
       embedded = embedForArticle(article, authenticatedAuthors(article, resolved));
