@@ -1,6 +1,5 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import session from 'koa-session';
 import compose from 'koa-compose';
 import type Koa from 'koa';
 import type { Context, Middleware, Next } from 'koa';
@@ -12,7 +11,8 @@ import { errorMiddleware } from './error-middleware.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { metricsRoute, type MetricsAccess } from './metrics.js';
 import type { Csrf } from './csrf.js';
-import { SESSION_COOKIE, sessionCodec } from './session-cookie.js';
+import { sessionCodec } from './session-cookie.js';
+import { sessionMiddleware } from './session.js';
 
 export interface RoutesOptions {
   onSignIn?: SignInHandler;
@@ -27,10 +27,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 
 /**
- * Everything under the mount path. A session is installed lazily with the host's app (koa-session
- * needs it); a host that already runs koa-session keeps its own and we use `ctx.session.orcid`.
- * Our session cookie carries its own signature under `sessionKeys` (session-cookie.ts), so neither
- * the host's `app.keys` nor the order of its middleware matters.
+ * Everything under the mount path. A host that already runs a session middleware (`ctx.session`,
+ * e.g. koa-session) keeps its own and we use `ctx.session.orcid`; otherwise the plugin's own session
+ * (session.ts), whose cookie carries its own signature under `sessionKeys`, so neither the host's
+ * `app.keys` nor the order of its middleware matters.
  */
 export function createRoutes(pc: PluginContext, invites: InviteService, options: RoutesOptions): Middleware {
   const { settings, logger, renderer } = pc;
@@ -64,7 +64,7 @@ export function createRoutes(pc: PluginContext, invites: InviteService, options:
     router.allowedMethods() as unknown as Middleware,
   ]);
 
-  const codec = sessionCodec(options.sessionKeys);
+  const ownSession = sessionMiddleware({ codec: sessionCodec(options.sessionKeys), secure: settings.secureCookies, maxAgeMs: 86_400_000 });
   const sessions = new WeakMap<Koa, Middleware>();
   function sessionFor(app: Koa): Middleware {
     let mw = sessions.get(app);
@@ -72,7 +72,7 @@ export function createRoutes(pc: PluginContext, invites: InviteService, options:
       if ('session' in app.context) {
         mw = (_ctx, next) => next();
       } else {
-        mw = session({ key: SESSION_COOKIE, httpOnly: true, sameSite: 'lax', secure: settings.secureCookies, signed: false, ...codec, maxAge: 86_400_000, renew: false }, app) as unknown as Middleware;
+        mw = ownSession;
       }
       sessions.set(app, mw);
     }

@@ -1,13 +1,12 @@
 /**
  * The plugin's session cookie, signed with the plugin's own `sessionKeys` (issue 20).
  *
- * koa-session's own signing goes through `ctx.cookies`, whose keys are the host's `app.keys` at the
- * moment the host's first middleware touched a cookie: the plugin cannot rely on them. So the cookie
- * is written unsigned as far as Koa is concerned, and carries its own HMAC: `<payload>.<mac>`, the
+ * Koa's signed cookies use the host's `app.keys` as they were when the host's first middleware
+ * touched a cookie: the plugin cannot rely on them. So the cookie is written unsigned as far as Koa
+ * is concerned, and carries its own HMAC: `<payload>.<mac>`, the
  * payload base64url JSON, the mac HMAC-SHA256 of `koa-orcid.sess=<payload>` under the newest key.
  * Any listed key verifies, so a rotation does not end open sessions. A cookie that fails to verify
- * throws a SyntaxError: koa-session starts a fresh session on that one error class (any other one
- * would become a 500).
+ * throws, and the session middleware starts a fresh session.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
