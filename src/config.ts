@@ -49,7 +49,7 @@ export interface Settings {
   tokenKey: string;
   /** [ORCID_TOKEN_KEYS_PREVIOUS] Older keys still accepted for decryption (rotation). Default `[]`. */
   previousTokenKeys: string[];
-  /** [SESSION_KEYS] koa-session signing keys, newest first. Required in production; dev-only default elsewhere. */
+  /** [SESSION_KEYS] Sign the plugin's session cookie and CSRF tokens, newest first. Required in production; dev-only default elsewhere. */
   sessionKeys: string[];
   /** [INVITATION_SECRET] Signs invitation links. Required in production; dev-only default elsewhere. */
   invitationSecret: string;

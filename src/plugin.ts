@@ -49,7 +49,7 @@ export interface OrcidConnectOptions extends DeepPartial<Settings> {
   templatesDir?: string;
   /** Enables "Sign in with ORCID": called with the authenticated iD after sign-in. */
   onSignIn?: RoutesOptions['onSignIn'];
-  /** The host's own CSRF tokens (`token(ctx)`, `verify(ctx, token)`); default: the plugin's (README, "CSRF"). */
+  /** The host's own CSRF tokens (`token(ctx)`, `verify(ctx, token)`); default: the plugin's (docs/security.md, "CSRF tokens in a host's pages"). */
   csrf?: HostCsrf;
 }
 
