@@ -47,7 +47,13 @@ export class SqliteConnection implements SqliteHandle {
     if (this.conn) return;
     this.guard(() => {
       // `sqlite:./data/orcid.db` on a fresh machine: the folder is part of what we create.
-      if (this.path !== ':memory:' && !this.path.startsWith('file:')) mkdirSync(dirname(this.path), { recursive: true });
+      if (this.path !== ':memory:' && !this.path.startsWith('file:')) {
+        try {
+          mkdirSync(dirname(this.path), { recursive: true });
+        } catch (e) {
+          throw new StorageError(STORE_UNAVAILABLE, `Cannot use the SQLite store at ${this.path} (${(e as Error).message}): check that the folder exists and is writable`, { cause: e });
+        }
+      }
       const db = new Database(this.path);
       try {
         db.pragma(`busy_timeout = ${Math.floor(this.busyTimeoutMs)}`);
