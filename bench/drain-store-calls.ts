@@ -9,7 +9,7 @@
 import { orcidConnect } from '../src/plugin.js';
 import { SqliteConnection, type SqliteHandle } from '../src/store/sqlite/handle.js';
 import { completionBatcher } from '../src/store/sqlite/ledger-claim.js';
-import { sqliteDirectory, sqliteLedger, sqliteSources } from '../src/store/sqlite.js';
+import { sqliteDirectory, sqliteLedger, sqliteRateBudget, sqliteSources } from '../src/store/sqlite.js';
 import type { Store } from '../src/store/ports.js';
 import { benchEmulator, queueWorks, round, seedIdentities, tmpDir, type BenchResult, type Check } from './common.js';
 
@@ -58,7 +58,11 @@ function countingHandle(h: SqliteHandle, statements: Record<string, number>, tx:
   };
 }
 
-/** The three SQLite ports over `h`, every port call counted in `calls`. */
+/**
+ * The three SQLite ports over `h`, every port call counted in `calls`. The shared ORCID rate budget
+ * (one small transaction per batch of requests, not per job) runs on the uncounted connection: it
+ * is the limiter's cost, which depends on the rate limit and the batch, not on the job.
+ */
 function countingStore(connection: SqliteConnection, h: SqliteHandle, calls: Record<string, number>): Store {
   const completions = completionBatcher(h);
   const ports = { ...sqliteLedger(h, completions), ...sqliteDirectory(h), ...sqliteSources(h) } as Record<string, unknown>;
@@ -71,6 +75,7 @@ function countingStore(connection: SqliteConnection, h: SqliteHandle, calls: Rec
   }
   return {
     ...counted,
+    ...sqliteRateBudget(connection),
     init: async () => connection.open(),
     close: async () => {
       completions.flush();

@@ -26,6 +26,8 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'route-overhead': async () => (await import('./route-overhead.js')).benchRouteOverhead(),
   'backlog-memory': async () => (await import('./backlog-memory.js')).benchBacklogMemory(),
   embed: async () => (await import('./embed.js')).benchEmbed() as unknown as Promise<BenchResult>,
+  'root-import': async () => (await import('./root-import.js')).benchRootImport(),
+  'install-footprint': async () => (await import('./install-footprint.js')).benchInstallFootprint(),
 };
 /** A single benchmark may not take longer than this (the whole run must stay under 10 minutes). */
 const PER_BENCH_TIMEOUT_MS = 360_000;

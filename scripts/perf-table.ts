@@ -1,8 +1,8 @@
 /**
- * The README "Performance" table, generated from the newest recorded benchmark run
- * (bench/results, written by `npm run bench -- --record`), so that the README states measured
+ * The performance table of docs/performance.md, generated from the newest recorded benchmark run
+ * (bench/results, written by `npm run bench -- --record`), so that docs/performance.md states measured
  * figures only. `npx tsx scripts/perf-table.ts` prints it; `--write` replaces the text between the
- * README's `<!-- perf-table -->` markers. test/bench/perf-table.test.ts keeps the README in step.
+ * `<!-- perf-table -->` markers in docs/performance.md. test/bench/perf-table.test.ts keeps it in step.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -50,11 +50,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.stderr.write('no recorded run in bench/results: run `npm run bench -- --record` first\n');
     process.exitCode = 2;
   } else if (process.argv.includes('--write')) {
-    const file = join(ROOT, 'README.md');
+    const file = join(ROOT, 'docs', 'performance.md');
     const readme = readFileSync(file, 'utf8');
     const at = readme.indexOf(START);
     const end = readme.indexOf(END);
-    if (at < 0 || end < at) throw new Error(`README.md has no ${START} … ${END} block to replace`);
+    if (at < 0 || end < at) throw new Error(`docs/performance.md has no ${START} … ${END} block to replace`);
     writeFileSync(file, readme.slice(0, at) + block + readme.slice(end + END.length));
   } else process.stdout.write(`${block}\n`);
 }

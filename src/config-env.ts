@@ -4,8 +4,7 @@
  * needs only a schema entry with `x-env` — no code here.
  */
 import { createRequire } from 'node:module';
-import { Ajv, type ErrorObject } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ErrorObject } from 'ajv';
 import type { ConfigProblem } from './errors.js';
 
 /** The subset of JSON Schema the settings schema uses. */
@@ -170,9 +169,12 @@ let validate: ReturnType<Ajv['compile']> | undefined;
 /** Validate merged settings against the schema; one problem per setting, values of secrets never echoed. */
 export function schemaProblems(value: Record<string, unknown>, leaves: SettingLeaf[], fromEnv: Set<string>): ConfigProblem[] {
   if (!validate) {
-    const ajv = new Ajv({ allErrors: true, strict: true });
-    // ajv-formats is CommonJS; depending on the loader its default export may be wrapped once more.
-    const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+    // Loaded by the first validation, not by importing the package (bench/root-import.ts).
+    const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+    const addFormatsModule = require('ajv-formats') as unknown;
+    const ajv = new AjvClass({ allErrors: true, strict: true });
+    // ajv-formats is CommonJS; its default export may be wrapped once more.
+    const addFormats = ((addFormatsModule as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
     addFormats(ajv);
     ajv.addKeyword({ keyword: 'x-env', schemaType: 'string' });
     validate = ajv.compile(pluginManifest.settingsSchema);

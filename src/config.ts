@@ -25,7 +25,7 @@ export type OrcidScope = '/authenticate' | '/activities/update' | '/read-limited
 /** Every setting. Each has an environment variable (in brackets); see plugin-manifest.json. */
 export interface Settings {
   orcid: {
-    /** [ORCID_ENV] Default `'emulator'`. */
+    /** [ORCID_ENV] Default `'emulator'` when `NODE_ENV` is not `production`; required when it is. */
     env: OrcidEnvironment;
     /** [ORCID_BASE_URL] ORCID site. Default per env: `https://orcid.org`, `https://sandbox.orcid.org`, `http://127.0.0.1:8787`. */
     baseUrl: string;
@@ -50,7 +50,7 @@ export interface Settings {
   tokenKey: string;
   /** [ORCID_TOKEN_KEYS_PREVIOUS] Older keys still accepted for decryption (rotation). Default `[]`. */
   previousTokenKeys: string[];
-  /** [SESSION_KEYS] koa-session signing keys, newest first. Required in production; dev-only default elsewhere. */
+  /** [SESSION_KEYS] Sign the plugin's session cookie and CSRF tokens, newest first. Required in production; dev-only default elsewhere. */
   sessionKeys: string[];
   /** [INVITATION_SECRET] Signs invitation links. Required in production; dev-only default elsewhere. */
   invitationSecret: string;
@@ -184,7 +184,13 @@ export function loadConfig(options: DeepPartial<Settings> = {}, env: NodeJS.Proc
   const leaves = settingLeaves();
   const envRead = readEnv(env, leaves);
   const given = deepMerge(envRead.values, options as Record<string, unknown>);
-  const orcidEnv = (getPath(given, ['orcid', 'env']) as string | undefined) ?? 'emulator';
+  const chosenEnv = getPath(given, ['orcid', 'env']) as string | undefined;
+  // The emulator's public development keys are a safe default on a laptop, never on a server that
+  // forgot ORCID_ENV: there it would post nowhere and accept forged sessions (issue 20).
+  if (chosenEnv === undefined && env.NODE_ENV === 'production') {
+    throw new ConfigError([withEnvName({ setting: 'orcid.env', problem: 'is required when NODE_ENV is "production" (the emulator default is for development only): set it to "production" or "sandbox"' }, leaves)]);
+  }
+  const orcidEnv = chosenEnv ?? 'emulator';
   const defaults = defaultsFor(orcidEnv, given, leaves);
   const merged = deepMerge(defaults, given);
   const devUsed = devValuesInUse(merged as unknown as Settings);

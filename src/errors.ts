@@ -34,6 +34,7 @@ export const INPUT_FILE_NOT_FOUND = 'INPUT_FILE_NOT_FOUND';
 export const INPUT_FILE_UNREADABLE = 'INPUT_FILE_UNREADABLE';
 /** `editorAppointed` for someone who never connected, and whom the plugin has no way to ask. */
 export const EDITOR_NOT_REACHABLE = 'EDITOR_NOT_REACHABLE';
+export const DEPENDENCY_MISSING = 'DEPENDENCY_MISSING';
 
 export interface ErrorOptions {
   cause?: unknown;
@@ -80,6 +81,21 @@ export class ConfigError extends OrcidPluginError {
       `Invalid koa-orcid-connect configuration:\n${problems.map((p) => `  - ${p.setting}: ${p.problem}`).join('\n')}`,
     );
     this.problems = problems;
+  }
+}
+
+/**
+ * An optional package the chosen feature needs is not installed: a database driver for `STORE_URL`
+ * (`better-sqlite3`, `mongoose`), or `xmllint-wasm` for the emulator's schema checks.
+ * @example
+ * try { await openStore('mongodb://db/journal'); }
+ * catch (e) { if (e instanceof MissingDependencyError) console.error(`npm install ${e.packageName}`); }
+ */
+export class MissingDependencyError extends OrcidPluginError {
+  readonly packageName: string;
+  constructor(packageName: string, neededFor: string, options: ErrorOptions = {}) {
+    super(DEPENDENCY_MISSING, `${neededFor} needs the package "${packageName}", which is not installed: npm install ${packageName}`, { status: 500, ...options });
+    this.packageName = packageName;
   }
 }
 

@@ -35,6 +35,7 @@ import type { Article, ConnectedAs, EditorAppointedResult, EditorAppointment, Re
 import { InvalidInputError, coerceError } from './errors.js';
 import { authenticatedAuthors, embedForArticle } from './sync/embed-article.js';
 import { VERSION } from './version.js';
+import type { EmbedReport } from './metadata/report.js';
 
 export interface OrcidConnectOptions extends DeepPartial<Settings> {
   /** The host's signed-in user; default: nobody is signed in (invitations still work). */
@@ -63,41 +64,131 @@ export interface OrcidConnectOptions extends DeepPartial<Settings> {
    * Default: the plugin's `layout.njk` (which `templatesDir/<locale>/layout.njk` overrides).
    */
   layout?: PageLayout;
-  /** The host's own CSRF tokens (`token(ctx)`, `verify(ctx, token)`); default: the plugin's (README, "CSRF"). */
+  /** The host's own CSRF tokens (`token(ctx)`, `verify(ctx, token)`); default: the plugin's (docs/security.md, "CSRF tokens in a host's pages"). */
   csrf?: HostCsrf;
 }
 
+/** What `articlePublished` and `articleUpdated` return. */
+export interface ArticlePublished {
+  /** The article's JATS with the authenticated iDs embedded, when `article.jats` was given. */
+  jats?: string;
+  /** The Crossref deposit with the authenticated iDs embedded, when `article.crossref` was given. */
+  crossref?: string;
+  /** Works queued for the authors' ORCID records. */
+  queued: number;
+  /** What the embedders did, per format (present when `jats` or `crossref` was given). */
+  report?: { jats?: EmbedReport; crossref?: EmbedReport };
+}
+
+/**
+ * The plugin a host mounts: its routes, the host events (call them as things happen in the
+ * editorial system; each validates its input and throws {@link InvalidInputError} naming the field
+ * before anything is stored), and the worker that posts to ORCID.
+ */
 export interface OrcidConnect {
   config: ResolvedConfig;
   store: Store;
   mailer: Mailer;
-  /** Koa middleware serving everything under the mount path (default `/orcid`). */
+  /**
+   * Koa middleware serving everything under the mount path (default `/orcid`).
+   * @example
+   * app.use(orcid.routes());
+   */
   routes(): Middleware;
-  /** The CSRF token for this request's browser, for the host's own forms that post to the plugin. */
+  /**
+   * The CSRF token for this request's browser, for the host's own forms that post to the plugin.
+   * @example
+   * ctx.body = `<form method="post" action="/orcid/…"><input type="hidden" name="_csrf" value="${await orcid.csrfToken(ctx)}">…`;
+   */
   csrfToken(ctx: Context): Promise<string>;
-  /** `recognised`: contributors linked at once because their host user already connected a usable iD. */
+  /**
+   * A manuscript was submitted: contributors with a host account can connect on the spot, the others get an invitation email.
+   * `recognised`: contributors linked at once because their host user already connected a usable iD.
+   * @example
+   * await orcid.submissionCreated({ id: 's1', title: 'On emulated results', contributors: [
+   *   { contributorId: 'c1', role: 'author', givenNames: 'Josiah', familyName: 'Carberry', email: 'j@example.org', hostUserId: 'u1' },
+   *   { contributorId: 'c2', role: 'coauthor', givenNames: 'Sofia', familyName: 'Garcia', email: 'sofia@example.org' },
+   * ] });
+   */
   submissionCreated(submission: Submission): Promise<{ invited: number; recognised: number }>;
+  /**
+   * A reviewer was assigned: they are invited to connect, so their review can go on their record.
+   * @example
+   * await orcid.reviewerAssigned({ submissionId: 's1', manuscriptTitle: 'On emulated results',
+   *   reviewer: { contributorId: 'r1', givenNames: 'Amara', familyName: 'Okafor', email: 'a@example.org' } });
+   */
   reviewerAssigned(assignment: ReviewerAssignment): Promise<{ invited: boolean; recognised: boolean }>;
+  /**
+   * A review was completed: queues a peer review for the reviewer's record (when connected).
+   * @example
+   * await orcid.reviewCompleted({ id: 'rev1', submissionId: 's1', reviewerContributorId: 'r1', completedAt: '2026-10-20',
+   *   articleDoi: '10.5555/x.1', journal: { title: 'Journal of Examples', issn: '0317-8471' } });
+   */
   reviewCompleted(review: Review): Promise<{ queued: number }>;
-  articlePublished(article: Article): Promise<{ jats?: string; crossref?: string; queued: number; report?: unknown }>;
-  articleUpdated(article: Article): Promise<{ jats?: string; crossref?: string; queued: number; report?: unknown }>;
+  /**
+   * An article was published: queues a work for every connected author, and returns the JATS and
+   * Crossref XML given with the authenticated iDs embedded.
+   * @example
+   * const { jats, crossref, queued, report } = await orcid.articlePublished({ id: 'a1', submissionId: 's1', doi: '10.5555/x.1',
+   *   title: 'On emulated results', url: 'https://journal.example.org/a1', publishedAt: '2026-11-01',
+   *   journal: { title: 'Journal of Examples', issn: '0317-8471' },
+   *   authors: [{ contributorId: 'c1', givenNames: 'Josiah', familyName: 'Carberry', sequence: 1 }], jats: articleXml });
+   */
+  articlePublished(article: Article): Promise<ArticlePublished>;
+  /**
+   * An article was corrected: updates the works whose payload changed, and nothing else.
+   * @example
+   * await orcid.articleUpdated({ ...article, title: 'On emulated results (corrected)' });
+   */
+  articleUpdated(article: Article): Promise<ArticlePublished>;
+  /**
+   * An article was retracted: its works are marked retracted (policy `update`) or removed (`delete`).
+   * @example
+   * await orcid.articleRetracted(article, { notice: 'Retracted at the authors’ request.' });
+   */
   articleRetracted(article: Article, options?: { notice?: string }): Promise<{ queued: number }>;
   /**
-   * Queue the editorial role (a service item) for a connected editor. One who is not connected is
-   * recognised by `editor.hostUserId`, or invited by `editor.email`, and can connect through
-   * `connectUrl`; one the plugin cannot ask throws EditorNotReachableError (`EDITOR_NOT_REACHABLE`).
+   * An editor was appointed: queues the editorial role (a service item) for a connected editor. One
+   * who is not connected is recognised by `editor.hostUserId`, or invited by `editor.email`, and can
+   * connect through `connectUrl`; one the plugin cannot ask throws EditorNotReachableError (`EDITOR_NOT_REACHABLE`).
+   * @example
+   * await orcid.editorAppointed({ contributorId: 'e1', role: 'Handling Editor', startDate: '2026-01-01',
+   *   editor: { givenNames: 'Ada', familyName: 'Byron', email: 'ada@example.org' } });
    */
   editorAppointed(appointment: EditorAppointment): Promise<EditorAppointedResult>;
+  /**
+   * An editor's term ended: the service item gets its end date (`endDate` is required).
+   * @example
+   * await orcid.editorTermEnded({ contributorId: 'e1', role: 'Handling Editor', startDate: '2026-01-01', endDate: '2026-12-31' });
+   */
   editorTermEnded(appointment: EditorAppointment): Promise<{ queued: number }>;
   /**
    * The iD a researcher connected, for "Connected as …" (null: show the Connect button). By the
    * host's user id, or by a request (its host user, else the plugin's session after an invitation).
    * A revoked token, or an expired one that cannot be refreshed, gives null: they are asked again.
+   * @example
+   * const me = await orcid.connectedAs(ctx); if (me) ctx.body = me.html;
    */
   connectedAs(who: string | Context, locale?: string): Promise<ConnectedAs | null>;
-  /** Send the one reminder to invitees who have not connected after `invitations.reminderDays`. */
+  /**
+   * Send the one reminder to invitees who have not connected after `invitations.reminderDays`
+   * (a started worker does this hourly).
+   * @example
+   * const reminded = await orcid.sendReminders();
+   */
   sendReminders(): Promise<number>;
+  /**
+   * Posts to ORCID: `start()` in the web process, or run `koa-orcid-connect worker` beside it.
+   * @example
+   * orcid.worker.start();          // keeps polling
+   * await orcid.worker.drain();    // or: process what is due now, then return
+   */
   worker: Worker;
+  /**
+   * Stop the worker, close the mailer and the store (unless the host passed its own `store`).
+   * @example
+   * process.once('SIGTERM', () => void orcid.close());
+   */
   close(): Promise<void>;
 }
 
@@ -201,10 +292,10 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const withJournal = (article: Article): Article =>
     article && typeof article === 'object' && (article.journal === undefined || article.journal === null) ? { ...article, journal: configuredJournal } : article;
 
-  async function published(input: Article) {
+  async function published(input: Article): Promise<ArticlePublished> {
     const article = withJournal(input);
     const built = connect.checkArticle(article);
-    let embedded = {};
+    let embedded: Omit<ArticlePublished, 'queued'> = {};
     if (article.jats !== undefined || article.crossref !== undefined) {
       const resolved = await store.resolveContributors(article.authors.map((a) => a.contributorId));
       embedded = embedForArticle(article, authenticatedAuthors(article, resolved));

@@ -207,3 +207,24 @@ describe('loadConfig', () => {
     expect(problems[0].problem).not.to.contain('short-secret');
   });
 });
+
+describe('the ORCID environment when NODE_ENV is production (issue 20)', () => {
+  const { ORCID_ENV: _omitted, ...withoutOrcidEnv } = productionEnv;
+
+  it('refuses a missing ORCID_ENV with a config error naming the setting and its variable', () => {
+    const problems = problemsOf(() => loadConfig({}, { ...withoutOrcidEnv, NODE_ENV: 'production' }));
+    expect(problems).to.have.length(1);
+    expect(problems[0]!.setting).to.equal('orcid.env');
+    expect(problems[0]!.problem).to.include('NODE_ENV').and.to.include('ORCID_ENV');
+  });
+
+  it('accepts an explicit environment, from the option or the variable', () => {
+    expect(loadConfig({}, { ...productionEnv, NODE_ENV: 'production' }).orcid.env).to.equal('production');
+    expect(loadConfig({ orcid: { env: 'emulator' } }, { NODE_ENV: 'production' }).orcid.env).to.equal('emulator');
+  });
+
+  it('still defaults to the emulator outside production', () => {
+    expect(loadConfig({}, { NODE_ENV: 'development' }).orcid.env).to.equal('emulator');
+    expect(loadConfig({}, {}).orcid.env).to.equal('emulator');
+  });
+});

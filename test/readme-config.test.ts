@@ -18,6 +18,6 @@ describe('README configuration table', () => {
     const rows = configTableMarkdown().trim().split('\n').slice(2);
     expect(rows.map((r) => r.split(' | ')[0].slice(3, -1))).to.deep.equal(settingLeaves().map((l) => l.path));
     expect(rows.every((r) => /^\| `[\w.]+` \| `[A-Z_]+` \|/.test(r))).to.equal(true);
-    expect(rows[0]).to.equal('| `orcid.env` | `ORCID_ENV` | `"emulator"` | ORCID environment: production (orcid.org), sandbox (sandbox.orcid.org) or the bundled offline emulator. One of `production`, `sandbox`, `emulator`. |');
+    expect(rows[0]).to.equal('| `orcid.env` | `ORCID_ENV` | `"emulator"` | ORCID environment: production (orcid.org), sandbox (sandbox.orcid.org) or the bundled offline emulator. The emulator default applies only when NODE_ENV is not production; with NODE_ENV=production it must be set. One of `production`, `sandbox`, `emulator`. |');
   });
 });

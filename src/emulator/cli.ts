@@ -3,6 +3,8 @@ import { startEmulator, type RunningEmulator } from './server.js';
 /**
  * `koa-orcid-connect emulator [--port N] [--state FILE] [--no-rate-limit] [--no-validate]`.
  * Seeds one demo researcher when the state is empty so the consent page has someone to pick.
+ * @example
+ * const emulator = await runEmulatorCli(['--port', '8787', '--no-rate-limit']);
  */
 export async function runEmulatorCli(argv: string[], out: (line: string) => void = (l) => console.log(l)): Promise<RunningEmulator> {
   let port = 8787; // ORCID_BASE_URL's default for ORCID_ENV=emulator

@@ -1,4 +1,4 @@
-/** The ORCID emulator: a local server that behaves like ORCID's sandbox (see the README, "The ORCID emulator"). */
+/** The ORCID emulator: a local server that behaves like ORCID's sandbox (docs/emulator.md). */
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from './server.js';
 export { runEmulatorCli } from './cli.js';
 export { DEMO_CLIENT, type Affiliation, type ClientRegistration, type ResearcherInput, type Researcher, type StoredItem } from './state.js';

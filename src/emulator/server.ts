@@ -1,3 +1,4 @@
+import { importOptional } from '../optional-import.js';
 import Router from '@koa/router';
 import Koa, { type Context, type Next } from 'koa';
 import type { AddressInfo } from 'node:net';
@@ -31,7 +32,7 @@ export interface EmulatorOptions {
   stateFile?: string;
   /** default `{ perSecond: 24, burst: 40 }` (ORCID's: delay, then 503 past the burst); false switches it off */
   rateLimit?: RateLimitSettings | false;
-  /** validate incoming XML against the ORCID XSDs (~120 ms a new payload); default true */
+  /** validate incoming XML against the ORCID XSDs (~120 ms a new payload); default true; needs the package `xmllint-wasm` */
   validateXml?: boolean;
   now?: () => Date;
   /** seed of the generator behind faults and new iDs; default random */
@@ -63,6 +64,8 @@ const FAULT_PATH = /^\/(v3\.0\/|oauth\/(token|revoke)|\d{4}-\d{4}-\d{4}-\d{3}[\d
  * @example const orcid = await startEmulator({ validateXml: false }); … await orcid.close();
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  // Say at start, not at the first POST, that validation needs a package that is not installed.
+  if (options.validateXml ?? true) await importOptional(() => import('xmllint-wasm'), 'xmllint-wasm', 'The emulator\'s XML validation (validateXml; or start it with validateXml: false, --no-validate)');
   const now = options.now ?? (() => new Date());
   const random = seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 32));
   const rateLimit = options.rateLimit === false ? null : (options.rateLimit ?? DEFAULT_RATE_LIMIT);

@@ -2,7 +2,7 @@
  * Person-name matching between what the journal system knows (given names + family name) and
  * what an XML document carries (structured `<surname>`/`<given-names>`, or a free `<string-name>`).
  *
- * Rules (documented in the README, "Embedding ORCID iDs"):
+ * Rules (documented in docs/embedding.md):
  * - compare after folding case and diacritics (NFD, combining marks stripped, ø/ł/ß/æ… spelled out),
  *   treating hyphens, dots and commas as spaces and dropping apostrophes;
  * - the family names must be equal after folding — a different surname never matches;

@@ -18,6 +18,8 @@ const URI_PREFIX = /^(?:https?:\/\/)?(?:www\.)?(sandbox\.)?orcid\.org\//i;
 /**
  * ISO 7064 MOD 11-2 check character over the first 15 digits of an iD.
  * https://support.orcid.org/hc/en-us/articles/360006897674
+ * @example
+ * orcidCheckDigit('000000021825009'); // '7' (0000-0002-1825-0097)
  */
 export function orcidCheckDigit(baseDigits: string): string {
   let total = 0;
@@ -55,7 +57,12 @@ export function parseOrcidId(input: unknown, options: ParseOrcidIdOptions = {}):
   return { id, uri: `https://${host}/${id}` };
 }
 
-/** Whether `input` is an ORCID iD in any accepted form. */
+/**
+ * Whether `input` is an ORCID iD in any accepted form.
+ * @example
+ * isOrcidId('https://orcid.org/0000-0002-1825-0097'); // true
+ * isOrcidId('0000-0002-1825-0098'); // false (check digit)
+ */
 export function isOrcidId(input: unknown): boolean {
   try {
     parseOrcidId(input);

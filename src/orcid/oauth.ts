@@ -12,10 +12,10 @@ import { NetworkError, OAuthError, OAUTH_ERROR } from '../errors.js';
 import type { OrcidHosts } from './hosts.js';
 import { redact } from './http.js';
 
-export const OAUTH_INVALID_GRANT = 'OAUTH_INVALID_GRANT';
-export const OAUTH_INVALID_CLIENT = 'OAUTH_INVALID_CLIENT';
-export const OAUTH_SERVER_ERROR = 'OAUTH_SERVER_ERROR';
 export { OAUTH_ERROR };
+// The error class and its codes live apart from simple-oauth2, so the package root can export them cheaply.
+export { OrcidOAuthError, OAUTH_INVALID_GRANT, OAUTH_INVALID_CLIENT, OAUTH_SERVER_ERROR } from './oauth-error.js';
+import { OrcidOAuthError, OAUTH_INVALID_GRANT, OAUTH_INVALID_CLIENT, OAUTH_SERVER_ERROR } from './oauth-error.js';
 
 /** A token response from ORCID, in our shape. */
 export interface TokenSet {
@@ -33,19 +33,6 @@ export interface TokenSet {
   name: string | null;
 }
 
-/** An error answer from ORCID's OAuth endpoints; keeps ORCID's body with secrets redacted. */
-export class OrcidOAuthError extends OAuthError {
-  readonly statusCode: number;
-  readonly body: string;
-  /** The RFC 6749 `error` field (`invalid_grant`, …) when ORCID sent one. */
-  readonly oauthError: string | undefined;
-  constructor(code: string, message: string, response: { statusCode: number; body: string; oauthError?: string }, status: number) {
-    super(code, message, { status });
-    this.statusCode = response.statusCode;
-    this.body = response.body;
-    this.oauthError = response.oauthError;
-  }
-}
 
 export interface AuthorizeUrlParams {
   redirectUri: string;

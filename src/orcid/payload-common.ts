@@ -4,8 +4,11 @@
  * Pure functions only. Limits quote `vendor/orcid-model/common_3.0/common-3.0.xsd`.
  */
 import { createHash } from 'node:crypto';
-import { create } from 'xmlbuilder2';
+import { lazyRequire } from '../lazy-require.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
+
+/** xmlbuilder2, loaded by the first payload built rather than by importing the package. */
+export const xmlbuilder2 = lazyRequire<typeof import('xmlbuilder2')>('xmlbuilder2');
 import { InvalidInputError } from '../errors.js';
 import { cleanOptional, cleanRequired, plainText } from './payload-text.js';
 import type { Article, EditorAppointment, JournalInfo, Organization, Review } from '../types.js';
@@ -35,7 +38,7 @@ export function orcidRoot(prefix: Exclude<Prefix, 'common'>, name: string, putCo
     if (!/^\d{1,19}$/.test(putCode)) throw new InvalidInputError(putCodePath, 'must be a string of digits');
     attrs['put-code'] = putCode;
   }
-  return create({ version: '1.0', encoding: 'UTF-8' }).ele(NS[prefix], `${prefix}:${name}`, attrs);
+  return xmlbuilder2().create({ version: '1.0', encoding: 'UTF-8' }).ele(NS[prefix], `${prefix}:${name}`, attrs);
 }
 
 /** Child `prefix:name` in the right namespace, with optional text. */

@@ -3,11 +3,11 @@
  * under. Pure. Element order follows `vendor/orcid-model/record_3.0/peer-review-3.0.xsd` and
  * `group-id-3.0/group-id-3.0.xsd`; namespaces follow the official samples.
  */
-import { create } from 'xmlbuilder2';
 import { InvalidInputError } from '../errors.js';
 import type { JournalInfo, Organization, Review, ReviewPolicy } from '../types.js';
 import {
   LIMITS,
+  xmlbuilder2,
   NS,
   addExternalIds,
   addFuzzyDate,
@@ -159,7 +159,7 @@ export function buildGroupIdRecordXml(input: GroupIdRecordInput): string {
     if (!/^\d{1,19}$/.test(input.putCode)) throw new InvalidInputError('groupIdRecord.putCode', 'must be a string of digits');
     attrs['put-code'] = input.putCode;
   }
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(NS['group-id'], 'group-id:group-id-record', attrs);
+  const root = xmlbuilder2().create({ version: '1.0', encoding: 'UTF-8' }).ele(NS['group-id'], 'group-id:group-id-record', attrs);
   el(root, 'group-id', 'name', name);
   el(root, 'group-id', 'group-id', groupId);
   el(root, 'group-id', 'description', description);

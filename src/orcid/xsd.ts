@@ -1,12 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validateXML } from 'xmllint-wasm';
+import { importOptional } from '../optional-import.js';
 
 /**
  * Validation of ORCID v3.0 messages against the official XSDs (vendored from ORCID/orcid-model,
  * MIT, in `vendor/orcid-model`). Used by the emulator on every incoming write and by the tests.
- * xmllint runs as WebAssembly, so nothing needs installing on the machine.
+ * xmllint runs as WebAssembly, so nothing needs installing on the machine; `xmllint-wasm` is an
+ * optional peer dependency, loaded on the first validation.
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -53,6 +54,7 @@ export async function validateOrcidXml(xml: string, schema: OrcidSchemaName): Pr
   const all = preload();
   const rootName = `/orcid/${ORCID_SCHEMAS[schema]}`;
   const root = all.find((f) => f.fileName === rootName)!;
+  const { validateXML } = await importOptional(() => import('xmllint-wasm'), 'xmllint-wasm', 'Validating ORCID XML against its schemas (the emulator\'s validateXml)');
   const result = await validateXML({
     xml: [{ fileName: '/doc/message.xml', contents: xml }],
     schema: [root],

@@ -132,6 +132,8 @@ export class TokenCipher {
 /**
  * Decode a base64 (or base64url) token key and check it is 32 bytes.
  * @param setting names the configuration setting in the error message.
+ * @example
+ * const key = parseTokenKey(process.env.ORCID_TOKEN_KEY!, 'tokenKey'); // from `openssl rand -base64 32`
  */
 export function parseTokenKey(base64: string, setting = 'encryptionKey'): Buffer {
   const text = typeof base64 === 'string' ? base64.trim() : '';

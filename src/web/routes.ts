@@ -1,6 +1,5 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import session from 'koa-session';
 import compose from 'koa-compose';
 import type Koa from 'koa';
 import type { Context, Middleware, Next } from 'koa';
@@ -12,8 +11,10 @@ import { errorMiddleware } from './error-middleware.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { metricsRoute, type MetricsAccess } from './metrics.js';
 import type { Csrf } from './csrf.js';
+import session from 'koa-session';
 import { researcherRoutes } from './researcher-routes.js';
 import { createPages, type PageLayout } from './pages.js';
+import { SESSION_COOKIE, sessionCodec } from './session-cookie.js';
 
 export interface RoutesOptions {
   onSignIn?: SignInHandler;
@@ -28,11 +29,13 @@ export interface RoutesOptions {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-const SESSION_COOKIE = 'koa-orcid.sess';
 
 /**
- * Everything under the mount path. A session is installed lazily with the host's app (koa-session
- * needs it); a host that already runs koa-session keeps its own and we use `ctx.session.orcid`.
+ * Everything under the mount path. A host that already runs a session middleware (`ctx.session`,
+ * e.g. koa-session) keeps its own and we use `ctx.session.orcid`; otherwise koa-session, installed
+ * lazily with the host's app (it needs it), whose cookie carries its own signature under
+ * `sessionKeys` (session-cookie.ts): neither the host's `app.keys` nor the order of its middleware
+ * matters, and the plugin never touches `app.keys`.
  */
 export function createRoutes(pc: PluginContext, invites: InviteService, options: RoutesOptions): Middleware {
   const { settings, logger, renderer } = pc;
@@ -68,6 +71,12 @@ export function createRoutes(pc: PluginContext, invites: InviteService, options:
     router.allowedMethods() as unknown as Middleware,
   ]);
 
+  const codec = sessionCodec(options.sessionKeys);
+  const sessionOptions = {
+    key: SESSION_COOKIE, httpOnly: true, sameSite: 'lax' as const, secure: settings.secureCookies, maxAge: 86_400_000, renew: false,
+    // Koa's own signing (`signed: true`) would use app.keys as they were when the host first touched a cookie.
+    signed: false, encode: (data: object) => codec.encode(data), decode: (cookie: string) => codec.decode(cookie),
+  };
   const sessions = new WeakMap<Koa, Middleware>();
   function sessionFor(app: Koa): Middleware {
     let mw = sessions.get(app);
@@ -75,8 +84,7 @@ export function createRoutes(pc: PluginContext, invites: InviteService, options:
       if ('session' in app.context) {
         mw = (_ctx, next) => next();
       } else {
-        if (!app.keys || (Array.isArray(app.keys) && app.keys.length === 0)) app.keys = options.sessionKeys;
-        mw = session({ key: SESSION_COOKIE, httpOnly: true, sameSite: 'lax', secure: settings.secureCookies, signed: true, maxAge: 86_400_000, renew: false }, app) as unknown as Middleware;
+        mw = session(sessionOptions, app) as unknown as Middleware;
       }
       sessions.set(app, mw);
     }

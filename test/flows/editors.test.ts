@@ -4,6 +4,7 @@
  * a contributor of any submission. The README's editor example runs here as written.
  */
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { Browser, startHarness, type Harness } from './harness.js';
 import { EDITOR_NOT_REACHABLE, EditorNotReachableError } from '../../src/errors.js';
 
@@ -43,6 +44,15 @@ describe('editors', function () {
     const after = await services(h.researchers.reviewer!);
     expect(after.map((s) => s.putCode)).to.deep.equal([service!.putCode]);
     expect(after[0]!.xml).to.include('end-date');
+  });
+
+  it('runs the very lines the README shows', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const snippet = /```ts\n(const \{ invited, connectUrl \} = await orcid\.editorAppointed[\s\S]*?)\n\/\/ Not connected yet/.exec(readme)?.[1];
+    expect(snippet, 'the README editor snippet').to.be.a('string');
+    const test = readFileSync(new URL(import.meta.url), 'utf8');
+    const lines = (text: string) => text.split('\n').map((l) => l.trim()).join('\n');
+    expect(lines(test)).to.include(lines(snippet!));
   });
 
   it('says what is missing for an editor it cannot ask, and stores nothing', async () => {

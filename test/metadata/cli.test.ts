@@ -87,7 +87,7 @@ describe('runEmbedCli', () => {
     expect(upgraded.stdout).to.contain('<contrib-id contrib-id-type="orcid" authenticated="true">https://orcid.org/0000-0002-1825-0097</contrib-id>');
   });
 
-  it('round-trips a real UTF-16 JATS article through the installed command (bin/koa-orcid-connect.js)', async function () {
+  it('round-trips a real UTF-16 JATS article through the command in a child process (bytes on stdin and stdout; the installed bin is run by test/package/pack-install.test.ts)', async function () {
     this.timeout(120000);
     const dir = mkdtempSync(join(tmpdir(), 'embed-cli-'));
     try {
@@ -100,8 +100,8 @@ describe('runEmbedCli', () => {
       const contributors = [{ givenNames: n.given, familyName: n.surname, orcid: '0000-0002-1825-0097', authenticated: true }];
       writeFileSync(join(dir, 'article.xml'), input);
       writeFileSync(join(dir, 'contributors.json'), JSON.stringify(contributors));
-      const bin = join(process.cwd(), 'bin', 'koa-orcid-connect.js');
-      const r = await promisify(execFile)(process.execPath, [bin, 'embed-jats', join(dir, 'article.xml'), '--contributors', join(dir, 'contributors.json')], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+      const cli = join(process.cwd(), 'src', 'cli.ts');
+      const r = await promisify(execFile)(process.execPath, ['--import', 'tsx', cli, 'embed-jats', join(dir, 'article.xml'), '--contributors', join(dir, 'contributors.json')], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
       const viaString = embedOrcidInJats(text, contributors);
       const expected = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(viaString.xml, 'utf16le')]);
       expect(r.stdout.length).to.be.greaterThan(input.length);

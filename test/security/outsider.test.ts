@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import Keygrip from 'keygrip';
 import * as oidc from 'openid-client';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Browser, startHarness, type Harness } from '../flows/harness.js';
 import { DEV_ONLY_DEFAULTS } from '../../src/config.js';
 
@@ -32,11 +31,11 @@ async function attackerCode(h: Harness, config: oidc.Configuration, orcid: strin
   return new URL(consent.location!);
 }
 
-/** A koa-session cookie for `session`, signed with `key`, as koa-session and keygrip write it. */
-function forgeSession(session: Record<string, unknown>, key: string): string {
-  const value = Buffer.from(JSON.stringify({ ...session, _expire: Date.now() + 86_400_000, _maxAge: 86_400_000 })).toString('base64');
-  const sig = new Keygrip([key]).sign(`${SESSION_COOKIE}=${value}`);
-  return `${SESSION_COOKIE}=${value}; ${SESSION_COOKIE}.sig=${sig}`;
+/** The plugin's session cookie for `session`, signed with `key` as the plugin signs it (`<payload>.<HMAC>`). */
+function forgeSession(session: Record<string, unknown>, key: string, expire = Date.now() + 86_400_000): string {
+  const value = Buffer.from(JSON.stringify({ ...session, _expire: expire, _maxAge: 86_400_000 })).toString('base64url');
+  const sig = createHmac('sha256', key).update(`${SESSION_COOKIE}=${value}`).digest('base64url');
+  return `${SESSION_COOKIE}=${value}.${sig}`;
 }
 
 describe('an outsider with a browser and a standard OAuth client', function () {
@@ -96,6 +95,9 @@ describe('an outsider with a browser and a standard OAuth client', function () {
     await withVictim();
     const open = await fetch(`${h.url}/orcid/api/me/prefill`, { headers: { cookie: forgeSession({ orcid: { orcid: h.researchers.author } }, DEV_ONLY_DEFAULTS.sessionKeys[0]) } });
     expect(open.status, 'the forgery works against development keys: why production and sandbox refuse them').to.equal(200);
+    // Even under the right key, an expired session is no session.
+    const expired = forgeSession({ orcid: { orcid: h.researchers.author } }, DEV_ONLY_DEFAULTS.sessionKeys[0], Date.now() - 1000);
+    expect((await fetch(`${h.url}/orcid/api/me/prefill`, { headers: { cookie: expired } })).status).to.equal(404);
   });
 
   it('finding 3: a dot-segment return path ends on the journal, through the whole redirect chain', async () => {

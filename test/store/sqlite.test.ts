@@ -105,8 +105,18 @@ describe('SqliteStore', () => {
     );
   });
 
-  it('reports a folder that does not exist as STORE_UNAVAILABLE', async () => {
-    const path = join(dir, 'no', 'such', 'folder', 'x.db');
+  it('creates a folder that does not exist yet', async () => {
+    const path = join(dir, 'not', 'yet', 'a', 'folder', 'x.db');
+    const store = new SqliteStore({ path });
+    await store.init();
+    await store.setSetting('k', 'v');
+    expect(await store.getSetting('k')).to.equal('v');
+    await store.close();
+  });
+
+  it('reports a folder that cannot be created as STORE_UNAVAILABLE', async () => {
+    writeFileSync(join(dir, 'a-file'), '');
+    const path = join(dir, 'a-file', 'folder', 'x.db');
     const err = await new SqliteStore({ path }).init().then(() => null, (e: unknown) => e);
     expect(err).to.have.property('code', 'STORE_UNAVAILABLE');
     expect((err as Error).message).to.match(/^Cannot use the SQLite store at .*x\.db \(.*\): check that the folder exists and is writable$/);

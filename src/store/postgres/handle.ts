@@ -9,6 +9,7 @@
  * need not install it.
  */
 import type { Pool, PoolClient, PoolConfig } from 'pg';
+import { importOptional } from '../../optional-import.js';
 import { OrcidPluginError, STORE_CONFLICT, STORE_UNAVAILABLE, STORE_URL_UNSUPPORTED, StorageError, coerceError } from '../../errors.js';
 import { migrate } from './migrations.js';
 import type { Row } from './rows.js';
@@ -118,16 +119,8 @@ export class PgConnection implements PgHandle {
 
   private async loadPg(): Promise<typeof import('pg').default> {
     if (this.pgModule) return this.pgModule;
-    try {
-      this.pgModule = (await import('pg')).default;
-      return this.pgModule;
-    } catch (e) {
-      throw new StorageError(
-        STORE_URL_UNSUPPORTED,
-        `STORE_URL names PostgreSQL, but the package "pg" is not installed: add it to the host (npm install pg)`,
-        { status: 500, cause: e },
-      );
-    }
+    this.pgModule = (await importOptional(() => import('pg'), 'pg', 'A postgres:// STORE_URL')).default;
+    return this.pgModule;
   }
 
   async open(): Promise<void> {

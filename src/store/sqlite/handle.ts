@@ -4,6 +4,8 @@
  * transactions, and SQLite's errors turned into typed StorageErrors. No operation lives here.
  */
 import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { OrcidPluginError, STORE_CONFLICT, STORE_CORRUPT, STORE_UNAVAILABLE, StorageError, coerceError } from '../../errors.js';
 import { migrate } from './migrations.js';
 import type { Row } from './rows.js';
@@ -44,6 +46,14 @@ export class SqliteConnection implements SqliteHandle {
   open(): void {
     if (this.conn) return;
     this.guard(() => {
+      // `sqlite:./data/orcid.db` on a fresh machine: the folder is part of what we create.
+      if (this.path !== ':memory:' && !this.path.startsWith('file:')) {
+        try {
+          mkdirSync(dirname(this.path), { recursive: true });
+        } catch (e) {
+          throw new StorageError(STORE_UNAVAILABLE, `Cannot use the SQLite store at ${this.path} (${(e as Error).message}): check that the folder exists and is writable`, { cause: e });
+        }
+      }
       const db = new Database(this.path);
       try {
         db.pragma(`busy_timeout = ${Math.floor(this.busyTimeoutMs)}`);
