@@ -14,7 +14,7 @@ const PLUGIN_AND_HELPERS = [
 const ERROR_CLASSES = [
   'OrcidPluginError', 'ConfigError', 'InvalidInputError', 'InvalidOrcidIdError', 'InputFileError', 'StorageError', 'MissingDependencyError',
   'XmlError', 'EmbedConflictError', 'OrcidApiError', 'TokenRevokedError', 'TokenExpiredError', 'RateLimitedError', 'NetworkError', 'OAuthError',
-  'ForbiddenError', 'NotFoundError', 'OrcidRefusalError', 'ScopeMissingError', 'IdentityMismatchError', 'NotSourceError', 'RecordUnavailableError',
+  'ForbiddenError', 'UnauthenticatedError', 'NotFoundError', 'EditorNotReachableError', 'OrcidRefusalError', 'ScopeMissingError', 'IdentityMismatchError', 'NotSourceError', 'RecordUnavailableError',
   'GroupScopeMissingError', 'OrcidOAuthError', 'TokenDecryptError', 'IdTooLongError', 'CsrfError',
 ];
 const ERROR_CODES = [
@@ -24,7 +24,7 @@ const ERROR_CODES = [
   'INPUT_FILE_NOT_FOUND', 'INPUT_FILE_UNREADABLE', 'DEPENDENCY_MISSING', 'ORCID_SCOPE_MISSING', 'ORCID_IDENTITY_MISMATCH', 'ORCID_NOT_SOURCE',
   'ORCID_RECORD_UNAVAILABLE', 'ORCID_GROUP_SCOPE_MISSING', 'OAUTH_INVALID_GRANT', 'OAUTH_INVALID_CLIENT', 'OAUTH_SERVER_ERROR', 'ID_TOO_LONG',
   'ORCID_ERROR_CODES', 'ORCID_CONFLICT', 'ORCID_FORBIDDEN', 'ORCID_NOT_FOUND', 'ORCID_BAD_REQUEST', 'ORCID_UNAUTHORIZED', 'ORCID_SERVER_ERROR',
-  'ORCID_UNEXPECTED_RESPONSE', 'CSRF_REJECTED', 'UNSUPPORTED_MEDIA_TYPE',
+  'ORCID_UNEXPECTED_RESPONSE', 'CSRF_REJECTED', 'UNSUPPORTED_MEDIA_TYPE', 'UNAUTHENTICATED', 'EDITOR_NOT_REACHABLE',
 ];
 
 describe('the package root (koa-orcid-connect)', () => {

@@ -62,7 +62,7 @@ describe('buildCrossref', () => {
 });
 
 describe('demo XML against the schemas', function () {
-  this.timeout(30_000);
+  this.timeout(120_000); // XSD validation in WebAssembly: CPU-bound, slow on a loaded 2-core machine
 
   it('is valid JATS 1.3 and Crossref 5.3.1, before and after the plugin embeds iDs', async () => {
     // The only JATS XSD here is the 1.3d2 draft, which does not list the final "1.3" as a dtd-version.

@@ -42,9 +42,9 @@ describe('openStore', () => {
     expect(existsSync(path)).to.equal(true);
   });
 
-  it('builds a PostgresStore for postgres:// and postgresql:// without connecting', () => {
-    expect(createStore('postgres://journal@db.example/journal?schema=orcid')).to.be.instanceOf(PostgresStore);
-    expect(createStore('postgresql://journal@db.example:5433/journal')).to.be.instanceOf(PostgresStore);
+  it('builds a PostgresStore for postgres:// and postgresql:// without connecting', async () => {
+    expect(await createStore('postgres://journal@db.example/journal?schema=orcid')).to.be.instanceOf(PostgresStore);
+    expect(await createStore('postgresql://journal@db.example:5433/journal')).to.be.instanceOf(PostgresStore);
   });
 
   it('reports an unreachable PostgreSQL as STORE_UNAVAILABLE', async () => {
