@@ -39,7 +39,16 @@ export interface DemoSubmission {
   submittedAt: string;
   authors: DemoAuthor[];
   reviewers: DemoReviewer[];
+  /** The handling editor the demo appointed (the editor's service item on ORCID). */
+  editor?: DemoEditor;
   published?: DemoPublication;
+}
+
+export interface DemoEditor {
+  contributorId: string;
+  hostUserId: string;
+  /** The editor's own Connect link from `editorAppointed` (null: already connected). */
+  connectUrl: string | null;
 }
 
 const INDEX = 'demo:submissions';

@@ -71,7 +71,12 @@ export function journalRoutes(router: Router, d: DemoDeps) {
     const contributors = visibleContributors(all, roles, user?.id ?? null);
     const isEditor = roles.includes('editor');
     const reviewers = isEditor ? s.reviewers : s.reviewers.filter((r) => user && r.hostUserId === user.id);
+    const connectedAs = user ? await orcid.connectedAs(user.id) : null;
+    // The appointed editor's own Connect link, shown to them until they are connected.
+    const editorConnectUrl = user && s.editor?.hostUserId === user.id && s.editor.connectUrl && !connectedAs
+      ? `${s.editor.connectUrl}&return=${encodeURIComponent(`/submissions/${s.id}`)}` : null;
     render(ctx, 'submission.njk', {
+      connectedAs, editorConnectUrl,
       s, contributors, reviewers, isEditor, canEdit: isEditor, submissionId: s.id,
       me: user ? contributors.find((c) => c.hostUserId === user.id) ?? null : null,
       reviewerChoices: DEMO_USERS.filter((u) => u.roles.includes('reviewer')),
@@ -90,6 +95,23 @@ export function journalRoutes(router: Router, d: DemoDeps) {
       const reviewer = { contributorId: `${s.id}-r-${r.id}`, givenNames: r.givenNames, familyName: r.familyName, email: r.email, hostUserId: r.id };
       await orcid.reviewerAssigned({ submissionId: s.id, manuscriptTitle: s.title, reviewer });
       s.reviewers.push({ ...reviewer, accepted: false });
+      await data.save(s);
+    }
+    ctx.redirect(`/submissions/${encodeURIComponent(s.id)}`);
+  });
+
+  /** The acting editor appoints themselves handling editor: a service item for their ORCID record. */
+  router.post('/submissions/:id/editor', async (ctx) => {
+    const user = requireRole(ctx, 'editor');
+    const s = await data.get(ctx.params.id);
+    if (!s) throw new NotFoundError('No such manuscript.');
+    if (!s.editor) {
+      const contributorId = `${s.id}-e-${user.id}`;
+      const result = await orcid.editorAppointed({
+        contributorId, role: 'Handling Editor', startDate: d.now().toISOString().slice(0, 10),
+        editor: { givenNames: user.givenNames, familyName: user.familyName, email: user.email, hostUserId: user.id },
+      });
+      s.editor = { contributorId, hostUserId: user.id, connectUrl: result.connectUrl };
       await data.save(s);
     }
     ctx.redirect(`/submissions/${encodeURIComponent(s.id)}`);
