@@ -175,6 +175,7 @@ export interface OrcidConnect {
   /**
    * The iD a researcher connected, for "Connected as …" (null: show the Connect button). By the
    * host's user id, or by a request (its host user, else the plugin's session after an invitation).
+   * `locale`: default, for a request, the language its pages speak (host locale, invitation, Accept-Language).
    * A revoked token, or an expired one that cannot be refreshed, gives null: they are asked again.
    * @example
    * const me = await orcid.connectedAs(ctx); if (me) ctx.body = me.html;

@@ -103,6 +103,30 @@ describe('the language of plugin pages', function () {
     expect((await chosen.request(`${h.url}/orcid/connected`)).text).to.contain(EN_ERROR);
   });
 
+  it('writes "Connected as" for a request in that request\'s language', async () => {
+    h = await startHarness({ currentUser });
+    await h.orcid.submissionCreated({ id: 's1', title: 'T', contributors: [
+      { contributorId: 'c1', role: 'author', givenNames: 'Josiah', familyName: 'Carberry', hostUserId: 'u1' },
+    ] });
+    const b = new Browser({ 'x-user': 'u1' });
+    await h.connect(b, `${h.url}/orcid/connect?role=author&submission=s1`, h.researchers.author!);
+    const seen: string[] = [];
+    const Koa = (await import('koa')).default;
+    const app = new Koa();
+    app.use(async (ctx) => {
+      seen.push((await h.orcid.connectedAs(ctx))!.html);
+      ctx.body = 'ok';
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    await fetch(url, { headers: { 'x-user': 'u1', 'x-user-locale': 'zh-Hans' } });
+    await fetch(url, { headers: { 'x-user': 'u1', 'accept-language': 'en' } });
+    server.close();
+    expect(seen[0]).to.contain('已关联');
+    expect(seen[1]).to.contain('Connected as');
+  });
+
   it('hands the host layout hook the resolved locale', async () => {
     const seen: string[] = [];
     h = await startHarness({ currentUser, layout: (_ctx, page) => (seen.push(page.locale), `<html lang="${page.locale}">${page.content}</html>`) });
