@@ -11,6 +11,7 @@ import type { Lifecycle } from './sync/lifecycle.js';
 import type { Metrics } from './web/metrics.js';
 import type { Renderer } from './web/templates.js';
 import type { Mailer } from './web/mail.js';
+import type { LocaleFor } from './web/request-locale.js';
 
 /** The host's signed-in user, as `currentUser(ctx)` returns it. */
 export interface HostUser {
@@ -19,6 +20,11 @@ export interface HostUser {
   roles?: string[];
   name?: string;
   email?: string;
+  /**
+   * The language the user chose on the host (a BCP 47 tag: `en`, `zh-Hans`, `zh-CN`…). The plugin's
+   * pages follow it before the invitation's language and `Accept-Language` (see the `localeOf` option).
+   */
+  locale?: string;
 }
 
 export type CurrentUser = (ctx: Context) => HostUser | null | undefined | Promise<HostUser | null | undefined>;
@@ -69,6 +75,8 @@ export interface PluginContext {
   now: () => Date;
   settings: RuntimeSettings;
   currentUser: CurrentUser;
+  /** The language of a page for this request (web/request-locale.ts): host, invitation, Accept-Language, default. */
+  localeFor: LocaleFor;
   /** The host's roles hook, when it gave one (see {@link SubmissionRoles}). */
   submissionRoles?: SubmissionRoles;
   oauth: OrcidOAuth;

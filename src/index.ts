@@ -8,6 +8,7 @@ export { orcidConnect } from './orcid-connect.js';
 export type { OrcidConnect, OrcidConnectOptions, ArticlePublished } from './plugin.js';
 export type { HostUser, CurrentUser, SubmissionRole, SubmissionRoles } from './context.js';
 export type { PageLayout, PageParts } from './web/pages.js';
+export type { LocaleOf } from './web/request-locale.js';
 export type { Logger } from './log.js';
 export type { Mailer, CapturedMail, InvitationMail, SentMail, MailTransportKind } from './web/mail.js';
 export type { Worker } from './sync/worker.js';

@@ -20,6 +20,7 @@ import { createRoutes, type RoutesOptions } from './web/routes.js';
 import { createCsrf, type HostCsrf } from './web/csrf.js';
 import { createResearcherLookup } from './web/researcher.js';
 import type { PageLayout } from './web/pages.js';
+import { createLocaleResolver, type LocaleOf } from './web/request-locale.js';
 import { createMetrics } from './web/metrics.js';
 import { createWebhooks } from './sync/webhooks.js';
 import { createLifecycle } from './sync/lifecycle.js';
@@ -40,6 +41,15 @@ import type { EmbedReport } from './metadata/report.js';
 export interface OrcidConnectOptions extends DeepPartial<Settings> {
   /** The host's signed-in user; default: nobody is signed in (invitations still work). */
   currentUser?: CurrentUser;
+  /**
+   * The host's language for this request's viewer (a BCP 47 tag; unsupported ones are skipped).
+   * The plugin's pages follow it first, then the invitation's language, `Accept-Language`, and
+   * `locale`. Default: `currentUser(ctx)?.locale`. Give it when the host keeps a language for
+   * visitors who are not signed in (a cookie, a path prefix).
+   * @example
+   * localeOf: (ctx) => ctx.cookies.get('lang')
+   */
+  localeOf?: LocaleOf;
   /**
    * Who the signed-in user is on a submission (`editor`, `author`, `reviewer`); scopes every route and
    * page of the plugin. Default: host `editor`/`admin` roles, and the contributors' `hostUserId`s.
@@ -165,6 +175,7 @@ export interface OrcidConnect {
   /**
    * The iD a researcher connected, for "Connected as …" (null: show the Connect button). By the
    * host's user id, or by a request (its host user, else the plugin's session after an invitation).
+   * `locale`: default, for a request, the language its pages speak (host locale, invitation, Accept-Language).
    * A revoked token, or an expired one that cannot be refreshed, gives null: they are asked again.
    * @example
    * const me = await orcid.connectedAs(ctx); if (me) ctx.body = me.html;
@@ -200,7 +211,7 @@ export interface OrcidConnect {
  * orcid.worker.start();
  */
 export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<OrcidConnect> {
-  const { currentUser, submissionRoles, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, csrf: hostCsrf, layout, ...settingsIn } = options;
+  const { currentUser, localeOf, submissionRoles, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, csrf: hostCsrf, layout, ...settingsIn } = options;
   const config = loadConfig(settingsIn as DeepPartial<Settings>, env ?? process.env);
   const now = nowOpt ?? (() => new Date());
   const logger = givenLogger ?? createLogger({ level: config.logLevel });
@@ -246,6 +257,10 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     store, logger, now, settings, oauth, client, cipher, mailer, renderer, connect, lifecycle, webhooks,
     metrics: metrics ?? undefined,
     currentUser: currentUser ?? (() => null),
+    localeFor: createLocaleResolver({
+      defaultLocale: config.locale,
+      localeOf: localeOf ?? (async (ctx) => (currentUser ? (await currentUser(ctx))?.locale : null)),
+    }),
     ...(submissionRoles ? { submissionRoles } : {}),
   });
   const researchers = createResearcherLookup(pc, returning);

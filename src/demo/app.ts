@@ -2,13 +2,13 @@ import Koa, { type Context, type Next } from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { OrcidConnect } from '../plugin.js';
-import { createRenderer } from '../web/templates.js';
+import { createRenderer, resolveLocale } from '../web/templates.js';
 import { coerceError, ForbiddenError, OrcidPluginError } from '../errors.js';
 import { DemoData } from './data.js';
 import type { DemoDeps } from './deps.js';
 import { createView } from './view.js';
 import { DEMO_CSS } from './css.js';
-import { currentDemoUser, DEMO_RESEARCHERS, DEMO_USERS } from './people.js';
+import { currentDemoUser, demoLocale, DEMO_RESEARCHERS, DEMO_USERS } from './people.js';
 import { journalRoutes } from './routes-journal.js';
 import { publishRoutes } from './routes-publish.js';
 
@@ -54,7 +54,9 @@ export function createDemoApp({ orcid, publicUrl, now, onError, exposed = false 
   });
   app.use(orcid.routes());
   app.use(async (ctx, next) => {
-    Object.assign(ctx.state, { user: currentDemoUser(ctx), currentPath: ctx.path, mailCount: orcid.mailer.outbox().length });
+    // The demo's own pages speak the switcher's language, else the browser's.
+    const locale = demoLocale(ctx) ?? resolveLocale(ctx.get('accept-language'), config.locale);
+    Object.assign(ctx.state, { user: currentDemoUser(ctx), currentPath: ctx.path, mailCount: orcid.mailer.outbox().length, locale });
     await next();
   });
   app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb' }));

@@ -1,3 +1,4 @@
+import { personName } from '../person-name.js';
 import type { Contributor, Store } from '../store/store.js';
 import type { Renderer } from '../web/templates.js';
 
@@ -15,7 +16,8 @@ export interface ContributorRow {
   invitedAt: Date | null;
 }
 
-export async function contributorRows(store: Store, renderer: Renderer, submissionId: string): Promise<ContributorRow[]> {
+/** `locale`: the page's language (names in its order, the badge's words). */
+export async function contributorRows(store: Store, renderer: Renderer, submissionId: string, locale?: string): Promise<ContributorRow[]> {
   const out: ContributorRow[] = [];
   for (const c of await store.listContributors(submissionId)) {
     const identity = c.identityId ? await store.getIdentity(c.identityId) : null;
@@ -23,12 +25,12 @@ export async function contributorRows(store: Store, renderer: Renderer, submissi
     const status = linked ? 'linked' : identity?.status === 'revoked' ? 'revoked' : c.deniedAt ? 'denied' : c.invitationState === 'none' ? 'not-connected' : 'invited';
     out.push({
       id: c.id,
-      name: `${c.givenNames} ${c.familyName}`.trim(),
+      name: personName(c, locale),
       email: c.email,
       role: c.role,
       hostUserId: c.hostUserId,
       orcid: linked ? identity!.orcid : null,
-      badge: linked ? renderer.badge({ orcid: identity!.orcid, authenticated: identity!.authenticated }) : '',
+      badge: linked ? renderer.badge({ orcid: identity!.orcid, authenticated: identity!.authenticated }, locale) : '',
       status,
       invitedAt: c.invitedAt,
     });

@@ -42,6 +42,18 @@ export function currentDemoUser(ctx: Context): DemoUser | null {
   return demoUser(chosen) ?? DEMO_USERS[0];
 }
 
+export const LANG_COOKIE = 'demo_lang';
+
+/**
+ * The language chosen with the demo's switcher (en / 中文): the host's locale, for signed-in users and
+ * "nobody" alike. The plugin gets it as its `localeOf` hook; null (no choice yet) lets the plugin use
+ * the invitation's language, then Accept-Language.
+ */
+export function demoLocale(ctx: Context): 'en' | 'zh-Hans' | null {
+  const chosen = ctx.cookies.get(LANG_COOKIE);
+  return chosen === 'en' || chosen === 'zh-Hans' ? chosen : null;
+}
+
 export interface DemoResearcher {
   orcid: string;
   /** As the person writes it (family name first in Chinese). */

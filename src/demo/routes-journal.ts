@@ -6,7 +6,7 @@ import type { DemoAuthor, DemoSubmission } from './data.js';
 import { formBody, localPath, requireRole, type DemoDeps } from './deps.js';
 import { contributorRows } from './contributors.js';
 import { rolesFromContributors, visibleContributors } from '../web/submission-access.js';
-import { ACT_AS_COOKIE, currentDemoUser, DEMO_RESEARCHERS, DEMO_USERS, demoUser, NOBODY } from './people.js';
+import { ACT_AS_COOKIE, LANG_COOKIE, currentDemoUser, DEMO_RESEARCHERS, DEMO_USERS, demoUser, NOBODY } from './people.js';
 import { mailParts } from './mailbox.js';
 
 const MAX_AUTHORS = 5;
@@ -23,6 +23,14 @@ export function journalRoutes(router: Router, d: DemoDeps) {
     const id = f.user === NOBODY ? NOBODY : demoUser(f.user)?.id;
     if (!id) throw new InvalidInputError('user', 'unknown demo user');
     ctx.cookies.set(ACT_AS_COOKIE, id, { httpOnly: true, sameSite: 'lax', overwrite: true });
+    ctx.redirect(localPath(f.return));
+  });
+
+  // The language switcher: the host's locale, which the plugin's pages follow too (localeOf).
+  router.post('/lang', (ctx) => {
+    const f = formBody(ctx);
+    if (f.lang !== 'en' && f.lang !== 'zh-Hans') throw new InvalidInputError('lang', 'must be en or zh-Hans');
+    ctx.cookies.set(LANG_COOKIE, f.lang, { httpOnly: true, sameSite: 'lax', overwrite: true });
     ctx.redirect(localPath(f.return));
   });
 
@@ -65,7 +73,7 @@ export function journalRoutes(router: Router, d: DemoDeps) {
     const s = await data.get(ctx.params.id);
     if (!s) throw new NotFoundError('No such manuscript.');
     const user = currentDemoUser(ctx);
-    const all = await contributorRows(orcid.store, renderer, s.id);
+    const all = await contributorRows(orcid.store, renderer, s.id, (ctx.state as { locale?: string }).locale);
     // The plugin's rule, applied to the host's own page: reviewers are shown to editors (and to themselves) only.
     const roles = user ? rolesFromContributors(user, all) : [];
     const contributors = visibleContributors(all, roles, user?.id ?? null);

@@ -1,3 +1,4 @@
+import { personName } from '../person-name.js';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { randomBytes } from 'node:crypto';
@@ -36,7 +37,7 @@ export function publishRoutes(router: Router, d: DemoDeps) {
 
   router.get('/submissions/:id/review', async (ctx) => {
     const { s, r } = await assignment(ctx);
-    const me = (await contributorRows(orcid.store, renderer, s.id)).find((c) => c.id === r.contributorId) ?? null;
+    const me = (await contributorRows(orcid.store, renderer, s.id, (ctx.state as { locale?: string }).locale)).find((c) => c.id === r.contributorId) ?? null;
     render(ctx, 'review.njk', { s, r, me });
   });
 
@@ -103,8 +104,9 @@ export function publishRoutes(router: Router, d: DemoDeps) {
 
   router.get('/articles/:id', async (ctx) => {
     const s = await published(ctx);
-    const rows = await contributorRows(orcid.store, renderer, s.id);
-    const authors = s.authors.map((a) => ({ contributorId: a.contributorId, name: `${a.givenNames} ${a.familyName}`.trim(), badge: rows.find((c) => c.id === a.contributorId)?.badge ?? '' }));
+    const locale = (ctx.state as { locale?: string }).locale;
+    const rows = await contributorRows(orcid.store, renderer, s.id, locale);
+    const authors = s.authors.map((a) => ({ contributorId: a.contributorId, name: personName(a, locale), badge: rows.find((c) => c.id === a.contributorId)?.badge ?? '' }));
     render(ctx, 'article.njk', { s, authors, isEditor: !!currentDemoUser(ctx)?.roles.includes('editor') });
   });
 

@@ -6,7 +6,7 @@ import { orcidConnect, type OrcidConnect } from '../plugin.js';
 import { startEmulator, DEMO_CLIENT, type RunningEmulator } from '../emulator/index.js';
 import { createDemoApp } from './app.js';
 import { OrcidPluginError } from '../errors.js';
-import { currentDemoUser, DEMO_RESEARCHERS, type DemoResearcher } from './people.js';
+import { currentDemoUser, demoLocale, DEMO_RESEARCHERS, type DemoResearcher } from './people.js';
 
 export interface DemoOptions {
   /** Port of the demo journal; 0 picks a free one. Default `3000`. */
@@ -104,6 +104,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       env,
       now,
       currentUser: currentDemoUser,
+      // The demo's language switcher is the host's locale; the plugin's pages follow it.
+      localeOf: demoLocale,
     });
     const app = createDemoApp({ orcid, publicUrl, now, exposed });
     handler = app.callback();

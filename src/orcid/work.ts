@@ -2,6 +2,7 @@
  * Article → ORCID v3.0 `work` XML, pure. Element order follows `vendor/orcid-model/record_3.0/work-3.0.xsd`;
  * namespaces and prefixes follow the official sample `write_samples/work-full-3.0.xml`.
  */
+import { personName } from '../person-name.js';
 import { InvalidInputError } from '../errors.js';
 import type { Article, ArticleAuthor } from '../types.js';
 import { parseOrcidId } from './id.js';
@@ -175,7 +176,8 @@ function addContributors(root: ReturnType<typeof orcidRoot>, authors: ArticleAut
         throw new InvalidInputError(`options.orcidsByContributorId[${JSON.stringify(a.contributorId)}]`, (e as Error).message);
       }
     }
-    const name = cleanOptional([a.givenNames, a.familyName].filter((s) => typeof s === 'string').join(' '), LIMITS.creditName);
+    // Han names family first (王芳), others given first: as the name is written (person-name.ts).
+    const name = cleanOptional(personName({ givenNames: typeof a.givenNames === 'string' ? a.givenNames : null, familyName: typeof a.familyName === 'string' ? a.familyName : null }), LIMITS.creditName);
     if (name === undefined && orcid === undefined) throw new InvalidInputError(`${path}.familyName`, 'is required');
     const sequence = a === ordered[0].a ? 'first' : 'additional';
     // One contributor-role per contributor (work-3.0.xsd contributor-attributes): a person with

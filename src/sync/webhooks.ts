@@ -1,3 +1,4 @@
+import { personName } from '../person-name.js';
 import type { Directory, Ledger } from '../store/ports.js';
 import type { OrcidClient } from '../orcid/client.js';
 import type { RuntimeSettings } from '../context.js';
@@ -61,7 +62,7 @@ export function createWebhooks(deps: WebhooksDeps) {
     }
     if (identity.scopes.includes('/read-limited')) {
       const person = parsePersonForPrefill(await client.readPerson(orcid, token));
-      const name = person.creditName ?? ([person.givenNames, person.familyName].filter(Boolean).join(' ') || null);
+      const name = person.creditName ?? (personName({ givenNames: person.givenNames, familyName: person.familyName }) || null);
       if (name && name !== identity.name) await directory.updateIdentityName(identity.id, name, now());
     }
     return { removed };

@@ -1,3 +1,4 @@
+import { personName } from '../person-name.js';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { isEditor, type PluginContext } from '../context.js';
@@ -38,7 +39,7 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
     const status = linked ? 'linked' : identity?.status === 'revoked' && c.identityId === identity.id ? 'revoked' : c.deniedAt ? 'denied' : c.invitationState === 'none' ? 'not-connected' : 'invited';
     return {
       contributorId: c.id,
-      name: `${c.givenNames} ${c.familyName}`.trim(),
+      name: personName(c, settings.defaultLocale),
       role: c.role,
       orcid: orcid ?? null,
       uri: orcid ? `${settings.recordBase}/${orcid}` : null,

@@ -41,6 +41,8 @@ export interface OrcidSession {
   unlinked?: string | null;
   /** The role it was connected for (the "connected" page says what we will add, by role). */
   role?: ContributorRole | null;
+  /** The language of the invitation this browser followed (request-locale.ts); the host's locale still comes first. */
+  locale?: string | null;
 }
 
 export function orcidSession(ctx: Context): OrcidSession {
@@ -59,8 +61,9 @@ const NOT_YOURS = 'You can only connect your own ORCID iD: sign in, or use the l
 export function connectRoutes(router: Router, pc: PluginContext, options: { onSignIn?: SignInHandler; pages: Pages }) {
   const { store, settings, now, logger } = pc;
 
-  function page(ctx: Context, status: number, view: Record<string, unknown>, locale?: string | null) {
-    return options.pages.send(ctx, status, 'connect-result.njk', { mountPath: settings.mountPath, journalTitle: settings.journal.title, ...view }, locale ?? settings.defaultLocale);
+  /** `invitation`: the contributor's locale, when the page answers their invitation (request-locale.ts). */
+  function page(ctx: Context, status: number, view: Record<string, unknown>, invitation?: string | null) {
+    return options.pages.send(ctx, status, 'connect-result.njk', { mountPath: settings.mountPath, journalTitle: settings.journal.title, ...view }, invitation);
   }
 
   /** May this browser connect an iD for this contributor? Its own host user, or an invitation. */
@@ -138,11 +141,11 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     const state = ctx.query.state;
     if (!pending || typeof state !== 'string' || state !== pending.state || now().getTime() - pending.createdAt > STATE_TTL_MS) {
       // Nothing is stored: this answer may be a forged or replayed redirect.
-      return page(ctx, 403, { outcome: 'error', reason: 'This sign-in link is not valid for your session (it may have expired, or been opened in another browser). Please start again.' });
+      return page(ctx, 403, { outcome: 'error', reasonKey: 'state-invalid' });
     }
     sess.pending = null; // single use
     if (!(await store.consumeOAuthState(hashState(state), now())).ok) {
-      return page(ctx, 403, { outcome: 'error', reason: 'This sign-in link has already been used. Please start again.' });
+      return page(ctx, 403, { outcome: 'error', reasonKey: 'state-used' });
     }
     const contributor = pending.contributorId ? await store.getContributor(pending.contributorId) : null;
     const retry = `${settings.mountPath}/connect?role=${encodeURIComponent(pending.role ?? 'author')}${contributor ? `&contributor=${encodeURIComponent(contributor.id)}` : ''}&return=${encodeURIComponent(pending.returnTo)}`;
@@ -153,11 +156,11 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
       }
       const denied = ctx.query.error === 'access_denied';
       return page(ctx, denied ? 200 : 400, { outcome: denied ? 'denied' : 'error', retryUrl: retry, returnUrl: pending.returnTo,
-        reason: denied ? null : 'ORCID could not complete the request. Please try again.' }, contributor?.locale);
+        reasonKey: denied ? null : 'orcid-failed' }, contributor?.locale);
     }
     const code = ctx.query.code;
     if (typeof code !== 'string' || code.length === 0 || code.length > 512) {
-      return page(ctx, 400, { outcome: 'error', retryUrl: retry, reason: 'ORCID did not return an authorization code.' });
+      return page(ctx, 400, { outcome: 'error', retryUrl: retry, reasonKey: 'no-code' }, contributor?.locale);
     }
     let tokens;
     try {
@@ -167,7 +170,7 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
       logger.warn({ code: (err as OrcidPluginError).code }, 'ORCID token exchange failed');
       // A replayed, expired or foreign code is the browser's problem (400); ORCID failing is ours (502).
       const status = err instanceof OrcidPluginError && err.status < 500 ? err.status : 502;
-      return page(ctx, status, { outcome: 'error', retryUrl: retry, reason: 'ORCID did not confirm your sign-in. Nothing was saved; please try again.' }, contributor?.locale);
+      return page(ctx, status, { outcome: 'error', retryUrl: retry, reasonKey: 'not-confirmed' }, contributor?.locale);
     }
     const { id: orcid } = parseOrcidId(tokens.orcid ?? '');
     if (pending.invitation) {
@@ -175,9 +178,7 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
       const used = await store.consumeInvitation(pending.invitation, now());
       if (!used.ok || (contributor && (await alreadyConnected(contributor)))) {
         await pc.oauth.revoke(tokens.accessToken).catch((e) => logger.warn({ err: coerceError(e) }, 'revoking an unused token failed'));
-        return page(ctx, 410, { outcome: 'error', reason: used.ok || used.reason === 'used'
-          ? 'This invitation has already been used to connect an ORCID iD. Nothing was changed.'
-          : 'This invitation link has expired. Please ask the journal to send you a new one.' }, contributor?.locale);
+        return page(ctx, 410, { outcome: 'error', reasonKey: used.ok || used.reason === 'used' ? 'invitation-spent' : 'invitation-expired' }, contributor?.locale);
       }
     }
     const user = await pc.currentUser(ctx);
@@ -196,34 +197,34 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     });
     // A new session id after sign-in: a session fixed by an attacker before it is worth nothing.
     await ctx.session?.regenerate?.();
-    Object.assign(orcidSession(ctx), { orcid, role: pending.role });
+    // The pages after the round trip ("connected", the researcher's page) keep the invitation's language.
+    Object.assign(orcidSession(ctx), { orcid, role: pending.role, locale: contributor?.locale ?? null });
     ctx.redirect(pending.returnTo);
   });
 
   router.get('/invite/:token', async (ctx) => {
     const token = ctx.params.token;
     if (!verifyInvitationSignature(token, settings.invitationSecret)) {
-      return page(ctx, 404, { outcome: 'error', reason: 'This invitation link is not valid. Please ask the journal for a new one.' });
+      return page(ctx, 404, { outcome: 'error', reasonKey: 'invitation-invalid' });
     }
     // Only looked at: opening the link (or a mail scanner, a link preview, a HEAD) uses nothing up.
     const tokenHash = hashInvitationToken(token);
     const result = await store.checkInvitation(tokenHash, now());
     if (!result.ok) {
-      const message = result.reason === 'expired'
-        ? 'This invitation link has expired. Please ask the journal to send you a new one.'
-        : result.reason === 'used' ? 'This invitation link has already been used. Please ask the journal for a new one if you still need to connect.'
-        : 'This invitation link is not valid. Please ask the journal for a new one.';
-      return page(ctx, result.reason === 'unknown' ? 404 : 410, { outcome: 'error', reason: message });
+      const reasonKey = result.reason === 'expired' ? 'invitation-expired' : result.reason === 'used' ? 'invitation-used' : 'invitation-invalid';
+      return page(ctx, result.reason === 'unknown' ? 404 : 410, { outcome: 'error', reasonKey });
     }
     const contributor = await store.getContributor(result.invitation.contributorId);
-    if (!contributor) return page(ctx, 410, { outcome: 'error', reason: 'The submission this invitation was for no longer exists.' });
+    if (!contributor) return page(ctx, 410, { outcome: 'error', reasonKey: 'submission-gone' });
     if (await alreadyConnected(contributor)) {
-      return page(ctx, 410, { outcome: 'error', reason: 'This invitation has already been used to connect an ORCID iD.' }, contributor.locale);
+      return page(ctx, 410, { outcome: 'error', reasonKey: 'invitation-connected' }, contributor.locale);
     }
     const sess = orcidSession(ctx);
     // At most 20 grants per browser, the newest kept.
     const granted = Object.entries({ ...(sess.invitations ?? {}), [contributor.id]: tokenHash }).slice(-20);
     sess.invitations = Object.fromEntries(granted);
+    // Pages answering this browser before the round trip ends (a stale state, say) speak the invitation's language.
+    sess.locale = contributor.locale ?? null;
     const back = safeReturnPath(ctx.query.return, '');
     const connected = `${settings.mountPath}/connected${back ? `?return=${encodeURIComponent(back)}` : ''}`;
     await startAuthorize(ctx, 'connect', contributor, contributor.role, connected, tokenHash);
@@ -234,7 +235,7 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
   router.get('/connected', async (ctx) => {
     const orcid = orcidSession(ctx).orcid;
     const returnUrl = safeReturnPath(ctx.query.return, '/');
-    if (!orcid) return page(ctx, 200, { outcome: 'error', reason: 'No ORCID iD is connected in this browser session.', returnUrl });
+    if (!orcid) return page(ctx, 200, { outcome: 'error', reasonKey: 'not-connected-here', returnUrl });
     const identity = await store.findIdentityByOrcid(orcid);
     await page(ctx, 200, { outcome: 'success', role: orcidSession(ctx).role ?? null, canUpdate: identity?.scopes.includes('/activities/update') ?? false, orcid,
       uri: `${settings.recordBase}/${orcid}`, name: identity?.name ?? null, authenticated: true, returnUrl, manageUrl: `${settings.mountPath}/me` });

@@ -1,3 +1,4 @@
+import { personName } from '../person-name.js';
 import type { Contributor } from '../store/store.js';
 import type { PluginContext } from '../context.js';
 import { mintInvitationToken } from './invitations.js';
@@ -28,7 +29,7 @@ export function createInviteService(pc: Pick<PluginContext, 'store' | 'mailer' |
     await store.createInvitation({ tokenHash, contributorId: contributor.id, createdAt: at, expiresAt });
     const mail = {
       to: contributor.email,
-      name: `${contributor.givenNames} ${contributor.familyName}`.trim(),
+      name: personName(contributor, contributor.locale ?? settings.defaultLocale),
       locale: contributor.locale ?? undefined,
       journalTitle: settings.journal.title,
       submissionTitle: submissionTitle ?? (await store.getSubmissionTitle(contributor.submissionId)) ?? '',

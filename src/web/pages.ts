@@ -13,6 +13,7 @@
  */
 import type { Context } from 'koa';
 import type { Renderer } from './templates.js';
+import type { LocaleFor } from './request-locale.js';
 
 /** What the host's layout hook receives. `title`, `content` and `head` are HTML, already escaped. */
 export interface PageParts {
@@ -29,19 +30,22 @@ export type PageLayout = (ctx: Context, page: PageParts) => string | Promise<str
 
 const MARK = '<!--koa-orcid:content-->';
 
-export function createPages(renderer: Renderer, layout?: PageLayout) {
-  /** Render a page template, framed by the host's layout when one is set. */
-  async function html(ctx: Context, status: number, template: string, view: Record<string, unknown>, locale?: string | null): Promise<string> {
-    if (!layout) return renderer.render(template, view, locale ?? undefined);
-    const parts = renderer.render(template, { ...view, pageLayout: '_page-parts.njk' }, locale ?? undefined);
+export function createPages(renderer: Renderer, localeFor: LocaleFor, layout?: PageLayout) {
+  /**
+   * Render a page template in the request's language (request-locale.ts), framed by the host's layout
+   * when one is set. `invitation`: the contributor's locale when the page answers their invitation.
+   */
+  async function html(ctx: Context, status: number, template: string, view: Record<string, unknown>, invitation?: string | null): Promise<string> {
+    const locale = await localeFor(ctx, invitation);
+    if (!layout) return renderer.render(template, view, locale);
+    const parts = renderer.render(template, { ...view, pageLayout: '_page-parts.njk' }, locale);
     const at = parts.indexOf(MARK);
     if (at < 0) return parts;
-    const resolved = renderer.resolveLocale(locale ?? undefined);
-    return layout(ctx, { title: parts.slice(0, at).trim(), content: parts.slice(at + MARK.length), head: renderer.render('_styles.njk', {}, resolved), locale: resolved, status });
+    return layout(ctx, { title: parts.slice(0, at).trim(), content: parts.slice(at + MARK.length), head: renderer.render('_styles.njk', {}, locale), locale, status });
   }
 
-  async function send(ctx: Context, status: number, template: string, view: Record<string, unknown>, locale?: string | null): Promise<void> {
-    const body = await html(ctx, status, template, view, locale);
+  async function send(ctx: Context, status: number, template: string, view: Record<string, unknown>, invitation?: string | null): Promise<void> {
+    const body = await html(ctx, status, template, view, invitation);
     ctx.status = status;
     ctx.type = 'html';
     ctx.body = body;

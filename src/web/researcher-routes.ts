@@ -42,6 +42,6 @@ export function researcherRoutes(router: Router, pc: PluginContext, options: { c
       unlinkUrl: `${settings.mountPath}/unlink`, returnTo: me,
       // Signed-in researchers can connect (again, or another iD) from here; an invitee uses their link.
       connectUrl: signedIn ? `${settings.mountPath}/connect?role=author&return=${encodeURIComponent(me)}` : null,
-    }, ctx.get('accept-language') || undefined);
+    });
   });
 }

@@ -8,7 +8,7 @@ import type { Identity } from '../store/store.js';
 import type { Returning } from '../sync/returning.js';
 import type { ConnectedAs } from '../types.js';
 
-export function createResearcherLookup(pc: Pick<PluginContext, 'store' | 'currentUser' | 'settings' | 'renderer'>, returning: Returning) {
+export function createResearcherLookup(pc: Pick<PluginContext, 'store' | 'currentUser' | 'settings' | 'renderer' | 'localeFor'>, returning: Returning) {
   const { store, settings, renderer } = pc;
 
   /** The linked identity of this request's researcher, or null. */
@@ -35,7 +35,9 @@ export function createResearcherLookup(pc: Pick<PluginContext, 'store' | 'curren
   /** By the host's user id, or by the request (host user, else the plugin's session). */
   async function connectedAs(who: string | Context, locale?: string): Promise<ConnectedAs | null> {
     const identity = typeof who === 'string' ? await returning.usableIdentityOf(who) : await identityOf(who);
-    return identity ? describe(identity, locale) : null;
+    if (!identity) return null;
+    // Given the request, "Connected as" speaks its language, as the plugin's pages do (request-locale.ts).
+    return describe(identity, locale ?? (typeof who === 'string' ? undefined : await pc.localeFor(who)));
   }
 
   return { identityOf, connectedAs };

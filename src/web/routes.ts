@@ -40,7 +40,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function createRoutes(pc: PluginContext, invites: InviteService, options: RoutesOptions): Middleware {
   const { settings, logger, renderer } = pc;
   const router = new Router({ prefix: settings.mountPath });
-  const pages = createPages(renderer, options.layout);
+  const pages = createPages(renderer, pc.localeFor, options.layout);
   connectRoutes(router, pc, { onSignIn: options.onSignIn, pages });
   researcherRoutes(router, pc, { csrf: options.csrf, pages });
   apiRoutes(router, pc, invites, options.csrf);

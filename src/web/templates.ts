@@ -48,7 +48,12 @@ export interface Renderer {
  * simplified script or a mainland/Singapore region maps to zh-Hans; traditional script does not.
  */
 export function resolveLocale(requested: string | undefined, fallback: Locale = 'en'): Locale {
-  if (!requested) return fallback;
+  return matchLocale(requested) ?? fallback;
+}
+
+/** The supported locale `requested` (a tag or an Accept-Language header) asks for, or null when none. */
+export function matchLocale(requested: string | null | undefined): Locale | null {
+  if (!requested) return null;
   const tags = requested
     .split(',')
     .map((part) => part.split(';')[0].trim().toLowerCase())
@@ -57,7 +62,7 @@ export function resolveLocale(requested: string | undefined, fallback: Locale = 
     if (tag === 'en' || tag.startsWith('en-')) return 'en';
     if (tag === 'zh' || tag.startsWith('zh-hans') || tag === 'zh-cn' || tag === 'zh-sg') return 'zh-Hans';
   }
-  return fallback;
+  return null;
 }
 
 /** Create a renderer. Template files are read once and cached by nunjucks. */

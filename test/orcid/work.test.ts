@@ -79,7 +79,7 @@ const EXPECTED = `<?xml version="1.0" encoding="UTF-8"?>
         <common:path>0000-0002-1825-0097</common:path>
         <common:host>orcid.org</common:host>
       </common:contributor-orcid>
-      <work:credit-name>雷 李</work:credit-name>
+      <work:credit-name>李雷</work:credit-name>
       <work:contributor-attributes>
         <work:contributor-sequence>additional</work:contributor-sequence>
         <work:contributor-role>author</work:contributor-role>

@@ -14,7 +14,8 @@ const ICON = loadOrcidIcon(join(BUILTIN_TEMPLATES_DIR, 'assets'));
 const htmlTemplates: [string, Record<string, unknown>][] = [
   ['connect-result.njk', { outcome: 'success', orcid: ID, name: EVIL, journalTitle: EVIL, returnUrl: '/x' }],
   ['connect-result.njk', { outcome: 'denied', retryUrl: '/orcid/connect', journalTitle: EVIL }],
-  ['connect-result.njk', { outcome: 'error', reason: EVIL, retryUrl: '/orcid/connect' }],
+  // zh-Hans says an error handler's (English) message by its status: the title is what reaches the page there.
+  ['connect-result.njk', { outcome: 'error', reason: EVIL, status: 400, journalTitle: EVIL, returnUrl: '/x', retryUrl: '/orcid/connect' }],
   ['invitation-email.njk', { name: EVIL, journalTitle: EVIL, submissionTitle: EVIL, role: 'co-author', link: 'https://j.example/i/abc', expiresAt }],
   ['reminder-email.njk', { name: EVIL, journalTitle: EVIL, submissionTitle: EVIL, role: 'reviewer', link: 'https://j.example/i/abc', expiresAt }],
   ['reinvitation-email.njk', { name: EVIL, journalTitle: EVIL, submissionTitle: EVIL, role: 'author', link: 'https://j.example/i/abc', expiresAt }],
