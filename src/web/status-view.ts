@@ -124,3 +124,14 @@ export function personState(contributorStatus: string): PersonState {
     default: return 'not-invited';
   }
 }
+
+/** States in which nothing more will happen to an item on its own. */
+export const SETTLED_STATES: readonly ItemState[] = ['sent', 'retracted', 'removed-by-researcher', 'unlinked', 'removed'];
+
+/** How far a set of items got: settled of total, as a whole percentage, and how many are in each state. */
+export function progressOf(states: readonly ItemState[]): { total: number; settled: number; percent: number; counts: Partial<Record<ItemState, number>> } {
+  const counts: Partial<Record<ItemState, number>> = {};
+  for (const s of states) counts[s] = (counts[s] ?? 0) + 1;
+  const settled = states.filter((s) => SETTLED_STATES.includes(s)).length;
+  return { total: states.length, settled, percent: states.length === 0 ? 0 : Math.round((100 * settled) / states.length), counts };
+}
