@@ -104,8 +104,10 @@ export function statusPageRoutes(router: Router, pc: PluginContext, csrf: Csrf, 
     const identities = await identitiesOf(deposits.map((d) => d.identityId));
     const t = now();
     const byIdentity = new Map<string, PersonRow>();
+    const jobsOf = new Map<string, ReturnType<typeof jobsByDeposit>>();
     for (const d of deposits) {
-      const jobs = jobsByDeposit(await store.listJobs({ identityId: d.identityId, limit: 1000 }).then((js) => js.filter((j) => j.deposit.key === d.key)));
+      let jobs = jobsOf.get(d.identityId);
+      if (!jobs) jobsOf.set(d.identityId, (jobs = jobsByDeposit(await store.listJobs({ identityId: d.identityId, limit: 1000 }))));
       let person = byIdentity.get(d.identityId);
       if (!person) {
         const identity = identities.get(d.identityId) ?? null;
@@ -127,7 +129,7 @@ export function statusPageRoutes(router: Router, pc: PluginContext, csrf: Csrf, 
     await requireUser(ctx);
     const submission = typeof ctx.query.submission === 'string' ? ctx.query.submission : null;
     if (!submission) throw new InvalidInputError('submission', 'is required');
-    const { roles, contributors } = await viewerOf(pc, ctx, submission);
+    const { user, roles, contributors } = await viewerOf(pc, ctx, submission);
     if (!roles.has('editor')) throw new ForbiddenError('Only the editors of this submission may do this.');
     const people = await submissionPeople(submission, contributors);
     const title = await store.getSubmissionTitle(submission);
@@ -135,7 +137,7 @@ export function statusPageRoutes(router: Router, pc: PluginContext, csrf: Csrf, 
     await pages.send(ctx, 200, 'status.njk', {
       ...(await view(ctx, `${settings.mountPath}/status?submission=${encodeURIComponent(submission)}`)),
       submissions: [{ id: submission, title, people }],
-      editorsUrl: isEditor(await requireUser(ctx)) ? `${settings.mountPath}/status/editors` : null,
+      editorsUrl: isEditor(user) ? `${settings.mountPath}/status/editors` : null,
     }, locale(ctx));
   });
 
