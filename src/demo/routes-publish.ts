@@ -8,6 +8,8 @@ import { requireRole, type DemoDeps } from './deps.js';
 import { contributorRows } from './contributors.js';
 import { currentDemoUser } from './people.js';
 import { buildCrossref, buildJats, type ArticleXmlInput } from './xml.js';
+import { itemRow, progressOf } from '../web/status-view.js';
+import { isItemKind } from '../store/store.js';
 
 /** Reviewing, publishing, the article page with its XML, and the live ORCID sync page. */
 export function publishRoutes(router: Router, d: DemoDeps) {
@@ -121,6 +123,23 @@ export function publishRoutes(router: Router, d: DemoDeps) {
 
   router.get('/submissions/:id/progress', async (ctx) => {
     const s = await submission(ctx);
-    render(ctx, 'progress.njk', { s, statusUrl: `${d.mountPath}/api/submissions/${encodeURIComponent(s.id)}/status` });
+    // The first paint, in words and a bar; the page's script then follows the JSON status (kept for scripts).
+    // Items name iDs, a reviewer's among them: editors only, as the JSON status.
+    const rows = currentDemoUser(ctx)?.roles.includes('editor') ? await itemRowsOf(s.id) : [];
+    render(ctx, 'progress.njk', { s, rows, progress: progressOf(rows.map((r) => r.state)), statusUrl: `${d.mountPath}/api/submissions/${encodeURIComponent(s.id)}/status` });
   });
+
+  /** The submission's items as the plugin's status page sees them (state names the page puts into words). */
+  async function itemRowsOf(submissionId: string) {
+    const { store } = orcid;
+    const open = new Map((await store.listJobs({ submissionId, limit: 1000 })).filter((j) => j.job.status !== 'done').map((j) => [j.deposit.key, j.job]));
+    const rows = [];
+    for (const dep of await store.listDeposits({ submissionId })) {
+      if (!isItemKind(dep.kind)) continue;
+      const job = open.get(dep.key) ?? null;
+      const ledgerState = job ? (job.status === 'parked' ? 'parked' : 'pending') : dep.status;
+      rows.push({ ...itemRow(dep, job, await store.getIdentity(dep.identityId), false, new Date()), orcid: dep.orcid, ledgerState });
+    }
+    return rows;
+  }
 }

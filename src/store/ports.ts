@@ -23,7 +23,7 @@ export interface Ledger {
   /** `desireDeposit` for many deposits in one transaction (one event's deposits), results in input order. */
   desireDeposits(inputs: S.DesireDepositInput[], now: Date): Promise<S.DesireDepositResult[]>;
   getDeposit(key: string): Promise<S.Deposit | null>;
-  listDeposits(filter: { identityId?: string; submissionId?: string; sourceId?: string; orcid?: string }): Promise<S.Deposit[]>;
+  listDeposits(filter: { identityId?: string; submissionId?: string; sourceId?: string; orcid?: string; kind?: S.LedgerKind }): Promise<S.Deposit[]>;
   /**
    * Atomically lease up to `limit` due jobs (queued, or leased with an expired lease) for `workerId`,
    * oldest `runAt` first; deposits that will be POSTed (desired present, no put-code) are marked
@@ -49,6 +49,8 @@ export interface Ledger {
   parkJobsOfIdentity(identityId: string, reason: string, now: Date): Promise<number>;
   /** Queue parked jobs again (attempts reset); by job id or by identity. Returns how many. */
   unparkJobs(filter: { jobId?: string; identityId?: string }, now: Date): Promise<number>;
+  /** An editor's "Retry": a queued job waiting for a later attempt runs now. False when it is not queued or already due. */
+  retryJobNow(jobId: string, now: Date): Promise<boolean>;
   /** The researcher removed our item (seen through a webhook): no job is queued, we never re-add on our own. */
   markDepositRemoved(depositKey: string, now: Date): Promise<void>;
   /** Adopt a put-code found by reconciliation (409) without finishing the job. */

@@ -39,6 +39,7 @@ export function postgresLedger(h: PgHandle): Ledger {
     parkJob: (jobId, workerId, reason, now) => write.parkJob(h, jobId, workerId, reason, now),
     parkJobsOfIdentity: (identityId, reason, now) => write.parkJobsOfIdentity(h, identityId, reason, now),
     unparkJobs: (filter, now) => write.unparkJobs(h, filter, now),
+    retryJobNow: (jobId, now) => write.retryJobNow(h, jobId, now),
     markDepositRemoved: (key, now) => write.markDepositRemoved(h, key, now),
     adoptPutCode: (key, putCode, now) => write.adoptPutCode(h, key, putCode, now),
     listJobs: (filter) => read.listJobs(h, filter),

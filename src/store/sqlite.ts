@@ -58,6 +58,12 @@ export function sqliteLedger(h: SqliteHandle, completions: { complete: Ledger['c
         if (n > 0) signal?.emit();
         return n;
       }),
+    retryJobNow: (jobId, now) =>
+      p(() => {
+        const ok = write.retryJobNow(h, jobId, now);
+        if (ok) signal?.emit();
+        return ok;
+      }),
     markDepositRemoved: (key, now) => p(() => write.markDepositRemoved(h, key, now)),
     adoptPutCode: (key, putCode, now) => p(() => write.adoptPutCode(h, key, putCode, now)),
     listJobs: (filter) => p(() => read.listJobs(h, filter)),

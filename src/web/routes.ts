@@ -13,6 +13,7 @@ import { metricsRoute, type MetricsAccess } from './metrics.js';
 import type { Csrf } from './csrf.js';
 import session from 'koa-session';
 import { researcherRoutes } from './researcher-routes.js';
+import { statusPageRoutes } from './status-page.js';
 import { createPages, type PageLayout } from './pages.js';
 import { SESSION_COOKIE, sessionCodec } from './session-cookie.js';
 
@@ -44,6 +45,7 @@ export function createRoutes(pc: PluginContext, invites: InviteService, options:
   connectRoutes(router, pc, { onSignIn: options.onSignIn, pages });
   researcherRoutes(router, pc, { csrf: options.csrf, pages });
   apiRoutes(router, pc, invites, options.csrf);
+  statusPageRoutes(router, pc, options.csrf, pages);
   webhookRoutes(router, pc);
   metricsRoute(router, pc, options.metricsAccess);
   const handleErrors = errorMiddleware({

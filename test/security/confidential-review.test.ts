@@ -40,6 +40,7 @@ describe('confidential review: who may see a reviewer', function () {
     '/orcid/api/submissions/s1/contributors',
     '/orcid/api/submissions/s1/status',
     '/orcid/status?submission=s1',
+    '/orcid/status/editors',
     '/orcid/metrics',
     '/orcid/api/me/prefill',
     '/orcid/connected',

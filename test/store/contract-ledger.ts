@@ -220,6 +220,23 @@ export function ledgerContract(ref: StoreRef): void {
       expect(await ref.store.unparkJobs({ jobId: c.job.id }, at(200))).to.equal(0);
     });
 
+    it('runs a job waiting after a failure now on an editor\'s retry, and nothing else', async () => {
+      await ref.store.desireDeposit(workInput(), T0);
+      const [c] = await ref.store.claimJobs('w1', T0, 1, LEASE);
+      expect(await ref.store.retryJobNow(c!.job.id, at(1)), 'a leased job').to.equal(false);
+      await ref.store.retryJob(c!.job.id, 'w1', 'ORCID answered 500', at(60), at(1));
+      expect(await ref.store.retryJobNow(c!.job.id, at(2))).to.equal(true);
+      expect(await jobById(ref.store, c!.job.id)).to.deep.include({ status: 'queued', runAt: at(2) });
+      expect((await ref.store.claimJobs('w1', at(2), 1, LEASE)).map((x) => x.job.id)).to.deep.equal([c!.job.id]);
+      expect(await ref.store.retryJobNow('no-such-job', at(3))).to.equal(false);
+    });
+
+    it('lists deposits of one kind', async () => {
+      await ref.store.desireDeposit(workInput({ key: 'w-1' }), T0);
+      await ref.store.desireDeposit(workInput({ key: 's-1', kind: 'service', submissionId: null }), T0);
+      expect((await ref.store.listDeposits({ kind: 'service' })).map((d) => d.key)).to.deep.equal(['s-1']);
+    });
+
     it('parks every open job of an identity (revoked token) and unparks them when it is linked again', async () => {
       await ref.store.desireDeposit(workInput({ key: 'a1' }), T0);
       await ref.store.desireDeposit(workInput({ key: 'a2' }), T0);

@@ -28,11 +28,13 @@ describe('editors\' sync status and metrics', function () {
       const body = JSON.parse(r.text) as { items: Array<Record<string, unknown>>; contributors: Array<{ contributorId: string; status: string }> };
       expect(body.contributors.map((c) => [c.contributorId, c.status])).to.deep.equal([['c1', 'linked'], ['e1', 'invited']]);
       expect(body.items).to.have.length(1);
-      const { lastError, parkReason, ...rest } = body.items[0]!;
+      const { lastError, parkReason, error, ...rest } = body.items[0]!;
       expect(rest).to.deep.equal({
         key: `work:a1:${h.researchers.author}`, kind: 'work', orcid: h.researchers.author, desired: 'present', status: 'parked',
-        putCode: null, jobId: job.id, jobStatus: 'parked', attempts: job.attempts, nextAttempt: null,
+        putCode: null, jobId: job.id, jobStatus: 'parked', attempts: job.attempts, nextAttempt: null, state: 'parked',
       });
+      // The park reason's words after its prefix, for the live progress page.
+      expect(error).to.be.a('string').and.not.match(/^ORCID throttled/).and.not.match(/<|error-code/);
       expect(parkReason).to.match(/^ORCID throttled or unreachable for 3 days: /);
       // The last error is ORCID's answer (a 5xx or a 503 throttle), the park reason says what the worker decided.
       expect(lastError).to.match(/^ORCID_(SERVER_ERROR 50[02]|RATE_LIMITED 503): /);

@@ -19,7 +19,7 @@ const htmlTemplates: [string, Record<string, unknown>][] = [
   ['invitation-email.njk', { name: EVIL, journalTitle: EVIL, submissionTitle: EVIL, role: 'co-author', link: 'https://j.example/i/abc', expiresAt }],
   ['reminder-email.njk', { name: EVIL, journalTitle: EVIL, submissionTitle: EVIL, role: 'reviewer', link: 'https://j.example/i/abc', expiresAt }],
   ['reinvitation-email.njk', { name: EVIL, journalTitle: EVIL, submissionTitle: EVIL, role: 'author', link: 'https://j.example/i/abc', expiresAt }],
-  ['status.njk', { actionBase: '/orcid/status/jobs', submissions: [{ id: 's1', title: EVIL, people: [{ name: EVIL, orcid: ID, authenticated: true, items: [{ jobId: 'j1', kind: 'work', status: 'failed', putCode: null, lastError: EVIL, nextAttemptAt: expiresAt }] }] }] }],
+  ['status.njk', { actionBase: '/orcid/status', submissions: [{ id: 's1', title: EVIL, people: [{ name: EVIL, orcid: ID, authenticated: true, items: [{ key: 'k1', jobId: 'j1', kind: 'work', state: 'failed-retrying', putCode: null, error: EVIL, nextAttemptAt: expiresAt, actions: ['retry'] }] }] }] }],
 ];
 
 describe('createRenderer', () => {
@@ -90,21 +90,22 @@ describe('createRenderer', () => {
     });
   });
 
-  it('lists status rows with put-code, error, next attempt and a POST form for Retry or Un-park', () => {
+  it('lists status rows in words with put-code, error, next attempt and a POST form for each action offered', () => {
     const html = renderer.render('status.njk', {
-      actionBase: '/orcid/status/jobs',
+      actionBase: '/orcid/status',
       csrfToken: 'tok',
       submissions: [{ id: 's1', title: 'On Things', people: [{ name: 'Ada', orcid: ID, items: [
-        { jobId: 'j1', kind: 'work', status: 'done', putCode: '12345' },
-        { jobId: 'j2', kind: 'peer-review', status: 'parked', lastError: 'ORCID_TOKEN_REVOKED', nextAttemptAt: null },
-        { jobId: 'j3', kind: 'work', status: 'failed', lastError: '500', nextAttemptAt: '2025-01-31T12:00:00Z' },
+        { key: 'k1', jobId: null, kind: 'work', state: 'sent', putCode: '12345', actions: [] },
+        { key: 'k2', jobId: 'j2', kind: 'peer-review', state: 'parked', parkCause: 'token-revoked', error: '', actions: ['unpark'] },
+        { key: 'k3', jobId: 'j3', kind: 'work', state: 'failed-retrying', error: '500', nextAttemptAt: '2025-01-31T12:00:00Z', actions: ['retry'] },
       ] }] }],
     });
     expect(html).to.contain('<td>12345</td>');
     expect(html).to.contain('<form method="post" action="/orcid/status/jobs/j2/unpark"><input type="hidden" name="_csrf" value="tok"><button type="submit">Un-park</button></form>');
     expect(html).to.contain('<form method="post" action="/orcid/status/jobs/j3/retry">');
-    expect(html).not.to.contain('/orcid/status/jobs/j1/');
-    expect(html).to.contain('<td>January 31, 2025 at 12:00 PM UTC</td>');
+    expect(html).not.to.contain('/k1/');
+    expect(html).to.contain('Failed, will retry at January 31, 2025 at 12:00 PM UTC');
+    expect(html).to.contain("Stopped (parked): the researcher's permission was revoked");
   });
 
   it('keeps plain-text email bodies unescaped', () => {

@@ -9,7 +9,7 @@ export async function getDeposit(h: MongoHandle, key: string): Promise<S.Deposit
   return h.guard(async () => mapNull(await h.m.Deposit.findById(key).lean<M.DepositDoc>().exec(), M.toDeposit));
 }
 
-export async function listDeposits(h: MongoHandle, filter: { identityId?: string; submissionId?: string; sourceId?: string; orcid?: string }): Promise<S.Deposit[]> {
+export async function listDeposits(h: MongoHandle, filter: { identityId?: string; submissionId?: string; sourceId?: string; orcid?: string; kind?: S.LedgerKind }): Promise<S.Deposit[]> {
   return h.guard(async () => (await h.m.Deposit.find(defined(filter)).sort({ createdAt: 1, _id: 1 }).lean<M.DepositDoc[]>().exec()).map(M.toDeposit));
 }
 

@@ -103,6 +103,10 @@ export async function unparkJobs(h: MongoHandle, filter: { jobId?: string; ident
   });
 }
 
+export async function retryJobNow(h: MongoHandle, jobId: string, now: Date): Promise<boolean> {
+  return h.guard(async () => (await h.m.Job.updateOne({ _id: jobId, status: 'queued', runAt: { $gt: now } }, { $set: { runAt: now, updatedAt: now } }).exec()).modifiedCount > 0);
+}
+
 export async function markDepositRemoved(h: MongoHandle, depositKey: string, now: Date): Promise<void> {
   await h.tx(async (session) => {
     const r = await h.m.Deposit.updateOne({ _id: depositKey }, { $set: { status: 'removed-by-researcher', putCode: null, postedHash: null, updatedAt: now } }, { session }).exec();

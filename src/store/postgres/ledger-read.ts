@@ -17,8 +17,8 @@ export async function getDeposit(h: PgHandle, key: string): Promise<S.Deposit | 
   return r ? toDeposit(r) : null;
 }
 
-export async function listDeposits(h: PgHandle, filter: { identityId?: string; submissionId?: string; sourceId?: string; orcid?: string }): Promise<S.Deposit[]> {
-  const { where, params } = conditions({ identity_id: filter.identityId, submission_id: filter.submissionId, source_id: filter.sourceId, orcid: filter.orcid });
+export async function listDeposits(h: PgHandle, filter: { identityId?: string; submissionId?: string; sourceId?: string; orcid?: string; kind?: S.LedgerKind }): Promise<S.Deposit[]> {
+  const { where, params } = conditions({ identity_id: filter.identityId, submission_id: filter.submissionId, source_id: filter.sourceId, orcid: filter.orcid, kind: filter.kind });
   return (await h.rows(`SELECT * FROM deposits ${where} ORDER BY created_at, key`, params)).map(toDeposit);
 }
 

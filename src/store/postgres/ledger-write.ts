@@ -153,6 +153,16 @@ export async function unparkJobs(h: PgHandle, filter: { jobId?: string; identity
   return Number(r?.n ?? 0);
 }
 
+export async function retryJobNow(h: PgHandle, jobId: string, now: Date): Promise<boolean> {
+  const [r] = await h.rows(
+    `WITH moved AS (UPDATE jobs SET run_at = $2, updated_at = $2 WHERE id = $1 AND status = 'queued' AND run_at > $2 RETURNING 1),
+       n AS (SELECT count(*) AS n FROM moved)
+     SELECT n.n, CASE WHEN n.n > 0 THEN pg_notify($3, '') END AS notified FROM n`,
+    [jobId, now, h.channel],
+  );
+  return Number(r?.n ?? 0) > 0;
+}
+
 export async function markDepositRemoved(h: PgHandle, depositKey: string, now: Date): Promise<void> {
   // Nothing is left to update or delete. A leased job is left to its worker, whose call
   // will meet ORCID's 404 and complete as removed-by-researcher.

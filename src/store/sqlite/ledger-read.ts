@@ -11,8 +11,8 @@ export function getDeposit(h: SqliteHandle, key: string): S.Deposit | null {
   return r ? toDeposit(r) : null;
 }
 
-export function listDeposits(h: SqliteHandle, filter: { identityId?: string; submissionId?: string; sourceId?: string; orcid?: string }): S.Deposit[] {
-  const { where, params } = conditions({ identity_id: filter.identityId, submission_id: filter.submissionId, source_id: filter.sourceId, orcid: filter.orcid });
+export function listDeposits(h: SqliteHandle, filter: { identityId?: string; submissionId?: string; sourceId?: string; orcid?: string; kind?: S.LedgerKind }): S.Deposit[] {
+  const { where, params } = conditions({ identity_id: filter.identityId, submission_id: filter.submissionId, source_id: filter.sourceId, orcid: filter.orcid, kind: filter.kind });
   return h.all(`SELECT * FROM deposits ${where} ORDER BY created_at, key`, ...params).map(toDeposit);
 }
 

@@ -109,6 +109,11 @@ export function unparkJobs(h: SqliteHandle, filter: { jobId?: string; identityId
   });
 }
 
+export function retryJobNow(h: SqliteHandle, jobId: string, now: Date): boolean {
+  const t = now.getTime();
+  return h.run(`UPDATE jobs SET run_at = ?, updated_at = ? WHERE id = ? AND status = 'queued' AND run_at > ?`, t, t, jobId, t).changes > 0;
+}
+
 export function markDepositRemoved(h: SqliteHandle, depositKey: string, now: Date): void {
   h.tx(() => {
     const t = now.getTime();
