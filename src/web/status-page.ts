@@ -26,7 +26,6 @@ interface PersonRow {
 
 export function statusPageRoutes(router: Router, pc: PluginContext, csrf: Csrf, pages: Pages) {
   const { store, settings, now } = pc;
-  const locale = (ctx: Context) => ctx.get('accept-language') || undefined;
 
   async function requireUser(ctx: Context) {
     const user = await pc.currentUser(ctx);
@@ -138,7 +137,7 @@ export function statusPageRoutes(router: Router, pc: PluginContext, csrf: Csrf, 
       ...(await view(ctx, `${settings.mountPath}/status?submission=${encodeURIComponent(submission)}`)),
       submissions: [{ id: submission, title, people }],
       editorsUrl: isEditor(user) ? `${settings.mountPath}/status/editors` : null,
-    }, locale(ctx));
+    });
   });
 
   /** Editors' own service items: of no submission, so for host editors only (as `editsSubmission` says for null). */
@@ -146,7 +145,7 @@ export function statusPageRoutes(router: Router, pc: PluginContext, csrf: Csrf, 
     const user = await requireUser(ctx);
     if (!isEditor(user)) throw new ForbiddenError('Only editors may see this page.');
     ctx.set('Cache-Control', 'no-store');
-    await pages.send(ctx, 200, 'status-editors.njk', { ...(await view(ctx, `${settings.mountPath}/status/editors`)), people: await servicePeople() }, locale(ctx));
+    await pages.send(ctx, 200, 'status-editors.njk', { ...(await view(ctx, `${settings.mountPath}/status/editors`)), people: await servicePeople() });
   });
 
   // "Retry": a job waiting after a failure runs now (a parked one is queued again, as it always was);
