@@ -19,6 +19,8 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'drain-at-limit': async () => (await import('./drain-at-limit.js')).benchDrainAtLimit(),
   'drain-at-limit-shared': async () => (await import('./drain-at-limit-shared.js')).benchDrainAtLimitShared(),
   'drain-at-limit-kill': async () => (await import('./drain-at-limit-shared.js')).benchDrainAtLimitKill(),
+  'drain-at-limit-pg': async () => (await import('./drain-at-limit-shared.js')).benchDrainAtLimitPg(),
+  'drain-at-limit-pg-kill': async () => (await import('./drain-at-limit-shared.js')).benchDrainAtLimitPgKill(),
   'drain-unlimited': async () => (await import('./drain-unlimited.js')).benchDrainUnlimited(),
   'publish-latency': async () => (await import('./publish-latency.js')).benchPublishLatency(),
   'publish-store-calls': async () => (await import('./publish-store-calls.js')).benchPublishStoreCalls(),
