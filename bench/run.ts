@@ -22,6 +22,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'drain-at-limit-pg': async () => (await import('./drain-at-limit-shared.js')).benchDrainAtLimitPg(),
   'drain-at-limit-pg-kill': async () => (await import('./drain-at-limit-shared.js')).benchDrainAtLimitPgKill(),
   'drain-unlimited': async () => (await import('./drain-unlimited.js')).benchDrainUnlimited(),
+  'wake-latency': async () => (await import('./wake-latency.js')).benchWakeLatency(),
   'publish-latency': async () => (await import('./publish-latency.js')).benchPublishLatency(),
   'publish-store-calls': async () => (await import('./publish-store-calls.js')).benchPublishStoreCalls(),
   'drain-store-calls': async () => (await import('./drain-store-calls.js')).benchDrainStoreCalls(),

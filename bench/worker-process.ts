@@ -7,6 +7,9 @@
  * epoch, comparable across processes), statuses, and peak RSS.
  *
  * BENCH_MODE=drain uses `worker.drain()` (claim a batch, finish it, claim the next) instead.
+ * BENCH_MODE=serve runs the worker until SIGTERM (or the deadline), however idle, and prints
+ * `ready` on stdout once started (wake-latency). BENCH_NO_WAKE=1 hides the store's `onWork`, so
+ * the worker finds new jobs by polling only (the baseline).
  * BENCH_DEADLINE_MS bounds the run (default 8 minutes).
  */
 import { orcidConnect } from '../src/plugin.js';
@@ -34,10 +37,18 @@ const counting: typeof fetch = async (input, init) => {
 };
 
 const sampler = setInterval(() => (peak = Math.max(peak, rssMb().rss)), 100);
-const orcid = await orcidConnect({ fetch: counting });
+// Without onWork the worker polls (ORCID_POLL_MS); the store is then ours to close.
+const { openStore } = await import('../src/store/open-store.js');
+const quiet = process.env.BENCH_NO_WAKE === '1' ? Object.assign(await openStore(process.env.STORE_URL!), { onWork: undefined }) : undefined;
+const orcid = await orcidConnect({ fetch: counting, ...(quiet ? { store: quiet } : {}) });
 const before = await orcid.store.countJobs();
 let settled = 0;
-if (process.env.BENCH_MODE === 'drain') {
+if (process.env.BENCH_MODE === 'serve') {
+  orcid.worker.start();
+  const stop = new Promise<void>((r) => process.once('SIGTERM', () => r()));
+  process.stdout.write('ready\n');
+  await Promise.race([stop, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+} else if (process.env.BENCH_MODE === 'drain') {
   settled = await orcid.worker.drain();
 } else {
   orcid.worker.start();
@@ -48,8 +59,8 @@ if (process.env.BENCH_MODE === 'drain') {
   }
 }
 await orcid.close();
+await quiet?.close();
 const after = await (async () => {
-  const { openStore } = await import('../src/store/open-store.js');
   const s = await openStore(orcid.config.storeUrl);
   const c = await s.countJobs();
   await s.close();
