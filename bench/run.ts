@@ -28,6 +28,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'drain-store-calls': async () => (await import('./drain-store-calls.js')).benchDrainStoreCalls(),
   'route-overhead': async () => (await import('./route-overhead.js')).benchRouteOverhead(),
   'backlog-memory': async () => (await import('./backlog-memory.js')).benchBacklogMemory(),
+  'backlog-memory-pg': async () => (await import('./backlog-memory-pg.js')).benchBacklogMemoryPg(),
   embed: async () => (await import('./embed.js')).benchEmbed() as unknown as Promise<BenchResult>,
   'root-import': async () => (await import('./root-import.js')).benchRootImport(),
   'install-footprint': async () => (await import('./install-footprint.js')).benchInstallFootprint(),

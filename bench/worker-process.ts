@@ -37,6 +37,12 @@ const counting: typeof fetch = async (input, init) => {
 };
 
 const sampler = setInterval(() => (peak = Math.max(peak, rssMb().rss)), 100);
+// BENCH_RSS_EVERY_MS: RSS (and works answered 201 so far) sampled at that interval, for flatness.
+const rssSamples: Array<{ at: number; rssMb: number; posted: number }> = [];
+const rssEvery = Number(process.env.BENCH_RSS_EVERY_MS ?? 0);
+const rssSampler = rssEvery > 0 ? setInterval(() => rssSamples.push({ at: Date.now(), rssMb: rssMb().rss, posted: statuses['201'] ?? 0 }), rssEvery) : null;
+/** How often the default mode asks the store whether jobs remain (a count over a big backlog is not free). */
+const checkMs = Number(process.env.BENCH_CHECK_MS ?? 100);
 // Without onWork the worker polls (ORCID_POLL_MS); the store is then ours to close.
 const { openStore } = await import('../src/store/open-store.js');
 const quiet = process.env.BENCH_NO_WAKE === '1' ? Object.assign(await openStore(process.env.STORE_URL!), { onWork: undefined }) : undefined;
@@ -53,7 +59,8 @@ if (process.env.BENCH_MODE === 'serve') {
 } else {
   orcid.worker.start();
   for (;;) {
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, checkMs));
+    if (Date.now() > deadline) break;
     const c = await orcid.store.countJobs();
     if (c.queued + c.leased === 0 || Date.now() > deadline) break;
   }
@@ -67,7 +74,8 @@ const after = await (async () => {
   return c;
 })();
 clearInterval(sampler);
+if (rssSampler) clearInterval(rssSampler);
 if (!settled) settled = statuses['201'] ?? 0;
 process.stdout.write(
-  `${JSON.stringify({ settled, before, after, statuses, firstClaimAt: firstAt, lastSettleAt: lastAt, peakRssMb: Math.max(peak, rssMb().peak), timedOut: Date.now() > deadline })}\n`,
+  `${JSON.stringify({ settled, before, after, statuses, firstClaimAt: firstAt, lastSettleAt: lastAt, peakRssMb: Math.max(peak, rssMb().peak), timedOut: Date.now() > deadline, ...(rssSampler ? { rssSamples } : {}) })}\n`,
 );
