@@ -185,7 +185,7 @@ describe('reliability: crashes', function () {
       for (const p of processes) await kill(p);
       await stage.close();
     }
-  });
+  }).timeout(FULL ? 900_000 : 300_000); // 25 processes started on a shared machine
 
   // Restarting PostgreSQL restarts the machine's shared cluster (every other user of it loses its
   // connections), so this runs only when asked: RELIABILITY_PG_RESTART=1 with RELIABILITY_POSTGRES_URL.
@@ -222,7 +222,7 @@ describe('reliability: crashes', function () {
       for (const p of processes) await kill(p);
       await stage.close();
     }
-  });
+  }).timeout(FULL ? 900_000 : 300_000);
 
   it('loses nothing when three host processes fire overlapping events at one store', async () => {
     const seed = 5005;
