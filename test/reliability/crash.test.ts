@@ -209,6 +209,7 @@ describe('reliability: crashes', function () {
       execFileSync(cmd[0]!, cmd.slice(1), { stdio: 'ignore' });
       // The test's own store reconnects too (its pool drops the dead connections).
       await waitFor('the server to answer again', async () => !!(await stage.orcid.store.countJobs().catch(() => null)), 60_000, 200);
+      await applyMutations(stage.orcid, w.mutations); // corrections and retractions after the restart, through the reconnected pool
       await settle(stage, FULL ? 600_000 : 120_000);
       for (const p of workers) expect(p.child.exitCode, 'workers kept running through the restart').to.equal(null);
       for (const p of workers) await kill(p, 'SIGTERM');
