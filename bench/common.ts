@@ -123,12 +123,24 @@ export function benchArticle(i: number, authors: number, tag = 'a'): Article {
 /**
  * Queue `total` work deposits straight through `store.desireDeposit` (the call `articlePublished`
  * ends in, without the contributor bookkeeping): articles of `perArticle` authors, each author a
- * different identity, round-robin. Payloads are real work XML from `buildWorkXml`.
+ * different identity, round-robin. Payloads are real work XML from `buildWorkXml`. With `batch` > 1,
+ * through `store.desireDeposits` in groups of that many.
  */
-export async function queueWorks(store: Store, identities: Identity[], total: number, perArticle: number, tag = 'a'): Promise<{ expected: Map<string, number> }> {
+export async function queueWorks(store: Store, identities: Identity[], total: number, perArticle: number, tag = 'a', batch = 1): Promise<{ expected: Map<string, number> }> {
   const expected = new Map<string, number>();
   const now = new Date();
   let queued = 0;
+  // batch > 1: through store.desireDeposits, `batch` at a time (a network store's round trips).
+  let pending: Parameters<Store['desireDeposits']>[0] = [];
+  const desire = async (input: (typeof pending)[number]) => {
+    if (batch <= 1) return void (await store.desireDeposit(input, now));
+    pending.push(input);
+    if (pending.length >= batch) await flush();
+  };
+  const flush = async () => {
+    if (pending.length) await store.desireDeposits(pending, now);
+    pending = [];
+  };
   for (let a = 0; queued < total; a++) {
     const article = benchArticle(a, perArticle, tag);
     const xml = buildWorkXml(article);
@@ -136,14 +148,15 @@ export async function queueWorks(store: Store, identities: Identity[], total: nu
     const ext = workSelfExternalId(article);
     for (let k = 0; k < perArticle && queued < total; k++) {
       const identity = identities[(a * perArticle + k) % identities.length];
-      await store.desireDeposit({
+      await desire({
         key: `work:${article.id}:${identity.orcid}`, kind: 'work', identityId: identity.id, orcid: identity.orcid, sourceId: article.id,
         submissionId: article.submissionId, externalIdType: ext.type, externalIdValue: ext.value, desiredState: 'present', payload: xml, payloadHash: hash,
-      }, now);
+      });
       expected.set(identity.orcid, (expected.get(identity.orcid) ?? 0) + 1);
       queued++;
     }
   }
+  await flush();
   return { expected };
 }
 

@@ -1,5 +1,7 @@
 /**
- * drain-at-limit-shared and drain-at-limit-kill: several worker processes on one SQLite file, each
+ * drain-at-limit-shared and drain-at-limit-kill (SQLite), drain-at-limit-pg and
+ * drain-at-limit-pg-kill (PostgreSQL, a schema of its own; see store-site.ts): several worker
+ * processes on one store, each
  * configured with the whole of ORCID's per-client limit, sharing it through the store's rate
  * budget (src/orcid/shared-rate-limiter.ts). How close they get to the emulator's limit without a
  * 503 or 429, and exactly once; in the second, one worker is SIGKILLed halfway, and the survivors
@@ -8,10 +10,14 @@
  * The emulator's limit is raised (so the run is quick), with ORCID's burst-to-rate proportion kept
  * small. The rate is read from the emulator's own count of answers, sampled every 100 ms.
  */
-import { answered2xx, benchEmulator, queueWorks, openBenchStore, round, seedIdentities, spawnTs, tmpDir, verifyExactlyOnce, watchProgress, workerEnv, type BenchResult, type WorkerReport } from './common.js';
+import { answered2xx, benchEmulator, queueWorks, round, seedIdentities, spawnTs, verifyExactlyOnce, watchProgress, workerEnv, type BenchResult, type WorkerReport } from './common.js';
+import { postgresSite, sqliteSite, type StoreSite } from './store-site.js';
 import type { RunningEmulator } from '../src/emulator/server.js';
 
-const JOBS = Number(process.env.BENCH_DRAIN_JOBS ?? 12_000);
+/** BENCH_DRAIN_JOBS sets both sizes (a quick run); the PostgreSQL runs drain issue 17's 20,000. */
+const JOBS_BY_KIND = { sqlite: Number(process.env.BENCH_DRAIN_JOBS ?? 12_000), postgres: Number(process.env.BENCH_DRAIN_JOBS ?? 20_000) };
+/** Connections per worker process on PostgreSQL: a claim, a few settles and the budget in flight. */
+const PG_POOL = 6;
 const IDENTITIES = 1000;
 const LIMIT = { perSecond: 300, burst: 60 };
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 4);
@@ -37,16 +43,18 @@ function answered(emulator: RunningEmulator): { total: number; s503: number; s42
   return { total, s503, s429 };
 }
 
-async function run(kill: boolean): Promise<BenchResult> {
-  const tmp = tmpDir(kill ? 'limit-kill' : 'limit-shared');
-  const db = `${tmp.dir}/orcid.db`;
+async function run(kill: boolean, site: StoreSite): Promise<BenchResult> {
+  const JOBS = site.kind === 'postgres' ? JOBS_BY_KIND.postgres : JOBS_BY_KIND.sqlite;
   const emulator = await benchEmulator({ rateLimit: LIMIT });
   try {
-    const store = await openBenchStore(db);
+    const store = await site.open();
     const seeded = await seedIdentities(emulator.url, store, IDENTITIES);
-    const { expected } = await queueWorks(store, seeded.map((s) => s.identity), JOBS, 10);
+    const t0 = performance.now();
+    const { expected } = await queueWorks(store, seeded.map((s) => s.identity), JOBS, 10, 'a', site.kind === 'postgres' ? 500 : 1);
+    const enqueueSeconds = (performance.now() - t0) / 1000;
     await store.close();
-    const env = workerEnv(emulator.url, db, {
+    const env = workerEnv(emulator.url, site.where, {
+      STORE_URL: site.url,
       ORCID_RATE_LIMIT: String(SHARED.perSecond),
       ORCID_RATE_LIMIT_BURST: String(SHARED.burst),
       ORCID_RATE_LIMIT_BATCH: String(BATCH),
@@ -89,8 +97,10 @@ async function run(kill: boolean): Promise<BenchResult> {
     const verified = await verifyExactlyOnce(emulator, expected);
     const throttled = { '503': totals.s503 - base.s503, '429': totals.s429 - base.s429 };
     const result: BenchResult = {
-      name: kill ? 'drain-at-limit-kill' : 'drain-at-limit-shared',
+      name: site.kind === 'postgres' ? (kill ? 'drain-at-limit-pg-kill' : 'drain-at-limit-pg') : kill ? 'drain-at-limit-kill' : 'drain-at-limit-shared',
+      store: site.kind,
       jobs: JOBS,
+      enqueueSeconds: round(enqueueSeconds, 1),
       processes: PROCESSES,
       concurrencyPerProcess: CONCURRENCY,
       emulatorLimit: LIMIT,
@@ -105,7 +115,7 @@ async function run(kill: boolean): Promise<BenchResult> {
       duplicates: verified.duplicates,
       missing: verified.missing,
       notes: [
-        `${PROCESSES} worker processes (bench/worker-process.ts) on one SQLite file, each with ORCID_RATE_LIMIT=${SHARED.perSecond} (the whole limit): they share one budget row`,
+        `${PROCESSES} worker processes (bench/worker-process.ts) on one ${site.kind === 'postgres' ? `PostgreSQL schema (pool ${PG_POOL} each; deposits queued with store.desireDeposits, 500 a call)` : 'SQLite file'}, each with ORCID_RATE_LIMIT=${SHARED.perSecond} (the whole limit): they share one budget row`,
         'rate = answers the emulator gave / time from the first request to the last answer of the workers that finished',
       ],
       checks: [
@@ -113,6 +123,7 @@ async function run(kill: boolean): Promise<BenchResult> {
         { what: 'throttled answers (503 past the burst, or 429)', value: throttled['503'] + throttled['429'], op: '<=', target: 0 },
         { what: 'works on records (one per queued deposit)', value: verified.total, op: '>=', target: JOBS },
         { what: 'duplicate works', value: verified.duplicates, op: '<=', target: 0 },
+        { what: 'missing works', value: verified.missing, op: '<=', target: 0 },
       ],
     };
     if (kill && killedAt !== null) {
@@ -124,6 +135,8 @@ async function run(kill: boolean): Promise<BenchResult> {
         leaseMs: LEASE_MS,
         ratioBeforeKill: round(before / LIMIT.perSecond),
         ratioSurvivorsFromOneSecondAfterKill: round(survivors / LIMIT.perSecond),
+        // Second by second from the kill: how soon the survivors take up the dead worker's share.
+        ratioPerSecondAfterKill: Array.from({ length: 5 }, (_, i) => k + (i + 1) * 1000 <= end ? round(rateBetween(k + i * 1000, k + (i + 1) * 1000) / LIMIT.perSecond, 2) : null),
       });
       result.checks.push({ what: 'survivors\' rate from 1 s to 4 s after the kill / emulator limit', value: round(survivors / LIMIT.perSecond), op: '>=', target: 0.9 });
       result.notes!.push(`the killed worker's leased jobs return after its lease (ORCID_LEASE_MS=${LEASE_MS}); the whole-run rate includes that wait`);
@@ -131,9 +144,11 @@ async function run(kill: boolean): Promise<BenchResult> {
     return result;
   } finally {
     await emulator.close();
-    tmp.remove();
+    await site.remove();
   }
 }
 
-export const benchDrainAtLimitShared = (): Promise<BenchResult> => run(false);
-export const benchDrainAtLimitKill = (): Promise<BenchResult> => run(true);
+export const benchDrainAtLimitShared = (): Promise<BenchResult> => run(false, sqliteSite('limit-shared'));
+export const benchDrainAtLimitKill = (): Promise<BenchResult> => run(true, sqliteSite('limit-kill'));
+export const benchDrainAtLimitPg = (): Promise<BenchResult> => run(false, postgresSite('limit', PG_POOL));
+export const benchDrainAtLimitPgKill = (): Promise<BenchResult> => run(true, postgresSite('limit_kill', PG_POOL));

@@ -7,6 +7,9 @@
  * epoch, comparable across processes), statuses, and peak RSS.
  *
  * BENCH_MODE=drain uses `worker.drain()` (claim a batch, finish it, claim the next) instead.
+ * BENCH_MODE=serve runs the worker until SIGTERM (or the deadline), however idle, and prints
+ * `ready` on stdout once started (wake-latency). BENCH_NO_WAKE=1 hides the store's `onWork`, so
+ * the worker finds new jobs by polling only (the baseline).
  * BENCH_DEADLINE_MS bounds the run (default 8 minutes).
  */
 import { orcidConnect } from '../src/plugin.js';
@@ -34,29 +37,45 @@ const counting: typeof fetch = async (input, init) => {
 };
 
 const sampler = setInterval(() => (peak = Math.max(peak, rssMb().rss)), 100);
-const orcid = await orcidConnect({ fetch: counting });
+// BENCH_RSS_EVERY_MS: RSS (and works answered 201 so far) sampled at that interval, for flatness.
+const rssSamples: Array<{ at: number; rssMb: number; posted: number }> = [];
+const rssEvery = Number(process.env.BENCH_RSS_EVERY_MS ?? 0);
+const rssSampler = rssEvery > 0 ? setInterval(() => rssSamples.push({ at: Date.now(), rssMb: rssMb().rss, posted: statuses['201'] ?? 0 }), rssEvery) : null;
+/** How often the default mode asks the store whether jobs remain (a count over a big backlog is not free). */
+const checkMs = Number(process.env.BENCH_CHECK_MS ?? 100);
+// Without onWork the worker polls (ORCID_POLL_MS); the store is then ours to close.
+const { openStore } = await import('../src/store/open-store.js');
+const quiet = process.env.BENCH_NO_WAKE === '1' ? Object.assign(await openStore(process.env.STORE_URL!), { onWork: undefined }) : undefined;
+const orcid = await orcidConnect({ fetch: counting, ...(quiet ? { store: quiet } : {}) });
 const before = await orcid.store.countJobs();
 let settled = 0;
-if (process.env.BENCH_MODE === 'drain') {
+if (process.env.BENCH_MODE === 'serve') {
+  orcid.worker.start();
+  const stop = new Promise<void>((r) => process.once('SIGTERM', () => r()));
+  process.stdout.write('ready\n');
+  await Promise.race([stop, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+} else if (process.env.BENCH_MODE === 'drain') {
   settled = await orcid.worker.drain();
 } else {
   orcid.worker.start();
   for (;;) {
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, checkMs));
+    if (Date.now() > deadline) break;
     const c = await orcid.store.countJobs();
     if (c.queued + c.leased === 0 || Date.now() > deadline) break;
   }
 }
 await orcid.close();
+await quiet?.close();
 const after = await (async () => {
-  const { openStore } = await import('../src/store/open-store.js');
   const s = await openStore(orcid.config.storeUrl);
   const c = await s.countJobs();
   await s.close();
   return c;
 })();
 clearInterval(sampler);
+if (rssSampler) clearInterval(rssSampler);
 if (!settled) settled = statuses['201'] ?? 0;
 process.stdout.write(
-  `${JSON.stringify({ settled, before, after, statuses, firstClaimAt: firstAt, lastSettleAt: lastAt, peakRssMb: Math.max(peak, rssMb().peak), timedOut: Date.now() > deadline })}\n`,
+  `${JSON.stringify({ settled, before, after, statuses, firstClaimAt: firstAt, lastSettleAt: lastAt, peakRssMb: Math.max(peak, rssMb().peak), timedOut: Date.now() > deadline, ...(rssSampler ? { rssSamples } : {}) })}\n`,
 );

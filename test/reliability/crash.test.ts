@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { FULL, ROOT, checkRecords, explain, kill, printFigures, rng, sleep, spawnCli, spawnScript, startStage, waitFor, type Stage, type WorkerProcess } from './helpers.js';
 import { applyMutations, buildWorkload, chunks, linkContributors, plainArticle, publishAll } from './workload.js';
 import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 
 const DEPOSITS = FULL ? 5000 : 300;
 const KILLS = FULL ? 20 : 5;
@@ -125,6 +126,104 @@ describe('reliability: crashes', function () {
       await stage.close();
     }
   });
+
+  it('loses nothing and posts nothing twice with three workers and two hosts, 20 SIGKILLs across them', async () => {
+    const seed = 4004;
+    const random = rng(seed);
+    const stage = await startStage({ researchers: RESEARCHERS, seed });
+    const processes: WorkerProcess[] = [];
+    try {
+      await fetch(`${stage.emulator.url}/_emulator/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 5 }) });
+      const w = buildWorkload(stage.researchers, FULL ? 2000 : 300, random, 'm');
+      w.reviews.length = 0; // hosts send articlePublished only (host-child.ts)
+      for (const [k] of [...w.expected]) if (k.startsWith('peer-review:')) w.expected.delete(k);
+      w.mutations = w.mutations.filter((m) => m.kind !== 'update-review');
+      await linkContributors(stage.orcid, w);
+      // Each host sends half the articles; a killed host is started again and re-sends its half.
+      const files = [0, 1].map((h) => {
+        const file = join(stage.dir, `articles-${h}.json`);
+        writeFileSync(file, JSON.stringify(w.articles.filter((_, i) => i % 2 === h).map(plainArticle)));
+        return file;
+      });
+      const startHost = (h: number) => spawnScript(join(ROOT, 'test/reliability/host-child.ts'), [files[h]!], stage.env, /ready/);
+      const running: WorkerProcess[] = [...[0, 1, 2].map(() => spawnCli(['worker'], stage.env)), startHost(0), startHost(1)];
+      processes.push(...running);
+      const kills = { worker: 0, host: 0 };
+      for (let k = 0; k < 20; k++) {
+        await Promise.all(running.map((p) => p.started));
+        await sleep(50 + Math.floor(random() * 400));
+        let victim = Math.floor(random() * running.length);
+        // A host that has sent everything has nothing to interrupt: a worker dies instead.
+        if (victim >= 3 && /^done/m.test(running[victim]!.stderr())) victim = Math.floor(random() * 3);
+        await kill(running[victim]!);
+        kills[victim < 3 ? 'worker' : 'host']++;
+        running[victim] = victim < 3 ? spawnCli(['worker'], stage.env) : startHost(victim - 3);
+        processes.push(running[victim]!);
+      }
+      // Hosts run to the end (each re-sends what it has no acknowledgement for), then later corrections arrive.
+      for (const h of [3, 4]) {
+        if (!/^done/m.test(running[h]!.stderr())) {
+          await running[h]!.exited;
+          if (!/^done/m.test(running[h]!.stderr())) {
+            const again = spawnScript(join(ROOT, 'test/reliability/host-child.ts'), [files[h - 3]!], stage.env, /^done/m);
+            processes.push(again);
+            await again.exited;
+            expect(again.stderr(), 'the re-started host finished').to.match(/^done/m);
+          }
+        }
+      }
+      await applyMutations(stage.orcid, w.mutations);
+      await settle(stage, FULL ? 600_000 : 90_000);
+      for (const p of running.slice(0, 3)) await kill(p, 'SIGTERM');
+      const counts = await stage.orcid.store.countJobs();
+      const parked = (await stage.orcid.store.listJobs({ status: 'parked', limit: 20 })).map((j) => j.job.parkReason);
+      expect(counts, `no job queued, leased or parked; parked because: ${JSON.stringify(parked)}`).to.deep.include({ queued: 0, leased: 0, parked: 0 });
+      const { problems, items } = await checkRecords(stage, w.expected);
+      expect(problems.slice(0, 20), `${problems.length} problems\n${await explain(stage, problems)}`).to.deep.equal([]);
+      figures['three workers, two hosts'] = { seed, articles: w.articles.length, deposits: w.expected.size, mutations: w.mutations.length, kills, itemsOnRecords: items, jobs: counts };
+    } finally {
+      for (const p of processes) await kill(p);
+      await stage.close();
+    }
+  }).timeout(FULL ? 900_000 : 300_000); // 25 processes started on a shared machine
+
+  // Restarting PostgreSQL restarts the machine's shared cluster (every other user of it loses its
+  // connections), so this runs only when asked: RELIABILITY_PG_RESTART=1 with RELIABILITY_POSTGRES_URL.
+  const restartable = process.env.RELIABILITY_PG_RESTART === '1' && !!process.env.RELIABILITY_POSTGRES_URL;
+  (restartable ? it : it.skip)('loses nothing when PostgreSQL restarts mid-drain: workers pause, reconnect and go on (RELIABILITY_PG_RESTART=1)', async () => {
+    const seed = 6006;
+    const random = rng(seed);
+    const stage = await startStage({ researchers: RESEARCHERS, seed });
+    const processes: WorkerProcess[] = [];
+    try {
+      await fetch(`${stage.emulator.url}/_emulator/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 5 }) });
+      const w = buildWorkload(stage.researchers, FULL ? 2000 : 300, random, 'r');
+      await linkContributors(stage.orcid, w);
+      expect(await publishAll(stage.orcid, w)).to.equal(w.deposits);
+      const workers = [0, 1].map(() => spawnCli(['worker'], stage.env));
+      processes.push(...workers);
+      await Promise.all(workers.map((p) => p.started));
+      await waitFor('some works posted', async () => (await stage.orcid.store.countJobs()).done >= w.deposits / 4, 60_000, 50);
+      const doneBefore = (await stage.orcid.store.countJobs()).done;
+      const cmd = (process.env.RELIABILITY_PG_RESTART_CMD ?? 'pg_ctlcluster --skip-systemctl-redirect 15 main restart').split(' ');
+      execFileSync(cmd[0]!, cmd.slice(1), { stdio: 'ignore' });
+      // The test's own store reconnects too (its pool drops the dead connections).
+      await waitFor('the server to answer again', async () => !!(await stage.orcid.store.countJobs().catch(() => null)), 60_000, 200);
+      await applyMutations(stage.orcid, w.mutations); // corrections and retractions after the restart, through the reconnected pool
+      await settle(stage, FULL ? 600_000 : 120_000);
+      for (const p of workers) expect(p.child.exitCode, 'workers kept running through the restart').to.equal(null);
+      for (const p of workers) await kill(p, 'SIGTERM');
+      const counts = await stage.orcid.store.countJobs();
+      const parked = (await stage.orcid.store.listJobs({ status: 'parked', limit: 20 })).map((j) => j.job.parkReason);
+      expect(counts, `no job queued, leased or parked; parked because: ${JSON.stringify(parked)}`).to.deep.include({ queued: 0, leased: 0, parked: 0 });
+      const { problems, items } = await checkRecords(stage, w.expected);
+      expect(problems.slice(0, 20), `${problems.length} problems\n${await explain(stage, problems)}`).to.deep.equal([]);
+      figures['PostgreSQL restart mid-drain'] = { seed, deposits: w.deposits, doneBeforeRestart: doneBefore, itemsOnRecords: items, jobs: counts };
+    } finally {
+      for (const p of processes) await kill(p);
+      await stage.close();
+    }
+  }).timeout(FULL ? 900_000 : 300_000);
 
   it('loses nothing when three host processes fire overlapping events at one store', async () => {
     const seed = 5005;
