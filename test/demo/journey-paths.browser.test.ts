@@ -283,7 +283,7 @@ describe('demo journey paths of issue 14 (browser)', function () {
 
   // Needs the editors' status page branch: "Removed by the researcher" / "Parked" wording and the
   // Send again and Un-park buttons. The selectors below are what that branch is expected to offer.
-  it.skip('lets an editor use Send again and Un-park on the status page (waits for the status-page branch)', async () => {
+  it('lets an editor use Send again on the status page, and shows a revoked researcher\'s parked item with Un-park offered', async () => {
     const garcia = researcher('Garcia');
     await actAs('author');
     const s = await submit('Status page: send again and un-park', { coauthor: true });
@@ -339,25 +339,25 @@ describe('demo journey paths of issue 14 (browser)', function () {
     await recordUntil(garcia.orcid, (x) => x.html.includes('(corrected)'));
     expect((await record(garcia.orcid)).html).to.contain('Status page: send again and un-park (corrected)');
 
-    // Parked items of a revoked researcher are shown. NOTE for the lead: reconnecting already un-parks
-    // them (lifecycle.link), so point this at the park cause the status branch offers Un-park for.
+    // Parked items of a revoked researcher are shown, in words, with Un-park offered.
     await page.goto(statusPage);
-    expect(await (await rowShows('Carberry', /Parked|Waiting for the researcher/)).count()).to.equal(1);
+    const carberryRow = await rowShows('Carberry', /parked/i);
+    expect(await carberryRow.count()).to.equal(1);
+    expect(await carberryRow.getByRole('button', { name: 'Un-park' }).count()).to.equal(1);
+    expect(await carberryRow.getByRole('button', { name: 'Send again' }).count()).to.equal(0);
+    // He connects again (which queues his parked items again), and the editor's page follows.
     await actAs('author');
     await page.goto(s.url);
     await page.click('#connect-orcid');
     await authorizeAs('Carberry', 'status-02-reconnect');
     await actAs('editor');
     await page.goto(statusPage);
-    const unpark = page.locator('tr', { hasText: 'Carberry' }).getByRole('button', { name: 'Un-park' });
-    if (await unpark.count()) await unpark.click();
     await shot('status-03-after');
     const r = await recordUntil(carberry, (x) => x.html.includes('(corrected)'));
     expect(r.html).to.contain('Status page: send again and un-park (corrected)');
   });
 
-  // Needs the languages branch: zh-Hans plugin pages and the demo's language switcher.
-  it.skip('shows the plugin pages in zh-Hans: Wang Fang\'s invitation and the switcher (waits for the languages branch)', async () => {
+  it('shows the plugin pages in zh-Hans: Wang Fang\'s invitation and the switcher', async () => {
     const wang = researcher('Wang');
     await actAs('author');
     await page.goto(`${demo.url}/submit`);
@@ -380,7 +380,7 @@ describe('demo journey paths of issue 14 (browser)', function () {
     await shot('zh-03-me');
     // The demo's switcher puts the journal's user pages in Chinese too.
     await actAs('author');
-    await page.click('.lang-switch button[value="zh-Hans"]');
+    await page.click('form.lang button[value="zh-Hans"]');
     await page.goto(`${demo.url}/orcid/me`);
     expect(await page.getAttribute('html', 'lang')).to.equal('zh-Hans');
     await shot('zh-04-switcher');
