@@ -281,8 +281,6 @@ describe('demo journey paths of issue 14 (browser)', function () {
     expect(await page.locator('#connected-as').count()).to.equal(0);
   });
 
-  // Needs the editors' status page branch: "Removed by the researcher" / "Parked" wording and the
-  // Send again and Un-park buttons. The selectors below are what that branch is expected to offer.
   it('lets an editor use Send again on the status page, and shows a revoked researcher\'s parked item with Un-park offered', async () => {
     const garcia = researcher('Garcia');
     await actAs('author');
