@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import nock from 'nock';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchPage, localNetworkOnly, skipWithoutChromium } from './browser.js';
 import { startDemo, type RunningDemo } from '../../src/demo/server.js';
 import { TokenCipher } from '../../src/store/token-cipher.js';
 import { openTokenSet } from '../../src/sync/tokens.js';
@@ -12,35 +12,22 @@ import { openTokenSet } from '../../src/sync/tokens.js';
  * involved would: clicks and forms on the demo journal, the plugin's pages and the ORCID emulator's
  * consent page. Screenshots are kept in test-output/journey-paths/ (gitignored).
  */
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = resolve('test-output/journey-paths');
 
 describe('demo journey paths of issue 14 (browser)', function () {
   // Only local servers (the demo, the emulator) may be reached; anything else is a bug.
-  before(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-  });
-  after(() => nock.enableNetConnect());
+  localNetworkOnly();
   this.timeout(60_000);
   let demo: RunningDemo;
   let browser: Browser;
   let page: Page;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is absent (apt-get install -y chromium)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     mkdirSync(SHOTS, { recursive: true });
     console.log(`      screenshots: ${SHOTS}`);
     demo = await startDemo({ port: 0, emulatorPort: 0, storeUrl: 'sqlite::memory:', env: {}, pollMs: 100 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
-    page.setDefaultTimeout(10_000);
+    ({ browser, page } = await launchPage());
   });
 
   after(async () => {

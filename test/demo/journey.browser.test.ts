@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import nock from 'nock';
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { launchPage, localNetworkOnly, skipWithoutChromium } from './browser.js';
 import { startDemo, type RunningDemo } from '../../src/demo/server.js';
 
 /**
@@ -9,34 +9,21 @@ import { startDemo, type RunningDemo } from '../../src/demo/server.js';
  * mailbox → editor assigns a reviewer → reviewer connects and completes → publish → the worker
  * posts to the emulator's records. Screenshots land in test-output/screenshots/.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = 'test-output/screenshots';
 
 describe('demo journey (browser)', function () {
   // Only local servers (the demo, the emulator) may be reached; anything else is a bug.
-  before(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-  });
-  after(() => nock.enableNetConnect());
+  localNetworkOnly();
   this.timeout(60_000);
   let demo: RunningDemo;
   let browser: Browser;
   let page: Page;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is absent (apt-get install -y chromium)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     mkdirSync(SHOTS, { recursive: true });
     demo = await startDemo({ port: 0, emulatorPort: 0, storeUrl: 'sqlite::memory:', env: {}, pollMs: 100 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
-    page.setDefaultTimeout(10_000);
+    ({ browser, page } = await launchPage());
   });
 
   after(async () => {
