@@ -1,27 +1,19 @@
 import { expect } from 'chai';
-import nock from 'nock';
 import { startDemo, type RunningDemo } from '../../src/demo/server.js';
+import { localNetworkOnly } from '../local-network.js';
+import { actingClient } from './act-as.js';
 
 /**
  * Issue 14: the demo's manuscript page showed the reviewer's name and email to the author and to
  * "nobody". It now applies the plugin's rule: reviewers are shown to editors and to themselves.
  */
 describe('the demo manuscript page under blind review', function () {
-  before(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-  });
-  after(() => nock.enableNetConnect());
+  localNetworkOnly();
   this.timeout(20_000);
   let demo: RunningDemo;
   let submissionId: string;
 
-  async function get(path: string, as: string, init: RequestInit = {}) {
-    const res = await fetch(`${demo.url}${path}`, { redirect: 'manual', ...init, headers: { cookie: `demo_act_as=${as}`, ...(init.headers as Record<string, string>) } });
-    return { status: res.status, location: res.headers.get('location'), text: await res.text() };
-  }
-  const post = (path: string, as: string, form: Record<string, string>) =>
-    get(path, as, { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const { get, post } = actingClient(() => demo.url);
 
   before(async () => {
     demo = await startDemo({ port: 0, emulatorPort: 0, storeUrl: 'sqlite::memory:', env: {} });

@@ -3,21 +3,12 @@
  * only local servers (the demo, the emulator) reachable. A machine without Chromium skips the file
  * with one visible line.
  */
-import nock from 'nock';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+export { localNetworkOnly } from '../local-network.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-/** Mocha hooks: anything but 127.0.0.1 is refused while the suite runs. */
-export function localNetworkOnly(): void {
-  before(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-  });
-  after(() => nock.enableNetConnect());
-}
 
 /** Skip the calling suite (from its `before`) when Chromium is not installed. */
 export function skipWithoutChromium(context: Mocha.Context): void {

@@ -1,25 +1,17 @@
 import { expect } from 'chai';
-import nock from 'nock';
 import { startDemo, type RunningDemo } from '../../src/demo/server.js';
+import { localNetworkOnly } from '../local-network.js';
+import { actingClient } from './act-as.js';
 import { Browser } from '../flows/harness.js';
 import { eventually } from '../sync/helpers.js';
 
 /** Issue 14: the live sync-progress page says how far the sync got in words and a bar, not a JSON blob. */
 describe('the demo\'s live ORCID sync page', function () {
-  before(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-  });
-  after(() => nock.enableNetConnect());
+  localNetworkOnly();
   this.timeout(30_000);
   let demo: RunningDemo;
 
-  async function get(path: string, as: string, init: RequestInit = {}) {
-    const res = await fetch(`${demo.url}${path}`, { redirect: 'manual', ...init, headers: { cookie: `demo_act_as=${as}`, ...(init.headers as Record<string, string>) } });
-    return { status: res.status, location: res.headers.get('location'), text: await res.text() };
-  }
-  const post = (path: string, as: string, form: Record<string, string>) =>
-    get(path, as, { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const { get, post } = actingClient(() => demo.url);
 
   before(async () => {
     demo = await startDemo({ port: 0, emulatorPort: 0, storeUrl: 'sqlite::memory:', env: {} });

@@ -1,26 +1,16 @@
 import { expect } from 'chai';
-import nock from 'nock';
 import { startDemo, type RunningDemo } from '../../src/demo/server.js';
+import { localNetworkOnly } from '../local-network.js';
+import { actingClient } from './act-as.js';
 
 /** Every demo page answers, and the plugin's routes answer sensibly without a session. */
 describe('startDemo (smoke)', function () {
-  // Only local servers (the demo, the emulator) may be reached; anything else is a bug.
-  before(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-  });
-  after(() => nock.enableNetConnect());
+  localNetworkOnly();
   this.timeout(20_000);
   let demo: RunningDemo;
   let submissionId: string;
 
-  /** A request as a demo user (the act-as cookie), without following redirects. */
-  async function get(path: string, as = 'author', init: RequestInit = {}) {
-    const res = await fetch(`${demo.url}${path}`, { redirect: 'manual', ...init, headers: { cookie: `demo_act_as=${as}`, ...(init.headers as Record<string, string>) } });
-    return { status: res.status, location: res.headers.get('location'), type: res.headers.get('content-type') ?? '', text: await res.text() };
-  }
-  const post = (path: string, as: string, form: Record<string, string>) =>
-    get(path, as, { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const { get, post } = actingClient(() => demo.url);
 
   before(async () => {
     demo = await startDemo({ port: 0, emulatorPort: 0, storeUrl: 'sqlite::memory:', env: {} });
