@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import nock from 'nock';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runDemoCli } from '../../src/demo/cli.js';
+import { localNetworkOnly } from '../local-network.js';
 
 /** Run the demo CLI until it printed its banner, then stop it as Ctrl-C would. */
 async function runUntilReady(argv: string[]) {
@@ -23,12 +23,7 @@ async function runUntilReady(argv: string[]) {
 }
 
 describe('runDemoCli', function () {
-  // Only local servers (the demo, the emulator) may be reached; anything else is a bug.
-  before(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-  });
-  after(() => nock.enableNetConnect());
+  localNetworkOnly();
   this.timeout(20_000);
   let busy: Server;
   let busyPort: number;

@@ -3,15 +3,11 @@
  * pages and the plugin's pages inside the demo both follow.
  */
 import { expect } from 'chai';
-import nock from 'nock';
 import { startDemo, type RunningDemo } from '../../src/demo/server.js';
+import { localNetworkOnly } from '../local-network.js';
 
 describe('the demo\'s language switcher', function () {
-  before(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-  });
-  after(() => nock.enableNetConnect());
+  localNetworkOnly();
   this.timeout(20_000);
   let demo: RunningDemo;
   before(async () => {

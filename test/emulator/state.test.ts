@@ -1,18 +1,14 @@
 import { expect } from 'chai';
-import nock from 'nock';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseOrcidId } from '../../src/orcid/id.js';
 import { runEmulatorCli } from '../../src/emulator/index.js';
 import { harness, workXml } from './helpers.js';
+import { localNetworkOnly } from '../local-network.js';
 
 describe('emulator: state, record page, CLI', () => {
-  before(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-  });
-  after(() => nock.enableNetConnect());
+  localNetworkOnly();
 
   it('keeps researchers, tokens and items across a restart with a state file', async () => {
     const stateFile = join(mkdtempSync(join(tmpdir(), 'orcid-emu-')), 'state.json');
