@@ -1,6 +1,6 @@
 import Koa, { type Context, type Next } from 'koa';
 import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
+import { bodyParser } from '../web/body-parser.js';
 import type { OrcidConnect } from '../plugin.js';
 import { createRenderer, resolveLocale } from '../web/templates.js';
 import { coerceError, ForbiddenError, OrcidPluginError } from '../errors.js';
@@ -59,7 +59,7 @@ export function createDemoApp({ orcid, publicUrl, now, onError, exposed = false 
     Object.assign(ctx.state, { user: currentDemoUser(ctx), currentPath: ctx.path, mailCount: orcid.mailer.outbox().length, locale });
     await next();
   });
-  app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb' }));
+  app.use(bodyParser({ types: ['form', 'json'], limit: '64kb' }));
   const router = new Router();
   router.get('/demo.css', (ctx) => {
     ctx.type = 'text/css';

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
+import { bodyParser } from './body-parser.js';
 import compose from 'koa-compose';
 import type Koa from 'koa';
 import type { Context, Middleware, Next } from 'koa';
@@ -52,7 +52,7 @@ export function createRoutes(pc: PluginContext, invites: InviteService, options:
     logger,
     renderPage: (ctx, status, message) => pages.html(ctx, status, 'connect-result.njk', { outcome: 'error', status, reason: message, mountPath: settings.mountPath, journalTitle: settings.journal.title }),
   });
-  const parseBody = bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '100kb', formLimit: '100kb' });
+  const parseBody = bodyParser({ types: ['json', 'form'], limit: '100kb' });
   const webhookPrefix = `${settings.mountPath}/webhook/`;
   const jsonPrefix = `${settings.mountPath}/api/`;
   // Every state-changing route but ORCID's webhook (no cookies; its secret is the credential).
