@@ -15,7 +15,7 @@
  *
  * Modelled on undici's RetryHandler: guard clauses, defaults written out, Retry-After honoured.
  */
-import { NetworkError, OrcidApiError, OrcidPluginError, RateLimitedError, XML_MALFORMED } from '../errors.js';
+import { NetworkError, OrcidApiError, OrcidPluginError, RateLimitedError, STORE_UNAVAILABLE, XML_MALFORMED } from '../errors.js';
 import { IdentityMismatchError, NotSourceError, OrcidRefusalError, RecordUnavailableError, ScopeMissingError } from './api-errors.js';
 import { ORCID_UNEXPECTED_RESPONSE } from './http.js';
 import { OrcidOAuthError } from './oauth.js';
@@ -73,6 +73,10 @@ export function decideRetry(error: unknown, attempt: number, options: RetryPolic
   const failures = Math.max(1, options.failures ?? attempt);
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(30, failures - 1));
 
+  // Our own store could not be reached on the way to ORCID (the shared rate limit lives there): the
+  // request never went out, so nothing is known about the job. Retry without counting, never park.
+  if (isStoreOutage(error)) return { action: 'retry', delayMs: Math.floor(ceiling / 2 + random() * (ceiling / 2)), countsAsAttempt: false };
+
   if (isTransient(error)) {
     if (failingForMs >= parkAfterMs) {
       return { action: 'park', reason: `ORCID throttled or unreachable for ${duration(failingForMs)}: ${describe(error)}` };
@@ -96,6 +100,10 @@ export function decideRetry(error: unknown, attempt: number, options: RetryPolic
     return { action: 'retry', delayMs: Math.floor(random() * ceiling), countsAsAttempt: true };
   }
   return { action: 'park', reason: parkReason(error) };
+}
+
+function isStoreOutage(error: unknown): boolean {
+  return error instanceof OrcidPluginError && error.code === STORE_UNAVAILABLE;
 }
 
 function isUnexpected(error: unknown): boolean {

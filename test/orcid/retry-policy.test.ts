@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { decideRetry } from '../../src/orcid/retry-policy.js';
-import { NetworkError, OrcidApiError, RateLimitedError, TokenRevokedError } from '../../src/errors.js';
+import { NetworkError, OrcidApiError, RateLimitedError, STORE_UNAVAILABLE, StorageError, TokenRevokedError } from '../../src/errors.js';
 import { DEFAULT_PARK_AFTER_MS } from '../../src/orcid/retry-policy.js';
 import { processOrcidResponse, ORCID_UNEXPECTED_RESPONSE } from '../../src/orcid/http.js';
 
@@ -50,6 +50,11 @@ describe('decideRetry', () => {
     ['just under parkAfterMs is retried', new NetworkError('timeout'), 2, {
       ...half, now: new Date(Date.parse('2026-03-01T12:00:00Z') + DEFAULT_PARK_AFTER_MS - 1), failingSince: new Date('2026-03-01T12:00:00Z'),
     }, { action: 'retry', delayMs: 1000, countsAsAttempt: true }],
+    // The shared rate limit lives in the store: a store outage on the way to ORCID sent nothing.
+    ['our store unreachable on the way to ORCID is retried, not counted', new StorageError(STORE_UNAVAILABLE, 'server restarting'), 8, half, { action: 'retry', delayMs: 96_000, countsAsAttempt: false }],
+    ['our store unreachable for longer than parkAfterMs is still retried', new StorageError(STORE_UNAVAILABLE, 'server restarting'), 1, {
+      ...half, now: new Date('2026-03-04T12:00:00Z'), failingSince: new Date('2026-03-01T12:00:00Z'),
+    }, { action: 'retry', delayMs: 750, countsAsAttempt: false }],
     ['an unexpected answer is retried a bounded number of times', new OrcidApiError('ORCID answered 201 without a put-code', { statusCode: 201, body: '' }, ORCID_UNEXPECTED_RESPONSE), 2, { ...half }, { action: 'retry', delayMs: 1000, countsAsAttempt: true }],
     ['a 400 parks with ORCID\'s developer message in words', api(400, ORCID_400_BODY), 1, half, {
       action: 'park',
