@@ -1,8 +1,10 @@
 /**
- * Prints the README "Configuration" table, generated from plugin-manifest.json so the README
- * cannot drift from what `loadConfig` accepts. Run: `npx tsx scripts/config-table.ts`.
- * test/readme-config.test.ts checks that README.md contains exactly this output.
+ * Prints the configuration table of docs/configuration.md, generated from plugin-manifest.json so
+ * the docs cannot drift from what `loadConfig` accepts. Run: `npx tsx scripts/config-table.ts`;
+ * `--write` replaces the table in docs/configuration.md. test/readme-config.test.ts checks that
+ * docs/configuration.md contains exactly this output, and that the README names only real variables.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { pluginManifest, settingLeaves, type SettingLeaf } from '../src/config-env.js';
 
@@ -26,4 +28,16 @@ export function configTableMarkdown(): string {
   return ['| setting | environment variable | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n') + '\n';
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.stdout.write(configTableMarkdown());
+export const CONFIGURATION_DOC = 'docs/configuration.md';
+
+/** docs/configuration.md with its table (from the header row to the end of the file) regenerated. */
+export function withTable(doc: string): string {
+  const at = doc.indexOf('| setting | environment variable |');
+  if (at < 0) throw new Error(`${CONFIGURATION_DOC} has no configuration table to replace`);
+  return doc.slice(0, at) + configTableMarkdown();
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  if (process.argv.includes('--write')) writeFileSync(CONFIGURATION_DOC, withTable(readFileSync(CONFIGURATION_DOC, 'utf8')));
+  else process.stdout.write(configTableMarkdown());
+}
