@@ -158,9 +158,12 @@ export function statusPageRoutes(router: Router, pc: PluginContext, csrf: Csrf, 
   // JSON for the host's UI; form posts from the status page (which cannot send JSON).
   router.post(['/api/jobs/:id/:action', '/status/jobs/:id/:action'], async (ctx) => {
     const user = await requireUser(ctx);
-    if (!isEditor(user)) throw new ForbiddenError('Only editors may do this.');
     const act = actions.get(ctx.params.action!);
     if (!act) throw new NotFoundError('Unknown action.');
+    // Only an editor of the job's own submission (host editors for a service item, of no submission):
+    // one answer for "no such job" and "not your submission's job", as for items.
+    const [claimed] = await store.listJobs({ jobId: ctx.params.id!, limit: 1 });
+    if (!claimed || !(await editsSubmission(pc, ctx, user, claimed.deposit.submissionId))) throw new NotFoundError('No such job, or not of a submission you edit.');
     const ok = await act(ctx.params.id!);
     if (!ok) throw new InvalidInputError('job', ctx.params.action === 'retry' ? 'nothing to retry: only a failed job waiting for its next attempt, or a parked one' : 'not parked');
     await store.appendHistory({ at: now(), event: `job.${ctx.params.action}`, jobId: ctx.params.id, detail: { by: 'editor' } });
