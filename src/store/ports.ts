@@ -103,7 +103,7 @@ export interface Directory {
   markContributorDenied(contributorId: string, now: Date): Promise<void>;
   setInvitationState(contributorId: string, state: S.InvitationState, now: Date): Promise<void>;
 
-  createInvitation(invitation: Omit<S.Invitation, 'usedAt'>): Promise<void>;
+  createInvitation(invitation: S.NewInvitation): Promise<void>;
   /**
    * Whether the invitation could be used now (known, unused, unexpired), without using it: opening
    * a link, or a mail scanner fetching it, must leave it usable (issue 14).

@@ -178,7 +178,7 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
       const used = await store.consumeInvitation(pending.invitation, now());
       if (!used.ok || (contributor && (await alreadyConnected(contributor)))) {
         await pc.oauth.revoke(tokens.accessToken).catch((e) => logger.warn({ err: coerceError(e) }, 'revoking an unused token failed'));
-        return page(ctx, 410, { outcome: 'error', reasonKey: used.ok || used.reason === 'used' ? 'invitation-spent' : 'invitation-expired' }, contributor?.locale);
+        return page(ctx, 410, { outcome: 'error', reasonKey: used.ok || used.reason === 'used' ? 'invitation-spent' : 'invitation-expired' }, ('invitation' in used ? used.invitation.locale : null) ?? contributor?.locale);
       }
     }
     const user = await pc.currentUser(ctx);
@@ -211,20 +211,21 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     const tokenHash = hashInvitationToken(token);
     const result = await store.checkInvitation(tokenHash, now());
     if (!result.ok) {
-      const reasonKey = result.reason === 'expired' ? 'invitation-expired' : result.reason === 'used' ? 'invitation-used' : 'invitation-invalid';
-      return page(ctx, result.reason === 'unknown' ? 404 : 410, { outcome: 'error', reasonKey });
+      if (result.reason === 'unknown') return page(ctx, 404, { outcome: 'error', reasonKey: 'invitation-invalid' });
+      // In the invitation's language, in any browser: the one that opens a spent link is often not the one that used it.
+      return page(ctx, 410, { outcome: 'error', reasonKey: result.reason === 'expired' ? 'invitation-expired' : 'invitation-used' }, result.invitation.locale);
     }
     const contributor = await store.getContributor(result.invitation.contributorId);
     if (!contributor) return page(ctx, 410, { outcome: 'error', reasonKey: 'submission-gone' });
     if (await alreadyConnected(contributor)) {
-      return page(ctx, 410, { outcome: 'error', reasonKey: 'invitation-connected' }, contributor.locale);
+      return page(ctx, 410, { outcome: 'error', reasonKey: 'invitation-connected' }, result.invitation.locale ?? contributor.locale);
     }
     const sess = orcidSession(ctx);
     // At most 20 grants per browser, the newest kept.
     const granted = Object.entries({ ...(sess.invitations ?? {}), [contributor.id]: tokenHash }).slice(-20);
     sess.invitations = Object.fromEntries(granted);
     // Pages answering this browser before the round trip ends (a stale state, say) speak the invitation's language.
-    sess.locale = contributor.locale ?? null;
+    sess.locale = result.invitation.locale ?? contributor.locale ?? null;
     const back = safeReturnPath(ctx.query.return, '');
     const connected = `${settings.mountPath}/connected${back ? `?return=${encodeURIComponent(back)}` : ''}`;
     await startAuthorize(ctx, 'connect', contributor, contributor.role, connected, tokenHash);
