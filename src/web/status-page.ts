@@ -166,7 +166,10 @@ export function statusPageRoutes(router: Router, pc: PluginContext, csrf: Csrf, 
     if (!claimed || !(await editsSubmission(pc, ctx, user, claimed.deposit.submissionId))) throw new NotFoundError('No such job, or not of a submission you edit.');
     const ok = await act(ctx.params.id!);
     if (!ok) throw new InvalidInputError('job', ctx.params.action === 'retry' ? 'nothing to retry: only a failed job waiting for its next attempt, or a parked one' : 'not parked');
-    await store.appendHistory({ at: now(), event: `job.${ctx.params.action}`, jobId: ctx.params.id, detail: { by: 'editor' } });
+    const d = claimed.deposit;
+    // Filed under the item and its submission too: their histories show the editor's action.
+    await store.appendHistory({ at: now(), event: `job.${ctx.params.action}`, jobId: ctx.params.id, depositKey: d.key, orcid: d.orcid, identityId: d.identityId,
+      ...(d.submissionId ? { submissionId: d.submissionId } : {}), detail: { by: 'editor' } });
     back(ctx, { ok: true });
   });
 

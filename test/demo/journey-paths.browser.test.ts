@@ -13,6 +13,8 @@ import { openTokenSet } from '../../src/sync/tokens.js';
  * consent page. Screenshots are kept in test-output/journey-paths/ (gitignored).
  */
 const SHOTS = resolve('test-output/journey-paths');
+/** How long ORCID may be unreachable before the worker parks a job, in this demo. */
+const PARK_AFTER_S = 2;
 
 describe('demo journey paths of issue 14 (browser)', function () {
   // Only local servers (the demo, the emulator) may be reached; anything else is a bug.
@@ -26,7 +28,8 @@ describe('demo journey paths of issue 14 (browser)', function () {
     skipWithoutChromium(this);
     mkdirSync(SHOTS, { recursive: true });
     console.log(`      screenshots: ${SHOTS}`);
-    demo = await startDemo({ port: 0, emulatorPort: 0, storeUrl: 'sqlite::memory:', env: {}, pollMs: 100 });
+    // An outage of more than two seconds parks a job (the default is 72 hours): the Un-park path below.
+    demo = await startDemo({ port: 0, emulatorPort: 0, storeUrl: 'sqlite::memory:', env: { ORCID_PARK_AFTER_HOURS: String(PARK_AFTER_S / 3600) }, pollMs: 100 });
     ({ browser, page } = await launchPage());
   });
 
@@ -340,6 +343,55 @@ describe('demo journey paths of issue 14 (browser)', function () {
     await shot('status-03-after');
     const r = await recordUntil(carberry, (x) => x.html.includes('(corrected)'));
     expect(r.html).to.contain('Status page: send again and un-park (corrected)');
+  });
+
+  it('lets an editor Un-park an item an ORCID outage parked, and the item then reaches the record', async () => {
+    const carberry = researcher('Carberry').orcid;
+    const title = 'Un-park: sent after the outage';
+    await actAs('author');
+    const s = await submit(title);
+    if (await page.locator('#connect-orcid').count()) {
+      await page.click('#connect-orcid');
+      await authorizeAs('Carberry', 'unpark-00-consent');
+      await page.waitForURL(s.url);
+    }
+    // ORCID answers every call with a 5xx for longer than the demo allows: the worker parks the item.
+    const faults = (body: Record<string, unknown>) => page.request.put(`${demo.emulatorUrl}/_emulator/faults`, { data: body });
+    expect((await faults({ errorRate: 1 })).status()).to.equal(200);
+    try {
+      await publishAsEditor(s);
+      const statusPage = `${demo.url}/orcid/status?submission=${encodeURIComponent(s.id)}`;
+      await page.goto(statusPage);
+      const parked = page.locator('tr[data-state="parked"]', { hasText: 'Carberry' });
+      for (let i = 0; i < 100 && (await parked.count()) === 0; i++) {
+        await page.waitForTimeout(200);
+        await page.goto(statusPage);
+      }
+      expect(await parked.count(), 'a parked row for Carberry').to.equal(1);
+      expect(await parked.textContent()).to.contain('ORCID was unreachable or throttling for too long');
+      await shot('unpark-01-parked');
+      expect((await record(carberry).catch(() => null))?.html ?? '').not.to.contain(title);
+    } finally {
+      expect((await faults({})).status()).to.equal(200);
+    }
+    // ORCID is back. Nothing happens on its own (the item stays parked) until the editor clicks Un-park.
+    const statusPage = `${demo.url}/orcid/status?submission=${encodeURIComponent(s.id)}`;
+    await page.goto(statusPage);
+    const row = page.locator('tr[data-state="parked"]', { hasText: 'Carberry' });
+    expect(await row.count()).to.equal(1);
+    await row.getByRole('button', { name: 'Un-park' }).click();
+    await page.waitForURL(statusPage);
+    const r = await recordUntil(carberry, (x) => x.html.includes(title));
+    expect(r.html).to.contain(title);
+    const sent = page.locator('tr[data-state="sent"]', { hasText: 'Carberry' });
+    for (let i = 0; i < 50 && (await sent.count()) === 0; i++) {
+      await page.waitForTimeout(200);
+      await page.goto(statusPage);
+    }
+    expect(await sent.textContent()).to.contain('Sent to ORCID');
+    await shot('unpark-02-sent');
+    const history = await demo.orcid.store.listHistory({ submissionId: s.id, limit: 100 });
+    expect(history.map((e) => e.event)).to.include('job.unpark');
   });
 
   it('shows the plugin pages in zh-Hans: Wang Fang\'s invitation and the switcher', async () => {
