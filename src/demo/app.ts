@@ -41,7 +41,8 @@ export function createDemoApp({ orcid, publicUrl, now, onError, exposed = false 
       const status = err instanceof OrcidPluginError ? err.status : ((e as { status?: number }).status ?? 500);
       if (status >= 500) (onError ?? ((x: Error) => process.stderr.write(`demo: ${x.stack ?? x.message}\n`)))(err);
       ctx.status = status;
-      render(ctx, 'error.njk', { status, message: status < 500 ? err.message : 'Something went wrong on the demo server (see its log).' });
+      // The server's own words for a 5xx (the page's language); a 4xx says what the route said.
+      render(ctx, 'error.njk', { status, message: status < 500 ? err.message : null, serverError: status >= 500 });
     }
   });
   app.use(async (ctx, next) => {
@@ -72,7 +73,7 @@ export function createDemoApp({ orcid, publicUrl, now, onError, exposed = false 
   app.use(router.allowedMethods());
   app.use((ctx) => {
     ctx.status = 404;
-    render(ctx, 'error.njk', { status: 404, message: `Nothing at ${ctx.path}.` });
+    render(ctx, 'error.njk', { status: 404, missingPath: ctx.path });
   });
   return app;
 }

@@ -79,7 +79,8 @@ export function journalRoutes(router: Router, d: DemoDeps) {
     const contributors = visibleContributors(all, roles, user?.id ?? null);
     const isEditor = roles.includes('editor');
     const reviewers = isEditor ? s.reviewers : s.reviewers.filter((r) => user && r.hostUserId === user.id);
-    const connectedAs = user ? await orcid.connectedAs(user.id) : null;
+    // In the page's language, as the rest of the page.
+    const connectedAs = user ? await orcid.connectedAs(user.id, (ctx.state as { locale?: string }).locale) : null;
     // The appointed editor's own Connect link, shown to them until they are connected.
     const editorConnectUrl = user && s.editor?.hostUserId === user.id && s.editor.connectUrl && !connectedAs
       ? `${s.editor.connectUrl}&return=${encodeURIComponent(`/submissions/${s.id}`)}` : null;

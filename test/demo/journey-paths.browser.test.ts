@@ -402,6 +402,13 @@ describe('demo journey paths of issue 14 (browser)', function () {
     for (const f of ['given', 'family', 'email']) await page.fill(`#${f}_2`, '');
     await page.click('#submit');
     await page.waitForURL(`${demo.url}/submissions/**`);
+    const manuscript = page.url();
+    // The author is connected (by an earlier path, or here), so that the page shows "Connected as".
+    if (await page.locator('#connect-orcid').count()) {
+      await page.click('#connect-orcid');
+      await authorizeAs('Carberry', 'zh-00-author-consent');
+      await page.waitForURL(manuscript);
+    }
     // Wang Fang's invitation is in Chinese and so is every plugin page she reaches from it.
     const mail = demo.orcid.mailer.outbox().filter((m) => m.to === wang.email).at(-1)!;
     expect(mail.subject).to.match(/[\u4e00-\u9fff]/);
@@ -411,15 +418,35 @@ describe('demo journey paths of issue 14 (browser)', function () {
     await page.waitForURL(`${demo.url}/orcid/connected**`);
     expect(await page.getAttribute('html', 'lang')).to.equal('zh-Hans');
     expect(await page.textContent('body')).to.contain(wang.orcid);
+    expect(await page.textContent('h1')).to.equal('您的 ORCID iD 已关联');
     await shot('zh-02-connected');
     await page.goto(`${demo.url}/orcid/me`);
     expect(await page.getAttribute('html', 'lang')).to.equal('zh-Hans');
+    expect(await page.textContent('h1')).to.equal('您的 ORCID 关联');
     await shot('zh-03-me');
-    // The demo's switcher puts the journal's user pages in Chinese too.
+    // The demo's switcher puts the journal's own pages in Chinese, bodies and all, and the plugin's too.
     await actAs('author');
+    await page.goto(`${demo.url}/submissions`);
     await page.click('form.lang button[value="zh-Hans"]');
+    await page.waitForSelector('form.lang button.on[value="zh-Hans"]');
+    expect(await page.textContent('main h1')).to.equal('稿件');
+    await page.click('main a:has-text("zh-Hans pages")');
+    expect(await page.textContent('main h2 >> nth=0')).to.equal('贡献者');
+    expect(await page.textContent('#contributors')).to.contain('姓名').and.contain('作者').and.not.contain('Role');
+    expect(await page.textContent('main')).not.to.match(/Contributors|Abstract|Submitted|Connected as/);
+    // The plugin's "Connected as" on the host's page, in the page's language.
+    expect(await page.textContent('#connected-as')).to.contain('已关联').and.contain('您的 ORCID 关联');
+    await shot('zh-04-switcher-manuscript');
+    await page.goto(`${demo.url}/submit`);
+    expect(await page.textContent('main h1')).to.equal('投稿');
+    expect(await page.textContent('#submit')).to.equal('提交稿件');
     await page.goto(`${demo.url}/orcid/me`);
     expect(await page.getAttribute('html', 'lang')).to.equal('zh-Hans');
-    await shot('zh-04-switcher');
+    expect(await page.textContent('h1')).to.equal('您的 ORCID 关联');
+    await shot('zh-05-switcher-me');
+    // Back to English for whatever runs next in this browser.
+    await page.goto(manuscript);
+    await page.click('form.lang button[value="en"]');
+    await page.waitForSelector('form.lang button.on[value="en"]');
   });
 });
