@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Browser, type Harness } from '../flows/harness.js';
 import { article, connectAuthor, onlyJob, replaceTokens, startSyncHarness } from '../sync/helpers.js';
 import type { SubmissionRoles } from '../../src/context.js';
+import { POSTGRES_URL, dropSchema, freshSchema, withPostgres } from '../store/postgres-env.js';
 
 /**
  * Issue 14, review: the editors' job actions (Retry, Un-park) and Send again act only for the
@@ -87,5 +88,23 @@ describe('editors act only on the jobs and items of their own submissions', func
     expect(h.orcid.mailer.outbox().length).to.equal(mails);
     // Their own submission still answers.
     expect((await b.request(`${h.url}/orcid/api/submissions/s2/status`)).status).to.equal(200);
+  });
+
+  withPostgres('Job and item ids a database cannot hold', () => {
+    it('PostgreSQL: a job or item id with a NUL or too long answers 404, not the database\'s 500', async () => {
+      const schema = freshSchema('ux_jobscope');
+      h = await startSyncHarness({ storeUrl: `${POSTGRES_URL}${POSTGRES_URL!.includes('?') ? '&' : '?'}schema=${schema}` } as Parameters<typeof startSyncHarness>[0]);
+      try {
+        const b = new Browser({ 'x-user': 'editor-1', accept: 'application/json' });
+        for (const id of ['%00', 'a%00b', 'x'.repeat(600)]) {
+          for (const path of [`/orcid/api/jobs/${id}/unpark`, `/orcid/api/jobs/${id}/retry`, `/orcid/api/deposits/${id}/send-again`, `/orcid/status/jobs/${id}/unpark`]) {
+            expect((await b.request(`${h.url}${path}`, { json: {} })).status, path.slice(0, 60)).to.equal(404);
+          }
+        }
+      } finally {
+        await h.close();
+        await dropSchema(schema);
+      }
+    });
   });
 });
