@@ -8,6 +8,7 @@ import { sealTokenSet } from '../sync/tokens.js';
 import { safeReturnPath } from './safe-return.js';
 import type { Pages } from './pages.js';
 import { verifyInvitationSignature, hashInvitationToken } from './invitations.js';
+import { isStorableId } from './stored-id.js';
 import { coerceError, ForbiddenError, InvalidInputError, OrcidPluginError } from '../errors.js';
 
 /** OAuth states are kept server-side by their hash, like invitation tokens. */
@@ -116,10 +117,10 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     const user = await pc.currentUser(ctx);
     let contributor: Contributor | null = null;
     if (contributorId) {
-      contributor = await store.getContributor(contributorId);
+      contributor = isStorableId(contributorId) ? await store.getContributor(contributorId) : null;
       // The same refusal as for someone else's slot: contributor ids must not be confirmed (issue 14).
       if (!contributor) throw new ForbiddenError(NOT_YOURS);
-    } else if (submissionId && user) {
+    } else if (submissionId && user && isStorableId(submissionId)) {
       contributor = (await store.listContributors(submissionId)).find((c) => c.hostUserId === user.id) ?? null;
     }
     if (contributor && !(await mayConnectFor(ctx, contributor))) throw new ForbiddenError(NOT_YOURS);

@@ -13,6 +13,7 @@ import type { Csrf } from './csrf.js';
 import type { Pages } from './pages.js';
 import { isSameOrigin } from './origin.js';
 import { safeReturnPath } from './safe-return.js';
+import { isStorableId } from './stored-id.js';
 import { itemRow, personState, type ItemRow } from './status-view.js';
 
 interface PersonRow {
@@ -23,12 +24,6 @@ interface PersonRow {
   state: string;
   items: ItemRow[];
 }
-
-/**
- * Whether an id from a URL could name a job or item at all: ours are at most a few hundred characters
- * and never hold a control character (PostgreSQL refuses a NUL with a 500: it is a 404 to the editor).
- */
-const storableId = (id: string) => id.length <= 500 && !/[\u0000-\u001f\u007f]/.test(id);
 
 export function statusPageRoutes(router: Router, pc: PluginContext, csrf: Csrf, pages: Pages) {
   const { store, settings, now } = pc;
@@ -168,7 +163,7 @@ export function statusPageRoutes(router: Router, pc: PluginContext, csrf: Csrf, 
     if (!act) throw new NotFoundError('Unknown action.');
     // Only an editor of the job's own submission (host editors for a service item, of no submission):
     // one answer for "no such job" and "not your submission's job", as for items.
-    const [claimed] = storableId(ctx.params.id!) ? await store.listJobs({ jobId: ctx.params.id!, limit: 1 }) : [];
+    const [claimed] = isStorableId(ctx.params.id!) ? await store.listJobs({ jobId: ctx.params.id!, limit: 1 }) : [];
     if (!claimed || !(await editsSubmission(pc, ctx, user, claimed.deposit.submissionId))) throw new NotFoundError('No such job, or not of a submission you edit.');
     const ok = await act(ctx.params.id!);
     if (!ok) throw new InvalidInputError('job', ctx.params.action === 'retry' ? 'nothing to retry: only a failed job waiting for its next attempt, or a parked one' : 'not parked');
@@ -183,7 +178,7 @@ export function statusPageRoutes(router: Router, pc: PluginContext, csrf: Csrf, 
     const user = await requireUser(ctx);
     // One answer for "no such item" and "not your submission's": a key names an iD, which must not be confirmed.
     const notFound = new NotFoundError('No such item, or it is not meant to be on the record.');
-    const d = storableId(ctx.params.key!) ? await store.getDeposit(ctx.params.key!) : null;
+    const d = isStorableId(ctx.params.key!) ? await store.getDeposit(ctx.params.key!) : null;
     if (!(await editsSubmission(pc, ctx, user, d ? d.submissionId : null)) || !d) throw notFound;
     const ok = await pc.connect.sendAgain(ctx.params.key!);
     if (!ok) throw notFound;

@@ -97,9 +97,16 @@ describe('editors act only on the jobs and items of their own submissions', func
       try {
         const b = new Browser({ 'x-user': 'editor-1', accept: 'application/json' });
         for (const id of ['%00', 'a%00b', 'x'.repeat(600)]) {
-          for (const path of [`/orcid/api/jobs/${id}/unpark`, `/orcid/api/jobs/${id}/retry`, `/orcid/api/deposits/${id}/send-again`, `/orcid/status/jobs/${id}/unpark`]) {
+          for (const path of [`/orcid/api/jobs/${id}/unpark`, `/orcid/api/jobs/${id}/retry`, `/orcid/api/deposits/${id}/send-again`, `/orcid/status/jobs/${id}/unpark`,
+            `/orcid/api/submissions/${id}/contributors/c1/resend-invitation`, `/orcid/api/submissions/s1/contributors/${id}/resend-invitation`]) {
             expect((await b.request(`${h.url}${path}`, { json: {} })).status, path.slice(0, 60)).to.equal(404);
           }
+          for (const path of [`/orcid/api/submissions/${id}/contributors`, `/orcid/api/submissions/${id}/status`, `/orcid/status?submission=${id}`]) {
+            expect((await b.request(`${h.url}${path}`)).status, path.slice(0, 60)).to.equal(404);
+          }
+          // Someone else's slot and one that does not exist are refused alike (403), whatever the id.
+          const connect = await new Browser({ 'x-user': 'u1' }).request(`${h.url}/orcid/connect?role=author&contributor=${id}`);
+          expect(connect.status).to.equal(403);
         }
       } finally {
         await h.close();
