@@ -85,6 +85,15 @@ describe('the demo\'s page bodies in the chosen language', function () {
     expect((await get('/no-such-page', 'author', 'en')).text).to.contain('Nothing at /no-such-page.');
   });
 
+  it('gives the live progress script its phrases as strings, in the page\'s language', async () => {
+    const phrases = (html: string) => JSON.parse(/const PHRASES = (\{.*\});/.exec(html)![1]!) as Record<string, unknown>;
+    const url = `/submissions/${encodeURIComponent(id)}/progress`;
+    expect(phrases((await get(url, 'editor', 'en')).text)).to.deep.equal({
+      nothingQueued: 'Nothing queued for ORCID yet.', settled: '{n} of {total} items settled ({percent}%)', unavailable: 'Status unavailable' });
+    expect(phrases((await get(url, 'editor', 'zh-Hans')).text)).to.deep.equal({
+      nothingQueued: '尚无等待发送到 ORCID 的项目。', settled: '{total} 个项目中已完成 {n} 个（{percent}%）', unavailable: '无法获取状态' });
+  });
+
   it('has the same words, dictionaries and macros in every language', async () => {
     const exported = (locale: string) => new Promise<Record<string, unknown>>((resolve, reject) => {
       const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(join(VIEWS_DIR, locale)));
