@@ -7,6 +7,7 @@ import { coerceError, ForbiddenError, OrcidPluginError } from '../errors.js';
 import { DemoData } from './data.js';
 import type { DemoDeps } from './deps.js';
 import { createView } from './view.js';
+import { worded, wordsOf } from './page-error.js';
 import { DEMO_CSS } from './css.js';
 import { currentDemoUser, demoLocale, DEMO_RESEARCHERS, DEMO_USERS } from './people.js';
 import { journalRoutes } from './routes-journal.js';
@@ -42,14 +43,14 @@ export function createDemoApp({ orcid, publicUrl, now, onError, exposed = false 
       if (status >= 500) (onError ?? ((x: Error) => process.stderr.write(`demo: ${x.stack ?? x.message}\n`)))(err);
       ctx.status = status;
       // The server's own words for a 5xx (the page's language); a 4xx says what the route said.
-      render(ctx, 'error.njk', { status, message: status < 500 ? err.message : null, serverError: status >= 500 });
+      render(ctx, 'error.njk', { status, message: status < 500 ? err.message : null, serverError: status >= 500, ...(status < 500 ? wordsOf(e) : {}) });
     }
   });
   app.use(async (ctx, next) => {
     // Before the plugin: its currentUser (currentDemoUser) reads this too.
     ctx.state.demoExposed = exposed;
     if (exposed && (ctx.path === '/act-as' || ctx.path === '/mailbox' || ctx.path.startsWith('/mailbox/'))) {
-      throw new ForbiddenError('This demo is reachable from the network: the act-as switcher and the mailbox are turned off.');
+      throw worded(new ForbiddenError('This demo is reachable from the network: the act-as switcher and the mailbox are turned off.'), 'exposed-off');
     }
     await next();
   });

@@ -15,6 +15,8 @@ describe('the demo\'s page bodies in the chosen language', function () {
   this.timeout(30_000);
   let demo: RunningDemo;
   let id: string;
+  /** A manuscript that is not published (its article page is an error). */
+  let draft: string;
 
   async function get(path: string, as: string, lang: 'en' | 'zh-Hans', init: RequestInit = {}) {
     const res = await fetch(`${demo.url}${path}`, { redirect: 'manual', ...init, headers: { cookie: `demo_act_as=${as}; demo_lang=${lang}`, ...(init.headers as Record<string, string>) } });
@@ -34,6 +36,7 @@ describe('the demo\'s page bodies in the chosen language', function () {
     expect((await post(`/submissions/${id}/reviewers`, 'editor', { reviewer: 'reviewer' })).status).to.equal(302);
     expect((await post(`/submissions/${id}/review/accept`, 'reviewer', {})).status).to.equal(302);
     expect((await post(`/submissions/${id}/publish`, 'editor', {})).status).to.equal(302);
+    draft = decodeURIComponent((await post('/submit', 'author', { title: 'Draft', given_1: 'Josiah', family_1: 'Carberry' })).location!.replace('/submissions/', ''));
   });
   after(() => demo?.close());
 
@@ -49,7 +52,7 @@ describe('the demo\'s page bodies in the chosen language', function () {
   /** Data, the same in every language: people, titles, ids, addresses, the demo's journal. */
   function isData(t: string): boolean {
     // ORCID's own terms stay as ORCID writes them; `(emulator)` names the ORCID environment.
-    const DATA = ['Josiah Carberry', 'Sofia Garcia', 'Wang Fang', 'Amara Okafor', 'Erin Editor', 'Words test', 'Sodium channels.', 'English', '中文', 'ORCID', 'ORCID:', 'ORCID iD', 'Put-code', '(emulator)'];
+    const DATA = ['Josiah Carberry', 'Sofia Garcia', 'Wang Fang', 'Amara Okafor', 'Erin Editor', 'Words test', 'Draft', 'Sodium channels.', 'English', '中文', 'ORCID', 'ORCID:', 'ORCID iD', 'Put-code', '(emulator)'];
     if (DATA.includes(t) || t === id || t === `› ${id}` || t === demo.orcid.config.journal.title) return true;
     if (/^[\s\d\W]*$/.test(t)) return true; // numbers, punctuation
     if (/^(https?:\/\/|doi:|10\.)\S+$/.test(t) || /^\S+@\S+$/.test(t) || /^<\S+@\S+>$/.test(t)) return true;
@@ -64,11 +67,22 @@ describe('the demo\'s page bodies in the chosen language', function () {
     ['/articles', 'nobody'], ['/articles/ID', 'editor'], ['/mailbox', 'nobody'], ['/researchers', 'nobody'], ['/no-such-page', 'author'],
   ];
 
-  for (const [path, as] of PAGES) {
-    it(`${path} as ${as}: nothing of the English page but data is left in Chinese`, async () => {
-      const url = path.replace('ID', encodeURIComponent(id));
-      const en = await get(url, as, 'en');
-      const zh = await get(url, as, 'zh-Hans');
+  /** The demo's own refusals: an error page each, whose message is the demo's (the plugin's are checked in test/web). */
+  const ERRORS: Array<[string, string, Record<string, string>?]> = [
+    ['/submissions/NO-SUCH', 'editor'], ['/submissions/ID/review', 'author'], ['/articles/DRAFT', 'nobody'],
+    ['/submissions/ID/publish', 'author', {}], ['/submissions/DRAFT/review/complete', 'author', {}], ['/submit', 'nobody', { title: 'x', family_1: 'X' }],
+    ['/submit', 'author', { title: '', family_1: 'X' }], ['/submit', 'author', { title: 'x' }], ['/submissions/ID/reviewers', 'editor', { reviewer: 'author' }],
+    ['/lang', 'author', { lang: 'fr' }], ['/act-as', 'author', { user: 'no-such-user' }], ['/mailbox/0/open?link=x', 'nobody'],
+  ];
+
+  const CASES = [...PAGES.map(([p, a]) => ({ path: p, as: a, form: undefined, error: false })), ...ERRORS.map(([p, a, f]) => ({ path: p, as: a, form: f, error: true }))];
+  for (const { path, as, form, error } of CASES) {
+    it(`${form ? 'POST ' : ''}${path} as ${as}: nothing of the English page but data is left in Chinese`, async () => {
+      const url = path.replace('DRAFT', encodeURIComponent(draft)).replace('ID', encodeURIComponent(id));
+      const send = (lang: 'en' | 'zh-Hans') => get(url, as, lang, form ? { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {});
+      const en = await send('en');
+      const zh = await send('zh-Hans');
+      if (error) expect(en.status, 'an error page').to.be.within(400, 499);
       expect(zh.status).to.equal(en.status);
       expect(zh.text).to.contain('<html lang="zh-Hans">');
       const english = new Set(texts(en.text).filter((t) => !isData(t)));
