@@ -7,6 +7,7 @@ import { coerceError, ForbiddenError, OrcidPluginError } from '../errors.js';
 import { DemoData } from './data.js';
 import type { DemoDeps } from './deps.js';
 import { createView } from './view.js';
+import { worded, wordsOf } from './page-error.js';
 import { DEMO_CSS } from './css.js';
 import { currentDemoUser, demoLocale, DEMO_RESEARCHERS, DEMO_USERS } from './people.js';
 import { journalRoutes } from './routes-journal.js';
@@ -41,14 +42,15 @@ export function createDemoApp({ orcid, publicUrl, now, onError, exposed = false 
       const status = err instanceof OrcidPluginError ? err.status : ((e as { status?: number }).status ?? 500);
       if (status >= 500) (onError ?? ((x: Error) => process.stderr.write(`demo: ${x.stack ?? x.message}\n`)))(err);
       ctx.status = status;
-      render(ctx, 'error.njk', { status, message: status < 500 ? err.message : 'Something went wrong on the demo server (see its log).' });
+      // The server's own words for a 5xx (the page's language); a 4xx says what the route said.
+      render(ctx, 'error.njk', { status, message: status < 500 ? err.message : null, serverError: status >= 500, ...(status < 500 ? wordsOf(e) : {}) });
     }
   });
   app.use(async (ctx, next) => {
     // Before the plugin: its currentUser (currentDemoUser) reads this too.
     ctx.state.demoExposed = exposed;
     if (exposed && (ctx.path === '/act-as' || ctx.path === '/mailbox' || ctx.path.startsWith('/mailbox/'))) {
-      throw new ForbiddenError('This demo is reachable from the network: the act-as switcher and the mailbox are turned off.');
+      throw worded(new ForbiddenError('This demo is reachable from the network: the act-as switcher and the mailbox are turned off.'), 'exposed-off');
     }
     await next();
   });
@@ -72,7 +74,7 @@ export function createDemoApp({ orcid, publicUrl, now, onError, exposed = false 
   app.use(router.allowedMethods());
   app.use((ctx) => {
     ctx.status = 404;
-    render(ctx, 'error.njk', { status: 404, message: `Nothing at ${ctx.path}.` });
+    render(ctx, 'error.njk', { status: 404, missingPath: ctx.path });
   });
   return app;
 }

@@ -6,6 +6,7 @@ import type { Render } from './view.js';
 import { ForbiddenError } from '../errors.js';
 import { safeReturnPath } from '../web/safe-return.js';
 import { currentDemoUser, type DemoUser } from './people.js';
+import { worded } from './page-error.js';
 
 /** What the demo's route modules share. */
 export interface DemoDeps {
@@ -21,7 +22,7 @@ export interface DemoDeps {
 
 export function requireRole(ctx: Context, role: string): DemoUser {
   const user = currentDemoUser(ctx);
-  if (!user || !user.roles.includes(role)) throw new ForbiddenError(`Act as a journal user with the ${role} role for this (use the switcher at the top).`);
+  if (!user || !user.roles.includes(role)) throw worded(new ForbiddenError(`Act as a journal user with the ${role} role for this (use the switcher at the top).`), 'role-needed', role);
   return user;
 }
 

@@ -8,6 +8,7 @@ import { contributorRows } from './contributors.js';
 import { rolesFromContributors, visibleContributors } from '../web/submission-access.js';
 import { ACT_AS_COOKIE, LANG_COOKIE, currentDemoUser, DEMO_RESEARCHERS, DEMO_USERS, demoUser, NOBODY } from './people.js';
 import { mailParts } from './mailbox.js';
+import { worded } from './page-error.js';
 
 const MAX_AUTHORS = 5;
 
@@ -21,7 +22,7 @@ export function journalRoutes(router: Router, d: DemoDeps) {
   router.post('/act-as', (ctx) => {
     const f = formBody(ctx);
     const id = f.user === NOBODY ? NOBODY : demoUser(f.user)?.id;
-    if (!id) throw new InvalidInputError('user', 'unknown demo user');
+    if (!id) throw worded(new InvalidInputError('user', 'unknown demo user'), 'unknown-user');
     ctx.cookies.set(ACT_AS_COOKIE, id, { httpOnly: true, sameSite: 'lax', overwrite: true });
     ctx.redirect(localPath(f.return));
   });
@@ -29,7 +30,7 @@ export function journalRoutes(router: Router, d: DemoDeps) {
   // The language switcher: the host's locale, which the plugin's pages follow too (localeOf).
   router.post('/lang', (ctx) => {
     const f = formBody(ctx);
-    if (f.lang !== 'en' && f.lang !== 'zh-Hans') throw new InvalidInputError('lang', 'must be en or zh-Hans');
+    if (f.lang !== 'en' && f.lang !== 'zh-Hans') throw worded(new InvalidInputError('lang', 'must be en or zh-Hans'), 'unknown-language');
     ctx.cookies.set(LANG_COOKIE, f.lang, { httpOnly: true, sameSite: 'lax', overwrite: true });
     ctx.redirect(localPath(f.return));
   });
@@ -40,13 +41,14 @@ export function journalRoutes(router: Router, d: DemoDeps) {
     const user = currentDemoUser(ctx);
     const f = formBody(ctx);
     const form = { title: (f.title ?? '').trim(), abstract: (f.abstract ?? '').trim(), authors: readAuthors(f) };
-    const fail = (error: string) => {
+    // `errorKey`: the demo's own words for the problem; else the plugin's message (an address it refused, say).
+    const fail = (error: string, errorKey?: string) => {
       ctx.status = 400;
-      render(ctx, 'submit.njk', { form: { ...form, authors: pad(form.authors) }, error });
+      render(ctx, 'submit.njk', { form: { ...form, authors: pad(form.authors) }, error, errorKey });
     };
-    if (!user) throw new ForbiddenError('Act as a journal user (e.g. Josiah Carberry) to submit a manuscript.');
-    if (!form.title) return fail('A title is required.');
-    if (form.authors.length === 0) return fail('At least one author (with a family name) is required.');
+    if (!user) throw worded(new ForbiddenError('Act as a journal user (e.g. Josiah Carberry) to submit a manuscript.'), 'sign-in-to-submit');
+    if (!form.title) return fail('A title is required.', 'title-required');
+    if (form.authors.length === 0) return fail('At least one author (with a family name) is required.', 'author-required');
     const id = `MS-${randomBytes(3).toString('hex').toUpperCase()}`;
     const authors: DemoAuthor[] = form.authors.map((a, i) => ({ ...a, contributorId: `${id}-a${i + 1}`, ...(i === 0 ? { hostUserId: user.id } : {}) }));
     try {
@@ -71,7 +73,7 @@ export function journalRoutes(router: Router, d: DemoDeps) {
 
   router.get('/submissions/:id', async (ctx) => {
     const s = await data.get(ctx.params.id);
-    if (!s) throw new NotFoundError('No such manuscript.');
+    if (!s) throw worded(new NotFoundError('No such manuscript.'), 'no-manuscript');
     const user = currentDemoUser(ctx);
     const all = await contributorRows(orcid.store, renderer, s.id, (ctx.state as { locale?: string }).locale);
     // The plugin's rule, applied to the host's own page: reviewers are shown to editors (and to themselves) only.
@@ -79,7 +81,8 @@ export function journalRoutes(router: Router, d: DemoDeps) {
     const contributors = visibleContributors(all, roles, user?.id ?? null);
     const isEditor = roles.includes('editor');
     const reviewers = isEditor ? s.reviewers : s.reviewers.filter((r) => user && r.hostUserId === user.id);
-    const connectedAs = user ? await orcid.connectedAs(user.id) : null;
+    // In the page's language, as the rest of the page.
+    const connectedAs = user ? await orcid.connectedAs(user.id, (ctx.state as { locale?: string }).locale) : null;
     // The appointed editor's own Connect link, shown to them until they are connected.
     const editorConnectUrl = user && s.editor?.hostUserId === user.id && s.editor.connectUrl && !connectedAs
       ? `${s.editor.connectUrl}&return=${encodeURIComponent(`/submissions/${s.id}`)}` : null;
@@ -96,9 +99,9 @@ export function journalRoutes(router: Router, d: DemoDeps) {
   router.post('/submissions/:id/reviewers', async (ctx) => {
     requireRole(ctx, 'editor');
     const s = await data.get(ctx.params.id);
-    if (!s) throw new NotFoundError('No such manuscript.');
+    if (!s) throw worded(new NotFoundError('No such manuscript.'), 'no-manuscript');
     const r = demoUser(formBody(ctx).reviewer);
-    if (!r || !r.roles.includes('reviewer')) throw new InvalidInputError('reviewer', 'choose one of the journal\'s reviewers');
+    if (!r || !r.roles.includes('reviewer')) throw worded(new InvalidInputError('reviewer', 'choose one of the journal\'s reviewers'), 'choose-reviewer');
     if (!s.reviewers.some((x) => x.hostUserId === r.id)) {
       const reviewer = { contributorId: `${s.id}-r-${r.id}`, givenNames: r.givenNames, familyName: r.familyName, email: r.email, hostUserId: r.id };
       await orcid.reviewerAssigned({ submissionId: s.id, manuscriptTitle: s.title, reviewer });
@@ -112,7 +115,7 @@ export function journalRoutes(router: Router, d: DemoDeps) {
   router.post('/submissions/:id/editor', async (ctx) => {
     const user = requireRole(ctx, 'editor');
     const s = await data.get(ctx.params.id);
-    if (!s) throw new NotFoundError('No such manuscript.');
+    if (!s) throw worded(new NotFoundError('No such manuscript.'), 'no-manuscript');
     if (!s.editor) {
       const contributorId = `${s.id}-e-${user.id}`;
       const result = await orcid.editorAppointed({
@@ -137,7 +140,7 @@ export function journalRoutes(router: Router, d: DemoDeps) {
   router.get('/mailbox/:n/open', (ctx) => {
     const mail = orcid.mailer.outbox()[Number(ctx.params.n)];
     const link = typeof ctx.query.link === 'string' ? ctx.query.link : '';
-    if (!mail || !link || !mail.text.includes(link) || !link.startsWith(`${d.publicUrl}/`)) throw new NotFoundError('No such link in the mailbox.');
+    if (!mail || !link || !mail.text.includes(link) || !link.startsWith(`${d.publicUrl}/`)) throw worded(new NotFoundError('No such link in the mailbox.'), 'no-mail-link');
     const recipient = DEMO_USERS.find((u) => u.email.toLowerCase() === mail.to.toLowerCase());
     ctx.cookies.set(ACT_AS_COOKIE, recipient?.id ?? NOBODY, { httpOnly: true, sameSite: 'lax', overwrite: true });
     ctx.redirect(link);

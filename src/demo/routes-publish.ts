@@ -7,6 +7,7 @@ import type { DemoSubmission } from './data.js';
 import { requireRole, type DemoDeps } from './deps.js';
 import { contributorRows } from './contributors.js';
 import { currentDemoUser } from './people.js';
+import { worded } from './page-error.js';
 import { buildCrossref, buildJats, type ArticleXmlInput } from './xml.js';
 import { itemRow, progressOf } from '../web/status-view.js';
 import { isItemKind } from '../store/store.js';
@@ -18,7 +19,7 @@ export function publishRoutes(router: Router, d: DemoDeps) {
 
   async function submission(ctx: Context): Promise<DemoSubmission> {
     const s = await data.get(ctx.params.id);
-    if (!s) throw new NotFoundError('No such manuscript.');
+    if (!s) throw worded(new NotFoundError('No such manuscript.'), 'no-manuscript');
     return s;
   }
 
@@ -33,7 +34,7 @@ export function publishRoutes(router: Router, d: DemoDeps) {
     const s = await submission(ctx);
     const user = currentDemoUser(ctx);
     const r = user ? s.reviewers.find((x) => x.hostUserId === user.id) : undefined;
-    if (!r) throw new ForbiddenError('You are not a reviewer of this manuscript: act as the reviewer the editor assigned.');
+    if (!r) throw worded(new ForbiddenError('You are not a reviewer of this manuscript: act as the reviewer the editor assigned.'), 'not-reviewer');
     return { s, r };
   }
 
@@ -52,7 +53,7 @@ export function publishRoutes(router: Router, d: DemoDeps) {
 
   router.post('/submissions/:id/review/complete', async (ctx) => {
     const { s, r } = await assignment(ctx);
-    if (!r.accepted) throw new ForbiddenError('Accept the invitation to review first.');
+    if (!r.accepted) throw worded(new ForbiddenError('Accept the invitation to review first.'), 'accept-first');
     if (!r.completedAt) {
       const completedAt = d.now();
       await orcid.reviewCompleted({
@@ -100,7 +101,7 @@ export function publishRoutes(router: Router, d: DemoDeps) {
 
   async function published(ctx: Context) {
     const s = await submission(ctx);
-    if (!s.published) throw new NotFoundError('This manuscript is not published yet.');
+    if (!s.published) throw worded(new NotFoundError('This manuscript is not published yet.'), 'not-published');
     return s as DemoSubmission & { published: NonNullable<DemoSubmission['published']> };
   }
 

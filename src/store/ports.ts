@@ -55,7 +55,8 @@ export interface Ledger {
   markDepositRemoved(depositKey: string, now: Date): Promise<void>;
   /** Adopt a put-code found by reconciliation (409) without finishing the job. */
   adoptPutCode(depositKey: string, putCode: string, now: Date): Promise<void>;
-  listJobs(filter: { status?: S.JobStatus; identityId?: string; submissionId?: string; limit?: number }): Promise<S.ClaimedJob[]>;
+  /** `jobId`: that one job (an editor's action names a job: its deposit says whose submission it is). */
+  listJobs(filter: { jobId?: string; status?: S.JobStatus; identityId?: string; submissionId?: string; limit?: number }): Promise<S.ClaimedJob[]>;
   /** Queued or leased jobs of an identity's items (an unlink waits for its deletes before revoking). */
   countActiveItemJobs(identityId: string): Promise<number>;
   countJobs(): Promise<S.JobCounts>;
@@ -102,7 +103,7 @@ export interface Directory {
   markContributorDenied(contributorId: string, now: Date): Promise<void>;
   setInvitationState(contributorId: string, state: S.InvitationState, now: Date): Promise<void>;
 
-  createInvitation(invitation: Omit<S.Invitation, 'usedAt'>): Promise<void>;
+  createInvitation(invitation: S.NewInvitation): Promise<void>;
   /**
    * Whether the invitation could be used now (known, unused, unexpired), without using it: opening
    * a link, or a mail scanner fetching it, must leave it usable (issue 14).

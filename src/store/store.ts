@@ -121,11 +121,18 @@ export interface Invitation {
   createdAt: Date;
   expiresAt: Date;
   usedAt: Date | null;
+  /** The language the invitation was written in (the contributor's locale when it was sent); its pages speak it. */
+  locale: string | null;
 }
 
+/** What `createInvitation` takes: `locale` may be left out (no language: the browser's then). */
+export type NewInvitation = Omit<Invitation, 'usedAt' | 'locale'> & { locale?: string | null };
+
+/** A spent or expired invitation is still returned: its page speaks the invitation's language. */
 export type ConsumeInvitationResult =
   | { ok: true; invitation: Invitation }
-  | { ok: false; reason: 'unknown' | 'used' | 'expired' };
+  | { ok: false; reason: 'unknown' }
+  | { ok: false; reason: 'used' | 'expired'; invitation: Invitation };
 
 export interface Deposit {
   key: string;

@@ -8,6 +8,7 @@ import { viewerOf, visibleContributors } from './submission-access.js';
 import type { InviteService } from './invite-service.js';
 import type { Csrf } from './csrf.js';
 import { itemRow } from './status-view.js';
+import { isStorableId } from './stored-id.js';
 
 /** The JSON API for the host's UI, and the editors' sync status as JSON (the pages: status-page.ts). */
 export function apiRoutes(router: Router, pc: PluginContext, invites: InviteService, csrf: Csrf) {
@@ -54,7 +55,7 @@ export function apiRoutes(router: Router, pc: PluginContext, invites: InviteServ
 
   router.post('/api/submissions/:id/contributors/:cid/resend-invitation', async (ctx) => {
     await requireSubmissionEditor(ctx, ctx.params.id);
-    const c = await store.getContributor(ctx.params.cid);
+    const c = isStorableId(ctx.params.cid) ? await store.getContributor(ctx.params.cid) : null;
     if (!c || c.submissionId !== ctx.params.id) throw new NotFoundError('No such contributor on this submission.');
     if (!c.email) throw new InvalidInputError('contributor.email', 'this contributor has no email address');
     // A fresh link to a linked slot would let whoever holds it re-link the slot to another iD

@@ -8,6 +8,7 @@ import { sealTokenSet } from '../sync/tokens.js';
 import { safeReturnPath } from './safe-return.js';
 import type { Pages } from './pages.js';
 import { verifyInvitationSignature, hashInvitationToken } from './invitations.js';
+import { isStorableId } from './stored-id.js';
 import { coerceError, ForbiddenError, InvalidInputError, OrcidPluginError } from '../errors.js';
 
 /** OAuth states are kept server-side by their hash, like invitation tokens. */
@@ -116,10 +117,10 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     const user = await pc.currentUser(ctx);
     let contributor: Contributor | null = null;
     if (contributorId) {
-      contributor = await store.getContributor(contributorId);
+      contributor = isStorableId(contributorId) ? await store.getContributor(contributorId) : null;
       // The same refusal as for someone else's slot: contributor ids must not be confirmed (issue 14).
       if (!contributor) throw new ForbiddenError(NOT_YOURS);
-    } else if (submissionId && user) {
+    } else if (submissionId && user && isStorableId(submissionId)) {
       contributor = (await store.listContributors(submissionId)).find((c) => c.hostUserId === user.id) ?? null;
     }
     if (contributor && !(await mayConnectFor(ctx, contributor))) throw new ForbiddenError(NOT_YOURS);
@@ -178,7 +179,7 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
       const used = await store.consumeInvitation(pending.invitation, now());
       if (!used.ok || (contributor && (await alreadyConnected(contributor)))) {
         await pc.oauth.revoke(tokens.accessToken).catch((e) => logger.warn({ err: coerceError(e) }, 'revoking an unused token failed'));
-        return page(ctx, 410, { outcome: 'error', reasonKey: used.ok || used.reason === 'used' ? 'invitation-spent' : 'invitation-expired' }, contributor?.locale);
+        return page(ctx, 410, { outcome: 'error', reasonKey: used.ok || used.reason === 'used' ? 'invitation-spent' : 'invitation-expired' }, ('invitation' in used ? used.invitation.locale : null) ?? contributor?.locale);
       }
     }
     const user = await pc.currentUser(ctx);
@@ -211,20 +212,21 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     const tokenHash = hashInvitationToken(token);
     const result = await store.checkInvitation(tokenHash, now());
     if (!result.ok) {
-      const reasonKey = result.reason === 'expired' ? 'invitation-expired' : result.reason === 'used' ? 'invitation-used' : 'invitation-invalid';
-      return page(ctx, result.reason === 'unknown' ? 404 : 410, { outcome: 'error', reasonKey });
+      if (result.reason === 'unknown') return page(ctx, 404, { outcome: 'error', reasonKey: 'invitation-invalid' });
+      // In the invitation's language, in any browser: the one that opens a spent link is often not the one that used it.
+      return page(ctx, 410, { outcome: 'error', reasonKey: result.reason === 'expired' ? 'invitation-expired' : 'invitation-used' }, result.invitation.locale);
     }
     const contributor = await store.getContributor(result.invitation.contributorId);
     if (!contributor) return page(ctx, 410, { outcome: 'error', reasonKey: 'submission-gone' });
     if (await alreadyConnected(contributor)) {
-      return page(ctx, 410, { outcome: 'error', reasonKey: 'invitation-connected' }, contributor.locale);
+      return page(ctx, 410, { outcome: 'error', reasonKey: 'invitation-connected' }, result.invitation.locale ?? contributor.locale);
     }
     const sess = orcidSession(ctx);
     // At most 20 grants per browser, the newest kept.
     const granted = Object.entries({ ...(sess.invitations ?? {}), [contributor.id]: tokenHash }).slice(-20);
     sess.invitations = Object.fromEntries(granted);
     // Pages answering this browser before the round trip ends (a stale state, say) speak the invitation's language.
-    sess.locale = contributor.locale ?? null;
+    sess.locale = result.invitation.locale ?? contributor.locale ?? null;
     const back = safeReturnPath(ctx.query.return, '');
     const connected = `${settings.mountPath}/connected${back ? `?return=${encodeURIComponent(back)}` : ''}`;
     await startAuthorize(ctx, 'connect', contributor, contributor.role, connected, tokenHash);

@@ -26,7 +26,7 @@ export function createInviteService(pc: Pick<PluginContext, 'store' | 'mailer' |
     const { token, tokenHash } = mintInvitationToken(settings.invitationSecret);
     const at = now();
     const expiresAt = new Date(at.getTime() + settings.invitationExpiryDays * DAY_MS);
-    await store.createInvitation({ tokenHash, contributorId: contributor.id, createdAt: at, expiresAt });
+    await store.createInvitation({ tokenHash, contributorId: contributor.id, createdAt: at, expiresAt, locale: contributor.locale ?? null });
     const mail = {
       to: contributor.email,
       name: personName(contributor, contributor.locale ?? settings.defaultLocale),

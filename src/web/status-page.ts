@@ -13,6 +13,7 @@ import type { Csrf } from './csrf.js';
 import type { Pages } from './pages.js';
 import { isSameOrigin } from './origin.js';
 import { safeReturnPath } from './safe-return.js';
+import { isStorableId } from './stored-id.js';
 import { itemRow, personState, type ItemRow } from './status-view.js';
 
 interface PersonRow {
@@ -158,12 +159,18 @@ export function statusPageRoutes(router: Router, pc: PluginContext, csrf: Csrf, 
   // JSON for the host's UI; form posts from the status page (which cannot send JSON).
   router.post(['/api/jobs/:id/:action', '/status/jobs/:id/:action'], async (ctx) => {
     const user = await requireUser(ctx);
-    if (!isEditor(user)) throw new ForbiddenError('Only editors may do this.');
     const act = actions.get(ctx.params.action!);
     if (!act) throw new NotFoundError('Unknown action.');
+    // Only an editor of the job's own submission (host editors for a service item, of no submission):
+    // one answer for "no such job" and "not your submission's job", as for items.
+    const [claimed] = isStorableId(ctx.params.id!) ? await store.listJobs({ jobId: ctx.params.id!, limit: 1 }) : [];
+    if (!claimed || !(await editsSubmission(pc, ctx, user, claimed.deposit.submissionId))) throw new NotFoundError('No such job, or not of a submission you edit.');
     const ok = await act(ctx.params.id!);
     if (!ok) throw new InvalidInputError('job', ctx.params.action === 'retry' ? 'nothing to retry: only a failed job waiting for its next attempt, or a parked one' : 'not parked');
-    await store.appendHistory({ at: now(), event: `job.${ctx.params.action}`, jobId: ctx.params.id, detail: { by: 'editor' } });
+    const d = claimed.deposit;
+    // Filed under the item and its submission too: their histories show the editor's action.
+    await store.appendHistory({ at: now(), event: `job.${ctx.params.action}`, jobId: ctx.params.id, depositKey: d.key, orcid: d.orcid, identityId: d.identityId,
+      ...(d.submissionId ? { submissionId: d.submissionId } : {}), detail: { by: 'editor' } });
     back(ctx, { ok: true });
   });
 
@@ -171,7 +178,7 @@ export function statusPageRoutes(router: Router, pc: PluginContext, csrf: Csrf, 
     const user = await requireUser(ctx);
     // One answer for "no such item" and "not your submission's": a key names an iD, which must not be confirmed.
     const notFound = new NotFoundError('No such item, or it is not meant to be on the record.');
-    const d = await store.getDeposit(ctx.params.key!);
+    const d = isStorableId(ctx.params.key!) ? await store.getDeposit(ctx.params.key!) : null;
     if (!(await editsSubmission(pc, ctx, user, d ? d.submissionId : null)) || !d) throw notFound;
     const ok = await pc.connect.sendAgain(ctx.params.key!);
     if (!ok) throw notFound;

@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import { isEditor, type HostUser, type PluginContext, type SubmissionRole } from '../context.js';
 import type { Contributor } from '../store/store.js';
 import { NotFoundError, UnauthenticatedError } from '../errors.js';
+import { isStorableId } from './stored-id.js';
 
 /** The same words for "does not exist" and "not yours": an outsider learns nothing from the answer. */
 export const NO_SUCH_SUBMISSION = 'No such submission, or it is not one of yours.';
@@ -47,6 +48,7 @@ export interface SubmissionViewer {
 export async function viewerOf(pc: PluginContext, ctx: Context, submissionId: string): Promise<SubmissionViewer> {
   const user = await pc.currentUser(ctx);
   if (!user) throw new UnauthenticatedError('Sign in to the journal first.');
+  if (!isStorableId(submissionId)) throw new NotFoundError(NO_SUCH_SUBMISSION);
   const contributors = await pc.store.listContributors(submissionId);
   const roles = new Set(pc.submissionRoles ? await pc.submissionRoles(user, submissionId, ctx) : rolesFromContributors(user, contributors));
   if (roles.size === 0) throw new NotFoundError(NO_SUCH_SUBMISSION);
@@ -58,6 +60,7 @@ export async function viewerOf(pc: PluginContext, ctx: Context, submissionId: st
 /** Whether `user` edits `submissionId` (null: an item of no submission, e.g. an editor's service: host editors only). */
 export async function editsSubmission(pc: PluginContext, ctx: Context, user: HostUser, submissionId: string | null): Promise<boolean> {
   if (submissionId === null) return isEditor(user);
+  if (!isStorableId(submissionId)) return false;
   const roles = pc.submissionRoles
     ? await pc.submissionRoles(user, submissionId, ctx)
     : rolesFromContributors(user, await pc.store.listContributors(submissionId));

@@ -13,6 +13,8 @@ import { openTokenSet } from '../../src/sync/tokens.js';
  * consent page. Screenshots are kept in test-output/journey-paths/ (gitignored).
  */
 const SHOTS = resolve('test-output/journey-paths');
+/** How long ORCID may be unreachable before the worker parks a job, in this demo. */
+const PARK_AFTER_S = 2;
 
 describe('demo journey paths of issue 14 (browser)', function () {
   // Only local servers (the demo, the emulator) may be reached; anything else is a bug.
@@ -26,7 +28,8 @@ describe('demo journey paths of issue 14 (browser)', function () {
     skipWithoutChromium(this);
     mkdirSync(SHOTS, { recursive: true });
     console.log(`      screenshots: ${SHOTS}`);
-    demo = await startDemo({ port: 0, emulatorPort: 0, storeUrl: 'sqlite::memory:', env: {}, pollMs: 100 });
+    // An outage of more than two seconds parks a job (the default is 72 hours): the Un-park path below.
+    demo = await startDemo({ port: 0, emulatorPort: 0, storeUrl: 'sqlite::memory:', env: { ORCID_PARK_AFTER_HOURS: String(PARK_AFTER_S / 3600) }, pollMs: 100 });
     ({ browser, page } = await launchPage());
   });
 
@@ -342,6 +345,55 @@ describe('demo journey paths of issue 14 (browser)', function () {
     expect(r.html).to.contain('Status page: send again and un-park (corrected)');
   });
 
+  it('lets an editor Un-park an item an ORCID outage parked, and the item then reaches the record', async () => {
+    const carberry = researcher('Carberry').orcid;
+    const title = 'Un-park: sent after the outage';
+    await actAs('author');
+    const s = await submit(title);
+    if (await page.locator('#connect-orcid').count()) {
+      await page.click('#connect-orcid');
+      await authorizeAs('Carberry', 'unpark-00-consent');
+      await page.waitForURL(s.url);
+    }
+    // ORCID answers every call with a 5xx for longer than the demo allows: the worker parks the item.
+    const faults = (body: Record<string, unknown>) => page.request.put(`${demo.emulatorUrl}/_emulator/faults`, { data: body });
+    expect((await faults({ errorRate: 1 })).status()).to.equal(200);
+    try {
+      await publishAsEditor(s);
+      const statusPage = `${demo.url}/orcid/status?submission=${encodeURIComponent(s.id)}`;
+      await page.goto(statusPage);
+      const parked = page.locator('tr[data-state="parked"]', { hasText: 'Carberry' });
+      for (let i = 0; i < 100 && (await parked.count()) === 0; i++) {
+        await page.waitForTimeout(200);
+        await page.goto(statusPage);
+      }
+      expect(await parked.count(), 'a parked row for Carberry').to.equal(1);
+      expect(await parked.textContent()).to.contain('ORCID was unreachable or throttling for too long');
+      await shot('unpark-01-parked');
+      expect((await record(carberry).catch(() => null))?.html ?? '').not.to.contain(title);
+    } finally {
+      expect((await faults({})).status()).to.equal(200);
+    }
+    // ORCID is back. Nothing happens on its own (the item stays parked) until the editor clicks Un-park.
+    const statusPage = `${demo.url}/orcid/status?submission=${encodeURIComponent(s.id)}`;
+    await page.goto(statusPage);
+    const row = page.locator('tr[data-state="parked"]', { hasText: 'Carberry' });
+    expect(await row.count()).to.equal(1);
+    await row.getByRole('button', { name: 'Un-park' }).click();
+    await page.waitForURL(statusPage);
+    const r = await recordUntil(carberry, (x) => x.html.includes(title));
+    expect(r.html).to.contain(title);
+    const sent = page.locator('tr[data-state="sent"]', { hasText: 'Carberry' });
+    for (let i = 0; i < 50 && (await sent.count()) === 0; i++) {
+      await page.waitForTimeout(200);
+      await page.goto(statusPage);
+    }
+    expect(await sent.textContent()).to.contain('Sent to ORCID');
+    await shot('unpark-02-sent');
+    const history = await demo.orcid.store.listHistory({ submissionId: s.id, limit: 100 });
+    expect(history.map((e) => e.event)).to.include('job.unpark');
+  });
+
   it('shows the plugin pages in zh-Hans: Wang Fang\'s invitation and the switcher', async () => {
     const wang = researcher('Wang');
     await actAs('author');
@@ -350,6 +402,13 @@ describe('demo journey paths of issue 14 (browser)', function () {
     for (const f of ['given', 'family', 'email']) await page.fill(`#${f}_2`, '');
     await page.click('#submit');
     await page.waitForURL(`${demo.url}/submissions/**`);
+    const manuscript = page.url();
+    // The author is connected (by an earlier path, or here), so that the page shows "Connected as".
+    if (await page.locator('#connect-orcid').count()) {
+      await page.click('#connect-orcid');
+      await authorizeAs('Carberry', 'zh-00-author-consent');
+      await page.waitForURL(manuscript);
+    }
     // Wang Fang's invitation is in Chinese and so is every plugin page she reaches from it.
     const mail = demo.orcid.mailer.outbox().filter((m) => m.to === wang.email).at(-1)!;
     expect(mail.subject).to.match(/[\u4e00-\u9fff]/);
@@ -359,15 +418,35 @@ describe('demo journey paths of issue 14 (browser)', function () {
     await page.waitForURL(`${demo.url}/orcid/connected**`);
     expect(await page.getAttribute('html', 'lang')).to.equal('zh-Hans');
     expect(await page.textContent('body')).to.contain(wang.orcid);
+    expect(await page.textContent('h1')).to.equal('您的 ORCID iD 已关联');
     await shot('zh-02-connected');
     await page.goto(`${demo.url}/orcid/me`);
     expect(await page.getAttribute('html', 'lang')).to.equal('zh-Hans');
+    expect(await page.textContent('h1')).to.equal('您的 ORCID 关联');
     await shot('zh-03-me');
-    // The demo's switcher puts the journal's user pages in Chinese too.
+    // The demo's switcher puts the journal's own pages in Chinese, bodies and all, and the plugin's too.
     await actAs('author');
+    await page.goto(`${demo.url}/submissions`);
     await page.click('form.lang button[value="zh-Hans"]');
+    await page.waitForSelector('form.lang button.on[value="zh-Hans"]');
+    expect(await page.textContent('main h1')).to.equal('稿件');
+    await page.click('main a:has-text("zh-Hans pages")');
+    expect(await page.textContent('main h2 >> nth=0')).to.equal('贡献者');
+    expect(await page.textContent('#contributors')).to.contain('姓名').and.contain('作者').and.not.contain('Role');
+    expect(await page.textContent('main')).not.to.match(/Contributors|Abstract|Submitted|Connected as/);
+    // The plugin's "Connected as" on the host's page, in the page's language.
+    expect(await page.textContent('#connected-as')).to.contain('已关联').and.contain('您的 ORCID 关联');
+    await shot('zh-04-switcher-manuscript');
+    await page.goto(`${demo.url}/submit`);
+    expect(await page.textContent('main h1')).to.equal('投稿');
+    expect(await page.textContent('#submit')).to.equal('提交稿件');
     await page.goto(`${demo.url}/orcid/me`);
     expect(await page.getAttribute('html', 'lang')).to.equal('zh-Hans');
-    await shot('zh-04-switcher');
+    expect(await page.textContent('h1')).to.equal('您的 ORCID 关联');
+    await shot('zh-05-switcher-me');
+    // Back to English for whatever runs next in this browser.
+    await page.goto(manuscript);
+    await page.click('form.lang button[value="en"]');
+    await page.waitForSelector('form.lang button.on[value="en"]');
   });
 });

@@ -191,9 +191,10 @@ describe('reliability: security', function () {
       // POSTs as the host's own page sends them (JSON, with the CSRF token): only the role check may refuse them.
       for (const [method, path] of calls) statuses.push((await b.request(`${h.url}${path}`, method === 'POST' ? { json: {} } : {})).status);
     }
-    // The author (u1): 403 from the role check; send-again answers a key that is not the viewer's
-    // like one that does not exist (404), so it confirms no iD. Nobody signed in: 401 (issue 14).
-    expect(statuses).to.deep.equal([403, 403, 403, 404, 403, ...Array(calls.length).fill(401)]);
+    // The author (u1): 403 from the role check; a job action or send-again answers a job or key that
+    // is not of a submission the viewer edits like one that does not exist (404), so it confirms no
+    // job or iD. Nobody signed in: 401 (issue 14).
+    expect(statuses).to.deep.equal([403, 403, 404, 404, 403, ...Array(calls.length).fill(401)]);
   });
 
   it('refuses a wrong webhook secret and rate-limits the webhook endpoint', async () => {

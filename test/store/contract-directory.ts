@@ -202,32 +202,42 @@ function contributorContract(ref: StoreRef): void {
 function invitationContract(ref: StoreRef): void {
   describe('invitations', () => {
     const inv = { tokenHash: 'h'.repeat(64), contributorId: 'c1', createdAt: T0, expiresAt: at(3600) };
+    /** As the store returns it: no language given, none kept. */
+    const stored = { ...inv, locale: null };
 
     it('is single use: of two concurrent consumers exactly one gets it', async () => {
       await ref.store.createInvitation(inv);
       const results = await Promise.all([ref.store.consumeInvitation(inv.tokenHash, at(1)), ref.store.consumeInvitation(inv.tokenHash, at(1))]);
       const ok = results.filter((r) => r.ok);
       expect(ok).to.have.length(1);
-      expect(ok[0]).to.deep.equal({ ok: true, invitation: { ...inv, usedAt: at(1) } });
-      expect(results.find((r) => !r.ok)).to.deep.equal({ ok: false, reason: 'used' });
-      expect(await ref.store.consumeInvitation(inv.tokenHash, at(2))).to.deep.equal({ ok: false, reason: 'used' });
+      expect(ok[0]).to.deep.equal({ ok: true, invitation: { ...stored, usedAt: at(1) } });
+      expect(results.find((r) => !r.ok)).to.deep.equal({ ok: false, reason: 'used', invitation: { ...stored, usedAt: at(1) } });
+      expect(await ref.store.consumeInvitation(inv.tokenHash, at(2))).to.deep.equal({ ok: false, reason: 'used', invitation: { ...stored, usedAt: at(1) } });
     });
 
     it('checks an invitation without using it', async () => {
       await ref.store.createInvitation(inv);
-      expect(await ref.store.checkInvitation(inv.tokenHash, at(1))).to.deep.equal({ ok: true, invitation: { ...inv, usedAt: null } });
-      expect(await ref.store.checkInvitation(inv.tokenHash, at(2))).to.deep.equal({ ok: true, invitation: { ...inv, usedAt: null } });
+      expect(await ref.store.checkInvitation(inv.tokenHash, at(1))).to.deep.equal({ ok: true, invitation: { ...stored, usedAt: null } });
+      expect(await ref.store.checkInvitation(inv.tokenHash, at(2))).to.deep.equal({ ok: true, invitation: { ...stored, usedAt: null } });
       expect((await ref.store.consumeInvitation(inv.tokenHash, at(3))).ok).to.equal(true);
-      expect(await ref.store.checkInvitation(inv.tokenHash, at(4))).to.deep.equal({ ok: false, reason: 'used' });
+      expect(await ref.store.checkInvitation(inv.tokenHash, at(4))).to.deep.equal({ ok: false, reason: 'used', invitation: { ...stored, usedAt: at(3) } });
       expect(await ref.store.checkInvitation('f'.repeat(64), at(1))).to.deep.equal({ ok: false, reason: 'unknown' });
       await ref.store.createInvitation({ ...inv, tokenHash: 'e'.repeat(64) });
-      expect(await ref.store.checkInvitation('e'.repeat(64), at(3600))).to.deep.equal({ ok: false, reason: 'expired' });
+      expect(await ref.store.checkInvitation('e'.repeat(64), at(3600))).to.deep.equal({ ok: false, reason: 'expired', invitation: { ...stored, tokenHash: 'e'.repeat(64), usedAt: null } });
     });
 
     it('refuses an expired invitation and an unknown one', async () => {
       await ref.store.createInvitation(inv);
-      expect(await ref.store.consumeInvitation(inv.tokenHash, at(3600))).to.deep.equal({ ok: false, reason: 'expired' });
+      expect(await ref.store.consumeInvitation(inv.tokenHash, at(3600))).to.deep.equal({ ok: false, reason: 'expired', invitation: { ...stored, usedAt: null } });
       expect(await ref.store.consumeInvitation('f'.repeat(64), at(1))).to.deep.equal({ ok: false, reason: 'unknown' });
+    });
+
+    it('keeps the language an invitation was written in, used or not', async () => {
+      await ref.store.createInvitation({ ...inv, locale: 'zh-Hans' });
+      expect(await ref.store.checkInvitation(inv.tokenHash, at(1))).to.deep.equal({ ok: true, invitation: { ...inv, locale: 'zh-Hans', usedAt: null } });
+      expect((await ref.store.consumeInvitation(inv.tokenHash, at(2))).ok).to.equal(true);
+      const spent = await ref.store.consumeInvitation(inv.tokenHash, at(3));
+      expect(spent).to.deep.equal({ ok: false, reason: 'used', invitation: { ...inv, locale: 'zh-Hans', usedAt: at(2) } });
     });
 
     it('refuses a second invitation with the same token hash', async () => {

@@ -338,6 +338,9 @@ export function ledgerContract(ref: StoreRef): void {
       expect((await ref.store.listJobs({ identityId: 'idn-a' })).map((c) => c.deposit.key)).to.deep.equal(['a-s1', 'a-s2']);
       expect((await ref.store.listJobs({ submissionId: 's17', status: 'queued', limit: 1 })).map((c) => c.deposit.key)).to.deep.equal(['a-s1']);
       expect(await ref.store.listJobs({ status: 'done' })).to.deep.equal([]);
+      const [one] = await ref.store.listJobs({ identityId: 'idn-b' });
+      expect((await ref.store.listJobs({ jobId: one!.job.id })).map((c) => [c.job.id, c.deposit.key])).to.deep.equal([[one!.job.id, 'b-s1']]);
+      expect(await ref.store.listJobs({ jobId: 'no-such-job' })).to.deep.equal([]);
     });
   });
 }

@@ -95,6 +95,39 @@ describe('the language of plugin pages', function () {
     });
   });
 
+  describe('a spent or expired invitation link, opened elsewhere', () => {
+    const ZH_COAUTHOR = { contributorId: 'c2', role: 'coauthor' as const, givenNames: '芳', familyName: '王', email: 'wang@example.cn', locale: 'zh-Hans' };
+    let t = Date.now();
+    const now = () => new Date(t);
+
+    beforeEach(async () => {
+      t = Date.now();
+      h = await startHarness({ currentUser, now });
+      await h.orcid.submissionCreated({ id: 's1', title: 'T', contributors: [ZH_COAUTHOR] });
+    });
+
+    it('is in the language of the invitation in a browser that never opened it', async () => {
+      const link = inviteLink(h, 'wang@example.cn');
+      await connectFromInvitation(h, new Browser({ 'accept-language': 'zh-CN' }), link, h.researchers.coauthor!);
+      // Another device, an English browser, no session: the page still speaks the email's language.
+      const spent = await new Browser({ 'accept-language': 'en-US,en;q=0.9' }).request(link);
+      expect(spent.status).to.equal(410);
+      expect(spent.text).to.contain(ZH_ERROR).and.contain('此邀请链接已被使用').and.not.contain('already been used');
+    });
+
+    it('keeps the invitation\'s own language when it expired, even after the host changed the person\'s language', async () => {
+      const link = inviteLink(h, 'wang@example.cn');
+      await h.orcid.submissionCreated({ id: 's1', title: 'T', contributors: [{ ...ZH_COAUTHOR, locale: 'en' }] });
+      t += 400 * 86_400_000;
+      const expired = await new Browser({ 'accept-language': 'en' }).request(link);
+      expect(expired.status).to.equal(410);
+      expect(expired.text).to.contain(ZH_ERROR).and.contain('此邀请链接已过期');
+      // A signed-in host user's own language still comes first.
+      const enUser = await new Browser({ 'x-user': 'u9', 'x-user-locale': 'en', 'accept-language': 'zh-CN' }).request(link);
+      expect(enUser.text).to.contain(EN_ERROR).and.contain('has expired');
+    });
+  });
+
   it('falls back to the configured default locale, and takes a host localeOf hook first', async () => {
     h = await startHarness({ currentUser, locale: 'zh-Hans', localeOf: (ctx: Context) => ctx.cookies.get('lang') });
     expect((await new Browser().request(`${h.url}/orcid/connected`)).text).to.contain(ZH_ERROR);

@@ -81,10 +81,10 @@ export async function setInvitationState(h: MongoHandle, contributorId: string, 
   await h.guard(() => h.m.Contributor.updateOne({ _id: contributorId }, { $set: set }).exec());
 }
 
-export async function createInvitation(h: MongoHandle, inv: Omit<S.Invitation, 'usedAt'>): Promise<void> {
+export async function createInvitation(h: MongoHandle, inv: S.NewInvitation): Promise<void> {
   await h.guard(async () => {
     try {
-      await h.m.Invitation.create({ _id: inv.tokenHash, contributorId: inv.contributorId, createdAt: inv.createdAt, expiresAt: inv.expiresAt, usedAt: null });
+      await h.m.Invitation.create({ _id: inv.tokenHash, contributorId: inv.contributorId, createdAt: inv.createdAt, expiresAt: inv.expiresAt, usedAt: null, locale: inv.locale ?? null });
     } catch (e) {
       if (isDuplicate(e)) throw new StorageError(STORE_CONFLICT, 'An invitation with this token hash already exists', { cause: e });
       throw e;
@@ -96,8 +96,8 @@ export async function checkInvitation(h: MongoHandle, tokenHash: string, now: Da
   return h.guard(async () => {
     const doc = await h.m.Invitation.findById(tokenHash).lean<M.InvitationDoc>().exec();
     if (!doc) return { ok: false, reason: 'unknown' };
-    if (doc.usedAt) return { ok: false, reason: 'used' };
-    if (doc.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+    if (doc.usedAt) return { ok: false, reason: 'used', invitation: M.toInvitation(doc) };
+    if (doc.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired', invitation: M.toInvitation(doc) };
     return { ok: true, invitation: M.toInvitation(doc) };
   });
 }
@@ -109,6 +109,6 @@ export async function consumeInvitation(h: MongoHandle, tokenHash: string, now: 
     if (won) return { ok: true, invitation: M.toInvitation(won) };
     const doc = await h.m.Invitation.findById(tokenHash).lean<M.InvitationDoc>().exec();
     if (!doc) return { ok: false, reason: 'unknown' };
-    return { ok: false, reason: doc.usedAt ? 'used' : 'expired' };
+    return { ok: false, reason: doc.usedAt ? 'used' : 'expired', invitation: M.toInvitation(doc) };
   });
 }

@@ -13,9 +13,9 @@ export async function listDeposits(h: MongoHandle, filter: { identityId?: string
   return h.guard(async () => (await h.m.Deposit.find(defined(filter)).sort({ createdAt: 1, _id: 1 }).lean<M.DepositDoc[]>().exec()).map(M.toDeposit));
 }
 
-export async function listJobs(h: MongoHandle, filter: { status?: S.JobStatus; identityId?: string; submissionId?: string; limit?: number }): Promise<S.ClaimedJob[]> {
+export async function listJobs(h: MongoHandle, filter: { jobId?: string; status?: S.JobStatus; identityId?: string; submissionId?: string; limit?: number }): Promise<S.ClaimedJob[]> {
   return h.guard(async () => {
-    const q: Record<string, unknown> = defined({ status: filter.status });
+    const q: Record<string, unknown> = defined({ _id: filter.jobId, status: filter.status });
     const byDeposit = defined({ identityId: filter.identityId, submissionId: filter.submissionId });
     if (Object.keys(byDeposit).length > 0) q.depositKey = { $in: await h.m.Deposit.distinct('_id', byDeposit).exec() };
     const jobs = (await h.m.Job.find(q).sort({ runAt: 1, depositKey: 1, _id: 1 }).limit(filter.limit ?? DEFAULT_LIST_LIMIT).lean<M.JobDoc[]>().exec()).map(M.toJob);

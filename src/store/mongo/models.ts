@@ -96,6 +96,7 @@ const invitationSchema = new Schema<InvitationDoc>(
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
     usedAt: date,
+    locale: { type: String, default: null },
   },
   { ...options, collection: 'orcid_invitations' },
 );
@@ -256,7 +257,7 @@ export const toContributor = ({ _id, ...d }: ContributorDoc): S.Contributor => (
 });
 
 export const toInvitation = ({ _id, ...d }: InvitationDoc): S.Invitation => ({
-  tokenHash: _id, contributorId: d.contributorId, createdAt: d.createdAt, expiresAt: d.expiresAt, usedAt: d.usedAt ?? null,
+  tokenHash: _id, contributorId: d.contributorId, createdAt: d.createdAt, expiresAt: d.expiresAt, usedAt: d.usedAt ?? null, locale: d.locale ?? null,
 });
 
 export const toDeposit = ({ _id, ...d }: DepositDoc): S.Deposit => ({

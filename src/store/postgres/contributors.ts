@@ -109,10 +109,10 @@ export async function setInvitationState(h: PgHandle, contributorId: string, sta
   );
 }
 
-export async function createInvitation(h: PgHandle, inv: Omit<S.Invitation, 'usedAt'>): Promise<void> {
+export async function createInvitation(h: PgHandle, inv: S.NewInvitation): Promise<void> {
   const rows = await h.rows(
-    'INSERT INTO invitations (token_hash, contributor_id, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, NULL) ON CONFLICT (token_hash) DO NOTHING RETURNING 1',
-    [inv.tokenHash, inv.contributorId, inv.createdAt, inv.expiresAt],
+    'INSERT INTO invitations (token_hash, contributor_id, created_at, expires_at, used_at, locale) VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT (token_hash) DO NOTHING RETURNING 1',
+    [inv.tokenHash, inv.contributorId, inv.createdAt, inv.expiresAt, inv.locale ?? null],
   );
   if (rows.length === 0) throw new StorageError(STORE_CONFLICT, 'An invitation with this token hash already exists');
 }
@@ -122,8 +122,8 @@ export async function checkInvitation(h: PgHandle, tokenHash: string, now: Date)
   const [r] = await h.rows('SELECT * FROM invitations WHERE token_hash = $1', [tokenHash]);
   if (!r) return { ok: false, reason: 'unknown' };
   const inv = toInvitation(r);
-  if (inv.usedAt) return { ok: false, reason: 'used' };
-  if (inv.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+  if (inv.usedAt) return { ok: false, reason: 'used', invitation: inv };
+  if (inv.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired', invitation: inv };
   return { ok: true, invitation: inv };
 }
 
@@ -138,5 +138,5 @@ export async function consumeInvitation(h: PgHandle, tokenHash: string, now: Dat
   const inv = toInvitation(r);
   if (r.won === true) return { ok: true, invitation: { ...inv, usedAt: now } };
   const expired = inv.usedAt === null && inv.expiresAt.getTime() <= now.getTime();
-  return { ok: false, reason: expired ? 'expired' : 'used' };
+  return { ok: false, reason: expired ? 'expired' : 'used', invitation: inv };
 }

@@ -22,8 +22,8 @@ export async function listDeposits(h: PgHandle, filter: { identityId?: string; s
   return (await h.rows(`SELECT * FROM deposits ${where} ORDER BY created_at, key`, params)).map(toDeposit);
 }
 
-export async function listJobs(h: PgHandle, filter: { status?: S.JobStatus; identityId?: string; submissionId?: string; limit?: number }): Promise<S.ClaimedJob[]> {
-  const { where, params } = conditions({ 'j.status': filter.status, 'd.identity_id': filter.identityId, 'd.submission_id': filter.submissionId });
+export async function listJobs(h: PgHandle, filter: { jobId?: string; status?: S.JobStatus; identityId?: string; submissionId?: string; limit?: number }): Promise<S.ClaimedJob[]> {
+  const { where, params } = conditions({ 'j.id': filter.jobId, 'j.status': filter.status, 'd.identity_id': filter.identityId, 'd.submission_id': filter.submissionId });
   return (await h.rows(`${JOINED} ${where} ORDER BY j.run_at, j.deposit_key, j.id LIMIT $${params.length + 1}`, [...params, filter.limit ?? DEFAULT_LIST_LIMIT])).map(splitJoined);
 }
 

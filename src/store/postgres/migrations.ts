@@ -190,6 +190,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'shared ORCID rate budget',
     sql: RATE_BUDGET_DDL,
   },
+  {
+    version: 3,
+    name: 'invitations.locale: the language an invitation was written in',
+    // A spent or expired link's page speaks the email's language, whatever the person's is now (issue 14).
+    sql: 'ALTER TABLE invitations ADD COLUMN locale text;',
+  },
 ];
 
 /** The advisory lock key of a schema's migrations (one per schema: other schemas do not wait). */

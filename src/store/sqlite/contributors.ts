@@ -100,8 +100,8 @@ export function setInvitationState(h: SqliteHandle, contributorId: string, state
   );
 }
 
-export function createInvitation(h: SqliteHandle, inv: Omit<S.Invitation, 'usedAt'>): void {
-  const r = h.run('INSERT OR IGNORE INTO invitations (token_hash, contributor_id, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, NULL)', inv.tokenHash, inv.contributorId, ms(inv.createdAt), ms(inv.expiresAt));
+export function createInvitation(h: SqliteHandle, inv: S.NewInvitation): void {
+  const r = h.run('INSERT OR IGNORE INTO invitations (token_hash, contributor_id, created_at, expires_at, used_at, locale) VALUES (?, ?, ?, ?, NULL, ?)', inv.tokenHash, inv.contributorId, ms(inv.createdAt), ms(inv.expiresAt), inv.locale ?? null);
   if (r.changes === 0) throw new StorageError(STORE_CONFLICT, 'An invitation with this token hash already exists');
 }
 
@@ -109,8 +109,8 @@ export function checkInvitation(h: SqliteHandle, tokenHash: string, now: Date): 
   const row = h.one('SELECT * FROM invitations WHERE token_hash = ?', tokenHash);
   if (!row) return { ok: false, reason: 'unknown' };
   const inv = toInvitation(row);
-  if (inv.usedAt) return { ok: false, reason: 'used' };
-  if (inv.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+  if (inv.usedAt) return { ok: false, reason: 'used', invitation: inv };
+  if (inv.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired', invitation: inv };
   return { ok: true, invitation: inv };
 }
 
@@ -119,8 +119,8 @@ export function consumeInvitation(h: SqliteHandle, tokenHash: string, now: Date)
     const row = h.one('SELECT * FROM invitations WHERE token_hash = ?', tokenHash);
     if (!row) return { ok: false, reason: 'unknown' };
     const inv = toInvitation(row);
-    if (inv.usedAt) return { ok: false, reason: 'used' };
-    if (inv.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+    if (inv.usedAt) return { ok: false, reason: 'used', invitation: inv };
+    if (inv.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired', invitation: inv };
     h.run('UPDATE invitations SET used_at = ? WHERE token_hash = ?', now.getTime(), tokenHash);
     return { ok: true, invitation: { ...inv, usedAt: now } };
   });

@@ -16,8 +16,8 @@ export function listDeposits(h: SqliteHandle, filter: { identityId?: string; sub
   return h.all(`SELECT * FROM deposits ${where} ORDER BY created_at, key`, ...params).map(toDeposit);
 }
 
-export function listJobs(h: SqliteHandle, filter: { status?: S.JobStatus; identityId?: string; submissionId?: string; limit?: number }): S.ClaimedJob[] {
-  const { where, params } = conditions({ 'j.status': filter.status, 'd.identity_id': filter.identityId, 'd.submission_id': filter.submissionId });
+export function listJobs(h: SqliteHandle, filter: { jobId?: string; status?: S.JobStatus; identityId?: string; submissionId?: string; limit?: number }): S.ClaimedJob[] {
+  const { where, params } = conditions({ 'j.id': filter.jobId, 'j.status': filter.status, 'd.identity_id': filter.identityId, 'd.submission_id': filter.submissionId });
   return h.all(`${JOINED} ${where} ORDER BY j.run_at, j.deposit_key, j.id LIMIT ?`, ...params, filter.limit ?? DEFAULT_LIST_LIMIT).map(splitJoined);
 }
 

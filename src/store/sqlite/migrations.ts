@@ -225,6 +225,12 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'invitations.locale: the language an invitation was written in',
+    // A spent or expired link's page speaks the email's language, whatever the person's is now (issue 14).
+    sql: 'ALTER TABLE invitations ADD COLUMN locale TEXT;',
+  },
 ];
 
 /** Apply every migration not yet recorded; safe when several processes start at once. */

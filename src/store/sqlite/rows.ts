@@ -67,6 +67,7 @@ export function toInvitation(r: Row): Invitation {
     createdAt: date(r.created_at)!,
     expiresAt: date(r.expires_at)!,
     usedAt: date(r.used_at),
+    locale: r.locale === null || r.locale === undefined ? null : String(r.locale),
   };
 }
 
