@@ -370,6 +370,8 @@ describe('demo journey paths of issue 14 (browser)', function () {
       expect(await parked.count(), 'a parked row for Carberry').to.equal(1);
       expect(await parked.textContent()).to.contain('ORCID was unreachable or throttling for too long');
       await shot('unpark-01-parked');
+      // The iD wraps in the narrow column; ORCID's icon must keep its size (it was squeezed to a dot).
+      expect((await parked.locator('.orcid-id-icon').boundingBox())?.width, 'the iD icon\'s width').to.be.at.least(15);
       expect((await record(carberry).catch(() => null))?.html ?? '').not.to.contain(title);
     } finally {
       expect((await faults({})).status()).to.equal(200);
