@@ -8,6 +8,8 @@
  *   prefill read from a record, and the journal's few settings.
  * - `Sources`: the host objects items are built from — submissions, articles, reviews, editorial
  *   appointments — and the reminder query over invitations that are due.
+ * - `Journals`: the journals one instance serves and the ORCID credentials records they point to
+ *   (secrets sealed before they reach the store).
  * - `RateBudget`: ORCID's per-client rate limit, one GCRA row per client id, shared by every process
  *   on the store (the rules are in `rate-rules.ts`, shared).
  *
@@ -162,7 +164,20 @@ export interface RateBudget {
   pauseRateBudget(key: string, pause: S.RatePause, now: Date, limit: S.RateLimitSpec): Promise<{ perSecond: number }>;
 }
 
-export interface Store extends Ledger, Directory, Sources, RateBudget {
+export interface Journals {
+  /** Create or replace a journal (its `createdAt` is kept), returning it as stored. */
+  upsertJournal(input: S.JournalRecordInput, now: Date): Promise<S.JournalRecord>;
+  getJournal(id: string): Promise<S.JournalRecord | null>;
+  /** Journals in id order; by credentials record or ISSN (print or electronic) when given. */
+  listJournals(filter?: { credentialsId?: string; issn?: string }): Promise<S.JournalRecord[]>;
+  /** Create or replace a credentials record (its `createdAt` is kept), returning it as stored. */
+  upsertCredentials(input: S.CredentialsRecordInput, now: Date): Promise<S.CredentialsRecord>;
+  getCredentials(id: string): Promise<S.CredentialsRecord | null>;
+  /** Credentials records in id order. */
+  listCredentials(): Promise<S.CredentialsRecord[]>;
+}
+
+export interface Store extends Ledger, Directory, Sources, RateBudget, Journals {
   /** Create tables / indexes and run migrations. Idempotent. */
   init(): Promise<void>;
   close(): Promise<void>;
