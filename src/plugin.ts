@@ -37,6 +37,9 @@ import { InvalidInputError, coerceError } from './errors.js';
 import { authenticatedAuthors, embedForArticle } from './sync/embed-article.js';
 import { VERSION } from './version.js';
 import type { EmbedReport } from './metadata/report.js';
+import { createJournalRegistry, configuredJournals, type JournalRegistry } from './journals/registry.js';
+import { journalsPort } from './journals/memory.js';
+import { defaultCredentialsSettings, defaultJournalSettings, journalDefaults } from './journals/model.js';
 
 export interface OrcidConnectOptions extends DeepPartial<Settings> {
   /** The host's signed-in user; default: nobody is signed in (invitations still work). */
@@ -196,6 +199,15 @@ export interface OrcidConnect {
    */
   worker: Worker;
   /**
+   * The journals this instance serves (docs/many-journals.md): the configured ones, `default` among
+   * them, and those the host adds at run time, validated by the schema of the `journals` setting.
+   * @example
+   * await orcid.journals.upsertCredentials({ id: 'pub-a', env: 'sandbox', clientId: 'APP-1A2B3C4D5E6F7G8H', clientSecret: process.env.PUB_A_SECRET! });
+   * await orcid.journals.upsert({ id: 'jex', title: 'Journal of Examples', issn: '0317-8471', credentialsId: 'pub-a' });
+   * const journal = await orcid.journals.get('jex');
+   */
+  journals: Pick<JournalRegistry, 'upsert' | 'upsertCredentials' | 'get' | 'list' | 'listCredentialIds'>;
+  /**
    * Stop the worker, close the mailer and the store (unless the host passed its own `store`).
    * @example
    * process.once('SIGTERM', () => void orcid.close());
@@ -219,6 +231,15 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const store = givenStore ?? (await openStore(config.storeUrl));
   const hosts = orcidHosts(config.orcid.env, config.orcid.baseUrl);
   const cipher = TokenCipher.fromKeys(config.tokenKeys);
+  // Journals and credentials are records: the configured ones are written now (issue 19).
+  const journalStore = journalsPort(store);
+  if (journalStore.inMemory) logger.warn('the store has no Journals port (a store assembled by the host): journals upserted at run time last until the process ends');
+  const journals = createJournalRegistry({ store: journalStore.port, cipher, defaults: journalDefaults(config), now });
+  const configured = configuredJournals(defaultJournalSettings(config), defaultCredentialsSettings(config), config.journals, config.orcidCredentials);
+  await journals.seed(configured.journals, configured.credentials).catch(async (e) => {
+    if (!givenStore) await store.close();
+    throw e;
+  });
   const oauth = createOAuth({ clientId: config.orcid.clientId, clientSecret: config.orcid.clientSecret, hosts, fetch: fetchImpl, now, timeoutMs: config.worker.timeoutMs });
   // ORCID limits each client, not each process: every process on this store shares one budget.
   const limiter = createSharedRateLimiter({
@@ -356,6 +377,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
       return { queued: await connect.editorTermEnded(a) };
     },
     connectedAs: researchers.connectedAs,
+    journals: { upsert: journals.upsert, upsertCredentials: journals.upsertCredentials, get: journals.get, list: journals.list, listCredentialIds: journals.listCredentialIds },
     sendReminders,
     worker: runningWorker,
     async close() {

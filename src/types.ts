@@ -197,3 +197,54 @@ export interface ConnectedAs {
   /** The iD badge followed by a link to `manageUrl`, as HTML (escaped), for the host's page. */
   html: string;
 }
+
+/**
+ * A journal served by the plugin, as the host gives it (the `journals` setting, `orcid.journals.upsert`,
+ * `koa-orcid-connect journals upsert`). Fields left out take the global setting of the same name.
+ * @example
+ * { id: 'jex', title: 'Journal of Examples', issn: '0317-8471', languages: ['en'], locale: 'en',
+ *   reviewPolicy: 'open-identities', credentialsId: 'publisher-a' }
+ */
+export interface JournalSettings {
+  /** Letters, digits, `_` and `-`; host events and routes name the journal by it. */
+  id: string;
+  title: string;
+  /** Print ISSN, `1234-567X` (check digit verified). */
+  issn?: string;
+  /** Electronic ISSN. */
+  eissn?: string;
+  publisher?: string;
+  /** Languages the journal publishes in (BCP 47). Default: `[locale]`. */
+  languages?: string[];
+  /** Default locale of its pages and emails. Default: the `locale` setting. */
+  locale?: 'en' | 'zh-Hans';
+  /** Default: `journal.reviewPolicy`. */
+  reviewPolicy?: ReviewPolicy;
+  /** Default: `issn:<issn or eissn>`, else `peerReviews.groupId` for the default journal. */
+  peerReviewGroupId?: string;
+  /** Default: the `convening` setting. */
+  convening?: Organization;
+  /** Default: the `policies` settings. */
+  policies?: { retraction?: 'update' | 'delete'; unlink?: 'delete' | 'keep' };
+  /** Default: the `invitations` settings. */
+  invitations?: { expiryDays?: number; reminderDays?: number };
+  /** Templates (`en/`, `zh-Hans/`) overriding the built-in ones for this journal (invitation wording, pages). */
+  templatesDir?: string;
+  /** The ORCID credentials record it posts with; `default` is the `orcid.*` settings. */
+  credentialsId: string;
+}
+
+/** An ORCID member client, as the host gives it (the `orcidCredentials` setting). Secrets are sealed at rest. */
+export interface OrcidCredentialsSettings {
+  id: string;
+  /** Default: `orcid.env`. */
+  env?: 'production' | 'sandbox' | 'emulator';
+  /** Default per env (emulator: `orcid.baseUrl`). */
+  baseUrl?: string;
+  clientId: string;
+  clientSecret: string;
+  /** Default `false`. */
+  premium?: boolean;
+  /** The Premium webhook secret. */
+  webhookSecret?: string;
+}
