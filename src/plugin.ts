@@ -39,6 +39,9 @@ import { VERSION } from './version.js';
 import type { EmbedReport } from './metadata/report.js';
 import { createJournalRegistry, configuredJournals, type JournalRegistry } from './journals/registry.js';
 import { journalsPort } from './journals/memory.js';
+import { journalLedger, journalRuntimeSettings } from './journals/scope.js';
+import type { Journal } from './journals/model.js';
+import type { Connect } from './sync/connect.js';
 import { defaultCredentialsSettings, defaultJournalSettings, journalDefaults } from './journals/model.js';
 
 export interface OrcidConnectOptions extends DeepPartial<Settings> {
@@ -323,13 +326,34 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
    * article), the authors are read once for the embedder, and embedding comes first, so malformed
    * JATS or Crossref is refused before anything is stored.
    */
-  // Host events that name no journal are about the configured one (issue 14).
-  const configuredJournal = { title: config.journal.title, ...(config.journal.issn ? { issn: config.journal.issn } : {}), ...(config.journal.eissn ? { eissn: config.journal.eissn } : {}) };
-  const withJournal = (article: Article): Article =>
-    article && typeof article === 'object' && (article.journal === undefined || article.journal === null) ? { ...article, journal: configuredJournal } : article;
+  // Every event belongs to a journal (issue 19): the one it names, else its submission's, else
+  // `default`. Its payloads name that journal and follow its policies; its jobs carry its id.
+  const connects = new WeakMap<Journal, Connect>();
+  function connectOf(journal: Journal): Connect {
+    let c = connects.get(journal);
+    if (!c) connects.set(journal, (c = createConnect({ ...ports, ledger: journalLedger(store, journal.id), settings: journalRuntimeSettings(settings, journal), now })));
+    return c;
+  }
+  async function journalFor(journalId: unknown, submissionId: unknown, path: string): Promise<Journal> {
+    if (journalId !== undefined && journalId !== null) {
+      if (typeof journalId !== 'string' || !journalId) throw new InvalidInputError(`${path}.journalId`, 'must be a journal id');
+      return journals.get(journalId);
+    }
+    // With one journal there is nothing to look up.
+    if (typeof submissionId === 'string' && submissionId && (await journals.count()) > 1) return journals.get(await store.getSubmissionJournal(submissionId));
+    return journals.get();
+  }
+  // Host events that name no journal in the payload are about the event's journal (issues 14, 19).
+  const withJournal = (article: Article, journal: Journal): Article =>
+    article && typeof article === 'object' && (article.journal === undefined || article.journal === null)
+      ? { ...article, journal: { title: journal.title, ...(journal.issn ? { issn: journal.issn } : {}), ...(journal.eissn ? { eissn: journal.eissn } : {}) } }
+      : article;
+  const articleJournal = (article: Article) => journalFor(article?.journalId, article?.submissionId, 'article');
 
   async function published(input: Article): Promise<ArticlePublished> {
-    const article = withJournal(input);
+    const journal = await articleJournal(input);
+    const article = withJournal(input, journal);
+    const connect = connectOf(journal);
     const built = connect.checkArticle(article);
     let embedded: Omit<ArticlePublished, 'queued'> = {};
     if (article.jats !== undefined || article.crossref !== undefined) {
@@ -365,12 +389,18 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     mailer,
     routes: () => createRoutes(pc, invites, { onSignIn, layout, sessionKeys: config.sessionKeys, csrf, metricsAccess: { token: config.metrics.token, allowFrom: config.metrics.allowFrom } }),
     csrfToken: async (ctx) => csrf.token(ctx),
-    submissionCreated: people.submissionCreated,
+    submissionCreated: async (submission) => {
+      if (submission?.journalId !== undefined) await journalFor(submission.journalId, undefined, 'submission');
+      return people.submissionCreated(submission);
+    },
     reviewerAssigned: people.reviewerAssigned,
-    reviewCompleted: async (review) => ({ queued: await connect.reviewCompleted(review) }),
+    reviewCompleted: async (review) => ({ queued: await connectOf(await journalFor(review?.journalId, review?.submissionId, 'review')).reviewCompleted(review) }),
     articlePublished: published,
     articleUpdated: published,
-    articleRetracted: async (article, opts) => ({ queued: await connect.articleRetracted(withJournal(article), opts?.notice) }),
+    articleRetracted: async (article, opts) => {
+      const journal = await articleJournal(article);
+      return { queued: await connectOf(journal).articleRetracted(withJournal(article, journal), opts?.notice) };
+    },
     editorAppointed: editors.editorAppointed,
     editorTermEnded: async (a) => {
       if (!a?.endDate) throw new InvalidInputError('appointment.endDate', 'is required when a term ends');

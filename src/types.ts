@@ -58,6 +58,8 @@ export interface ArticleAuthor {
 
 /** `articlePublished`, `articleUpdated`, `articleRetracted` input. */
 export interface Article {
+  /** The journal (`orcid.journals`) this belongs to. Default: the submission's journal, else `default`. */
+  journalId?: string;
   id: string;
   submissionId: string;
   /** `10.1234/abcd` (no `https://doi.org/` prefix needed; either form is accepted). */
@@ -90,6 +92,8 @@ export interface Article {
 
 /** `reviewCompleted` input. */
 export interface Review {
+  /** The journal (`orcid.journals`) this belongs to. Default: the submission's journal, else `default`. */
+  journalId?: string;
   id: string;
   submissionId: string;
   reviewerContributorId: string;
@@ -157,6 +161,8 @@ export interface SubmissionContributor {
 
 /** `submissionCreated` input. */
 export interface Submission {
+  /** The journal (`orcid.journals`) the submission belongs to, kept from its first event. Default `default`. */
+  journalId?: string;
   id: string;
   title: string;
   contributors: SubmissionContributor[];
@@ -164,6 +170,8 @@ export interface Submission {
 
 /** `reviewerAssigned` input. */
 export interface ReviewerAssignment {
+  /** The journal (`orcid.journals`) this belongs to. Default: the submission's journal, else `default`. */
+  journalId?: string;
   submissionId: string;
   manuscriptTitle?: string;
   reviewer: Omit<SubmissionContributor, 'role'>;

@@ -36,6 +36,8 @@ export interface JournalRegistry {
   credentials(id: string): Promise<OrcidCredentials>;
   /** The ids of the credentials records, without their secrets. */
   listCredentialIds(): Promise<string[]>;
+  /** How many journals there are (cached like the journals): with one, events need not look theirs up. */
+  count(): Promise<number>;
 }
 
 export interface JournalRegistryOptions {
@@ -51,6 +53,7 @@ export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistr
   const journals = new Map<string, { value: Journal; at: number }>();
   const credentials = new Map<string, { value: OrcidCredentials; at: number }>();
   const fresh = (at: number) => Date.now() - at < cacheMs;
+  let counted: { value: number; at: number } | null = null;
 
   const toRecord = (j: JournalSettings): JournalRecordInput => ({
     id: j.id, credentialsId: j.credentialsId, issn: j.issn ?? null, eissn: j.eissn ?? null, settings: { ...j } as Record<string, unknown>,
@@ -94,6 +97,7 @@ export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistr
     }
     await o.store.upsertJournal(toRecord(j), o.now());
     journals.delete(j.id);
+    counted = null;
   }
 
   const registry: JournalRegistry = {
@@ -141,6 +145,13 @@ export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistr
       if (!r) throw new UnknownJournalError(id, 'credentials record');
       const value = resolveCredentials(openedSettings(r), o.defaults);
       credentials.set(id, { value, at: Date.now() });
+      return value;
+    },
+
+    async count() {
+      if (counted && fresh(counted.at)) return counted.value;
+      const value = (await o.store.listJournals()).length;
+      counted = { value, at: Date.now() };
       return value;
     },
 

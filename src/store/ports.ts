@@ -131,8 +131,11 @@ export interface Directory {
 }
 
 export interface Sources {
-  putSubmission(submission: { id: string; title: string }, now: Date): Promise<void>;
+  /** Store a submission; `journalId` (default `default`) is kept from its first put: a submission never moves journal. */
+  putSubmission(submission: { id: string; title: string; journalId?: string }, now: Date): Promise<void>;
   getSubmissionTitle(id: string): Promise<string | null>;
+  /** The journal a submission belongs to, or null for an unknown submission. */
+  getSubmissionJournal(id: string): Promise<string | null>;
   /**
    * Store the article (without its XML) and return it as stored. `retraction` undefined keeps the
    * stored retraction (a correction of a retracted article stays retracted).

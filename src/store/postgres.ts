@@ -91,6 +91,7 @@ export function postgresSources(h: PgHandle): Sources {
   return {
     putSubmission: (submission, now) => src.putSubmission(h, submission, now),
     getSubmissionTitle: (submissionId) => src.getSubmissionTitle(h, submissionId),
+    getSubmissionJournal: (submissionId) => src.getSubmissionJournal(h, submissionId),
     putArticle: (article, retraction, now) => src.putArticle(h, article, retraction, now),
     putReview: (review, now) => src.putReview(h, review, now),
     putAppointment: (appointment, now) => src.putAppointment(h, appointment, now),

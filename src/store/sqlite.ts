@@ -115,6 +115,7 @@ export function sqliteSources(h: SqliteHandle): Sources {
   return {
     putSubmission: (submission, now) => p(() => src.putSubmission(h, submission, now)),
     getSubmissionTitle: (submissionId) => p(() => src.getSubmissionTitle(h, submissionId)),
+    getSubmissionJournal: (submissionId) => p(() => src.getSubmissionJournal(h, submissionId)),
     putArticle: (article, retraction, now) => p(() => src.putArticle(h, article, retraction, now)),
     putReview: (review, now) => p(() => src.putReview(h, review, now)),
     putAppointment: (appointment, now) => p(() => src.putAppointment(h, appointment, now)),

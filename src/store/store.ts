@@ -177,6 +177,8 @@ export interface DesireDepositInput {
    * removed the item; clears the put-code).
    */
   force?: boolean;
+  /** The journal the item belongs to (fair claims between journals); absent: {@link DEFAULT_JOURNAL_ID}. */
+  journalId?: string;
 }
 
 export interface DesireDepositResult {

@@ -11,6 +11,7 @@ const credentials = (id: string, over: Partial<CredentialsRecordInput> = {}): Cr
 });
 
 export function journalsContract(ref: StoreRef): void {
+  submissionJournalContract(ref);
   describe('journals', () => {
     it('stores a journal and returns it as stored, settings and all', async () => {
       const given = journal('j1', { issn: '0317-8471', settings: { title: 'Journal of Examples', languages: ['en', 'fr'], nested: { reminderDays: 3 } } });
@@ -60,6 +61,21 @@ export function journalsContract(ref: StoreRef): void {
       await ref.store.upsertCredentials(credentials('default'), T0);
       await ref.store.upsertCredentials(credentials('pub-a'), T0);
       expect((await ref.store.listCredentials()).map((c) => c.id)).to.deep.equal(['default', 'pub-a', 'pub-b']);
+    });
+  });
+}
+
+/** Submissions remember their journal (Sources), run with the Journals contract. */
+export function submissionJournalContract(ref: StoreRef): void {
+  describe('the journal of a submission', () => {
+    it('is the one of its first put, "default" when none was named, null for an unknown submission', async () => {
+      await ref.store.putSubmission({ id: 's1', title: 'One', journalId: 'zh' }, T0);
+      await ref.store.putSubmission({ id: 's1', title: 'One, revised', journalId: 'en' }, at(1));
+      await ref.store.putSubmission({ id: 's2', title: 'Two' }, T0);
+      expect(await ref.store.getSubmissionJournal('s1')).to.equal('zh');
+      expect(await ref.store.getSubmissionTitle('s1')).to.equal('One, revised');
+      expect(await ref.store.getSubmissionJournal('s2')).to.equal('default');
+      expect(await ref.store.getSubmissionJournal('s3')).to.equal(null);
     });
   });
 }

@@ -1,0 +1,61 @@
+/**
+ * Host events scoped to a journal (issue 19): the payloads of journal B name journal B and follow
+ * its policies, whether the event names the journal or its submission does; the default journal
+ * stays as it was.
+ */
+import { expect } from 'chai';
+import { article, connectAuthor, items, startSyncHarness } from '../sync/helpers.js';
+import type { Harness } from '../flows/harness.js';
+import { UnknownJournalError } from '../../src/journals/errors.js';
+
+const JB = { id: 'jb', title: 'Journal of Second Results', issn: '2049-3630', reviewPolicy: 'open-identities' as const, policies: { retraction: 'delete' as const }, credentialsId: 'default' };
+
+describe('host events of two journals', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startSyncHarness({ journals: [JB], journal: { title: 'Journal of Emulated Research', issn: '0000-0000' } });
+    await connectAuthor(h);
+    // The same host user submits to journal B: recognised there (same ORCID client), no new consent.
+    const r = await h.orcid.submissionCreated({ id: 's2', journalId: 'jb', title: 'Second results', contributors: [
+      { contributorId: 'c2', role: 'author', givenNames: 'Josiah', familyName: 'Carberry', email: 'josiah@example.org', hostUserId: 'u1' },
+    ] });
+    expect(r.recognised).to.equal(1);
+  });
+  afterEach(() => h.close());
+
+  it('names each article\'s own journal in its work, the journal taken from its submission', async () => {
+    const { journal: _j, ...noJournal } = article();
+    await h.orcid.articlePublished(noJournal);
+    await h.orcid.articlePublished({ ...noJournal, id: 'a2', submissionId: 's2', doi: '10.5555/sync.2', authors: [{ ...noJournal.authors[0]!, contributorId: 'c2' }] });
+    await h.orcid.worker.drain();
+    const works = await items(h, h.researchers.author!, 'work');
+    const journalOf = (xml: string) => /<work:journal-title>([^<]*)</.exec(xml)?.[1];
+    const issnOf = (xml: string) => /<common:external-id-type>issn<\/common:external-id-type>\s*<common:external-id-value>([^<]*)</.exec(xml)?.[1];
+    expect(works.map((w) => journalOf(w.xml)).sort()).to.deep.equal(['Journal of Emulated Research', 'Journal of Second Results']);
+    const b = works.find((w) => journalOf(w.xml) === 'Journal of Second Results')!;
+    expect(issnOf(b.xml) ?? b.xml).to.equal('2049-3630');
+  });
+
+  it('follows the journal\'s own retraction policy', async () => {
+    const { journal: _j, ...noJournal } = article();
+    const a2 = { ...noJournal, id: 'a2', submissionId: 's2', doi: '10.5555/sync.2', authors: [{ ...noJournal.authors[0]!, contributorId: 'c2' }] };
+    await h.orcid.articlePublished(noJournal);
+    await h.orcid.articlePublished(a2);
+    await h.orcid.worker.drain();
+    await h.orcid.articleRetracted(noJournal, { notice: 'Duplicated image.' });
+    await h.orcid.articleRetracted(a2, { notice: 'Duplicated image.' });
+    await h.orcid.worker.drain();
+    // Default journal: "update" keeps the work, marked retracted; journal B: "delete" removes it.
+    const works = await items(h, h.researchers.author!, 'work');
+    expect(works.map((w) => /<work:journal-title>([^<]*)</.exec(w.xml)?.[1])).to.deep.equal(['Journal of Emulated Research']);
+  });
+
+  it('refuses an event naming an unknown journal before storing anything', async () => {
+    const err = await h.orcid.articlePublished({ ...article(), id: 'a9', journalId: 'nope' }).then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(UnknownJournalError);
+    expect(await h.orcid.store.listDeposits({ sourceId: 'a9' })).to.deep.equal([]);
+    const sub = await h.orcid.submissionCreated({ id: 's9', journalId: 'nope', title: 'x', contributors: [] }).then(() => null, (e: unknown) => e);
+    expect(sub).to.be.instanceOf(UnknownJournalError);
+    expect(await h.orcid.store.getSubmissionTitle('s9')).to.equal(null);
+  });
+});
