@@ -60,7 +60,8 @@ export interface Ledger {
   listJobs(filter: { status?: S.JobStatus; identityId?: string; submissionId?: string; limit?: number }): Promise<S.ClaimedJob[]>;
   /** Queued or leased jobs of an identity's items (an unlink waits for its deletes before revoking). */
   countActiveItemJobs(identityId: string): Promise<number>;
-  countJobs(): Promise<S.JobCounts>;
+  /** Jobs by status; of one journal with `journalId` (the ledger's journal column, fair claims). */
+  countJobs(filter?: { journalId?: string }): Promise<S.JobCounts>;
   /** Earliest runAt among queued jobs (for the worker's sleep), or null. */
   nextRunAt(): Promise<Date | null>;
   appendHistory(entry: S.HistoryInput): Promise<void>;
