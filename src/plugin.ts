@@ -11,7 +11,7 @@ import { createSharedRateLimiter } from './orcid/shared-rate-limiter.js';
 import { decideRetry } from './orcid/retry-policy.js';
 import { findOwnItemBySelfIds } from './orcid/record-read.js';
 import { createWorker, type Worker } from './sync/worker.js';
-import { createTokenSource } from './sync/tokens.js';
+import { createTokenSource, openTokenSet } from './sync/tokens.js';
 import { createConnect } from './sync/connect.js';
 import { createRenderer } from './web/templates.js';
 import { createMailer, type Mailer } from './web/mail.js';
@@ -39,6 +39,9 @@ import { VERSION } from './version.js';
 import type { EmbedReport } from './metadata/report.js';
 import { createJournalRegistry, configuredJournals, type JournalRegistry } from './journals/registry.js';
 import { journalsPort } from './journals/memory.js';
+import { createOAuthClients } from './journals/oauth-clients.js';
+import type { JournalOf } from './context.js';
+import { DEFAULT_JOURNAL_ID } from './store/store.js';
 import { journalLedger, journalRuntimeSettings } from './journals/scope.js';
 import type { Journal } from './journals/model.js';
 import type { Connect } from './sync/connect.js';
@@ -61,6 +64,14 @@ export interface OrcidConnectOptions extends DeepPartial<Settings> {
    * page of the plugin. Default: host `editor`/`admin` roles, and the contributors' `hostUserId`s.
    */
   submissionRoles?: SubmissionRoles;
+  /**
+   * The journal of a request to the plugin's routes, for a host serving many journals from one
+   * mount (its path, host name or session): connecting, invitations, the JSON API and the status
+   * pages follow it. Default: the journal of the submission a route is about, else `default`.
+   * @example
+   * journalOf: (ctx) => ctx.get('x-journal') || null
+   */
+  journalOf?: JournalOf;
   /** A Store instance instead of `storeUrl` (the plugin then does not close it). */
   store?: Store;
   /** Environment to read settings from; default `process.env`. */
@@ -226,7 +237,7 @@ export interface OrcidConnect {
  * orcid.worker.start();
  */
 export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<OrcidConnect> {
-  const { currentUser, localeOf, submissionRoles, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, csrf: hostCsrf, layout, ...settingsIn } = options;
+  const { currentUser, localeOf, submissionRoles, journalOf, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, csrf: hostCsrf, layout, ...settingsIn } = options;
   const config = loadConfig(settingsIn as DeepPartial<Settings>, env ?? process.env);
   const now = nowOpt ?? (() => new Date());
   const logger = givenLogger ?? createLogger({ level: config.logLevel });
@@ -244,6 +255,13 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     throw e;
   });
   const oauth = createOAuth({ clientId: config.orcid.clientId, clientSecret: config.orcid.clientSecret, hosts, fetch: fetchImpl, now, timeoutMs: config.worker.timeoutMs });
+  // Tokens belong to the client that obtained them: each credentials record has its own OAuth client.
+  const oauthFor = createOAuthClients({
+    defaultOAuth: oauth,
+    defaultIsConfigured: !config.orcidCredentials.some((c) => c.id === DEFAULT_JOURNAL_ID),
+    credentials: journals.credentials,
+    build: (c) => createOAuth({ clientId: c.clientId, clientSecret: c.clientSecret, hosts: orcidHosts(c.env, c.baseUrl), fetch: fetchImpl, now, timeoutMs: config.worker.timeoutMs }),
+  });
   // ORCID limits each client, not each process: every process on this store shares one budget.
   const limiter = createSharedRateLimiter({
     budget: store, key: config.orcid.clientId, ...config.worker.rateLimit,
@@ -258,7 +276,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   // The modules below `sync/` take the narrow ports they use; the routes get the whole store.
   const ports = { ledger: store, directory: store, sources: store };
   const connect = createConnect({ ...ports, settings, now });
-  const tokens = createTokenSource({ directory: store, cipher, oauth, now });
+  const tokens = createTokenSource({ directory: store, cipher, oauth, oauthFor, now });
   const invites = createInviteService({ store, mailer, settings, now, logger });
   const webhooks = settings.webhooks.enabled ? createWebhooks({ ...ports, client, tokens, settings, now }) : undefined;
   const lifecycle = createLifecycle({
@@ -266,13 +284,20 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     webhookUrl: webhooks ? webhooks.callbackUrl : null,
     reinvite: (c) => invites.invite(c, 'reinvitation'),
   });
-  const returning = createReturning({ directory: store, ledger: store, tokens, now, logger });
+  const returning = createReturning({
+    directory: store, ledger: store, tokens, now, logger,
+    async sameClient(identity, contributor) {
+      const tokenClient = identity.sealedTokens ? openTokenSet(cipher, identity.sealedTokens).credentialsId ?? DEFAULT_JOURNAL_ID : null;
+      const journal = (await journals.count()) > 1 ? await journals.get(await store.getSubmissionJournal(contributor.submissionId)) : await journals.get();
+      return tokenClient === journal.credentialsId;
+    },
+  });
   const people = createSubmissionEvents({ ...ports, now, invite: (c, title) => invites.invite(c, 'invitation', title), recognise: returning.recognise });
   const editors = createEditorEvents({ directory: store, connect, now, mountPath: config.mountPath, recognise: returning.recognise,
     invite: (c, position) => invites.invite(c, 'invitation', null, position) });
   const reminders = createReminders({ sources: store, settings, now, remind: (c) => invites.invite(c, 'reminder') });
   const tasks = createTaskRunner({
-    directory: store, client, oauth, cipher, tokens, now, logger,
+    directory: store, client, oauth, oauthFor, cipher, tokens, now, logger,
     reconcile: async (orcid) => webhooks?.reconcile(orcid),
     revoked: lifecycle.revoked,
   });
@@ -280,6 +305,8 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const pc: PluginContext = Object.freeze({
     store, logger, now, settings, oauth, client, cipher, mailer, renderer, connect, lifecycle, webhooks,
     metrics: metrics ?? undefined,
+    journals, oauthFor,
+    journalOf: journalOf ?? (() => null),
     currentUser: currentUser ?? (() => null),
     localeFor: createLocaleResolver({
       defaultLocale: config.locale,

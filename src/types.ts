@@ -245,10 +245,11 @@ export interface JournalSettings {
 /** An ORCID member client, as the host gives it (the `orcidCredentials` setting). Secrets are sealed at rest. */
 export interface OrcidCredentialsSettings {
   id: string;
-  /** Default: `orcid.env`. */
+  /**
+   * Default: `orcid.env`, which it must be: the worker posts to one ORCID environment, at `orcid.baseUrl`
+   * (the OAuth endpoints there take each record's own id and secret).
+   */
   env?: 'production' | 'sandbox' | 'emulator';
-  /** Default per env (emulator: `orcid.baseUrl`). */
-  baseUrl?: string;
   clientId: string;
   clientSecret: string;
   /** Default `false`. */

@@ -30,6 +30,7 @@ export interface Journal {
 export interface OrcidCredentials {
   id: string;
   env: OrcidEnvironment;
+  /** The ORCID site, `orcid.baseUrl`. */
   baseUrl: string;
   /** Member API base, e.g. `https://api.sandbox.orcid.org/v3.0`. */
   apiUrl: string;
@@ -47,8 +48,8 @@ export interface JournalDefaults {
   policies: Journal['policies'];
   invitations: Journal['invitations'];
   env: OrcidEnvironment;
-  /** The emulator's address (`orcid.baseUrl` when the environment is the emulator). */
-  emulatorBaseUrl: string;
+  /** `orcid.baseUrl`: every credentials record is of the instance's ORCID environment. */
+  baseUrl: string;
 }
 
 export function journalDefaults(config: ResolvedConfig): JournalDefaults {
@@ -59,7 +60,7 @@ export function journalDefaults(config: ResolvedConfig): JournalDefaults {
     policies: { retraction: config.policies.retraction, unlink: config.policies.unlink },
     invitations: { expiryDays: config.invitations.expiryDays, reminderDays: config.invitations.reminderDays },
     env: config.orcid.env,
-    emulatorBaseUrl: config.orcid.env === 'emulator' ? config.orcid.baseUrl : 'http://127.0.0.1:8787',
+    baseUrl: config.orcid.baseUrl,
   };
 }
 
@@ -82,7 +83,6 @@ export function defaultCredentialsSettings(config: ResolvedConfig): OrcidCredent
   return {
     id: DEFAULT_JOURNAL_ID,
     env: config.orcid.env,
-    baseUrl: config.orcid.baseUrl,
     clientId: config.orcid.clientId,
     clientSecret: config.orcid.clientSecret,
     premium: config.orcid.premium,
@@ -113,6 +113,6 @@ export function resolveJournal(s: JournalSettings, d: JournalDefaults): Journal 
 
 export function resolveCredentials(s: OrcidCredentialsSettings, d: JournalDefaults): OrcidCredentials {
   const env = s.env ?? d.env;
-  const { baseUrl, apiUrl } = orcidSiteUrls(env, s.baseUrl, d.emulatorBaseUrl);
+  const { baseUrl, apiUrl } = orcidSiteUrls(env, d.baseUrl, d.baseUrl);
   return { id: s.id, env, baseUrl, apiUrl, clientId: s.clientId, clientSecret: s.clientSecret, premium: s.premium ?? false, webhookSecret: s.webhookSecret ?? null };
 }

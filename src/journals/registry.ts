@@ -68,7 +68,7 @@ export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistr
       id: c.id, env: c.env ?? o.defaults.env, clientId: c.clientId,
       sealedSecret: o.cipher.seal(c.clientSecret),
       sealedWebhookSecret: c.webhookSecret === undefined ? null : o.cipher.seal(c.webhookSecret),
-      settings: { ...(c.baseUrl !== undefined ? { baseUrl: c.baseUrl } : {}), premium: c.premium ?? false },
+      settings: { premium: c.premium ?? false },
     }, o.now());
     credentials.delete(c.id);
   }
@@ -76,7 +76,6 @@ export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistr
   function openedSettings(r: Awaited<ReturnType<Journals['getCredentials']>> & object): OrcidCredentialsSettings {
     return canonicalCredentials({
       id: r.id, env: r.env, clientId: r.clientId, clientSecret: o.cipher.open<string>(r.sealedSecret),
-      ...(typeof r.settings.baseUrl === 'string' ? { baseUrl: r.settings.baseUrl } : {}),
       premium: r.settings.premium === true,
       ...(r.sealedWebhookSecret !== null ? { webhookSecret: o.cipher.open<string>(r.sealedWebhookSecret) } : {}),
     });
@@ -85,7 +84,7 @@ export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistr
   function canonicalCredentials(c: OrcidCredentialsSettings): OrcidCredentialsSettings {
     return {
       id: c.id, env: c.env ?? o.defaults.env, clientId: c.clientId, clientSecret: c.clientSecret,
-      ...(c.baseUrl !== undefined ? { baseUrl: c.baseUrl } : {}), premium: c.premium ?? false,
+      premium: c.premium ?? false,
       ...(c.webhookSecret !== undefined ? { webhookSecret: c.webhookSecret } : {}),
     };
   }

@@ -66,6 +66,8 @@ export function credentialsProblems(value: unknown, path: string, defaultEnv: st
   const c = value as OrcidCredentialsSettings;
   const env = c.env ?? defaultEnv;
   const add = (setting: string, problem: string) => problems.push({ setting: `${path}.${setting}`, problem });
+  // The worker's member API client and its shared rate budget are the instance's (orcid.*).
+  if (env !== defaultEnv) add('env', `must be orcid.env ("${defaultEnv}"): one instance posts to one ORCID environment (got "${env}")`);
   if (env === 'production' || env === 'sandbox') {
     if (!/^APP-[0-9A-Z]{16}$/.test(c.clientId)) add('clientId', `must be an ORCID client id, APP- and 16 characters (got "${c.clientId}")`);
     if (c.clientSecret === DEV_ONLY_DEFAULTS['orcid.clientSecret']) add('clientSecret', `is the public dev-only value; use the secret ORCID issued for ${env}`);

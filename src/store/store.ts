@@ -364,7 +364,7 @@ export interface CredentialsRecord {
   sealedSecret: string;
   /** The sealed Premium webhook secret, when the client has one. */
   sealedWebhookSecret: string | null;
-  /** What is not secret: `baseUrl`, `premium`. */
+  /** What is not secret: `premium`. */
   settings: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;

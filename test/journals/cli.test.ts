@@ -44,7 +44,7 @@ describe('koa-orcid-connect journals / status --journal', function () {
   it('stores journals and credentials from a file, never printing a secret, and status --journal knows them', () => {
     const store = `sqlite:${join(dir, 'orcid.db')}`;
     const good = file('publisher.json', {
-      orcidCredentials: [{ id: 'pub-a', env: 'sandbox', clientId: 'APP-AAAAAAAAAAAAAAAA', clientSecret: 'secret-of-publisher-a' }],
+      orcidCredentials: [{ id: 'pub-a', env: 'emulator', clientId: 'APP-AAAAAAAAAAAAAAAA', clientSecret: 'secret-of-publisher-a' }],
       journals: [{ id: 'jex', title: 'Journal of Examples', issn: '0317-8471', credentialsId: 'pub-a' }],
     });
     const r = cli(['journals', 'upsert', '--file', good], { STORE_URL: store });

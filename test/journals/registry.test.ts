@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'orcid-journals-registry-'));
 let n = 0;
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const PUB_A = { id: 'pub-a', env: 'sandbox' as const, clientId: 'APP-AAAAAAAAAAAAAAAA', clientSecret: 'a-secret-only-publisher-a-knows', premium: true, webhookSecret: 'a-webhook-secret-of-publisher-a' };
+const PUB_A = { id: 'pub-a', env: 'emulator' as const, clientId: 'APP-AAAAAAAAAAAAAAAA', clientSecret: 'a-secret-only-publisher-a-knows', premium: true, webhookSecret: 'a-webhook-secret-of-publisher-a' };
 const JEX = { id: 'jex', title: 'Journal of Examples', issn: '0317-8471', languages: ['en'], reviewPolicy: 'open-identities' as const, credentialsId: 'pub-a' };
 
 describe('journals registry (orcid.journals)', () => {
@@ -48,13 +48,14 @@ describe('journals registry (orcid.journals)', () => {
 
   it('refuses bad journals in the settings with one error naming each path, never echoing a secret', async () => {
     const err = await open({
-      orcidCredentials: [{ ...PUB_A, clientId: 'APP-SHORT' }],
+      orcidCredentials: [{ ...PUB_A, env: 'sandbox', clientId: 'APP-SHORT' }],
       journals: [{ ...JEX, issn: '0317-8472' }, { ...JEX, id: 'b', credentialsId: 'nobody' }, { ...JEX, id: 'c', reviewPolicy: 'secret' as never }],
     }).then(() => null, (e: unknown) => e);
     expect(err).to.be.instanceOf(ConfigError);
     const problems = (err as ConfigError).problems.map((p) => p.setting);
-    expect(problems).to.include.members(['orcidCredentials[0].clientId', 'journals[0].issn', 'journals[1].credentialsId', 'journals[2].reviewPolicy']);
+    expect(problems).to.include.members(['orcidCredentials[0].env', 'orcidCredentials[0].clientId', 'journals[0].issn', 'journals[1].credentialsId', 'journals[2].reviewPolicy']);
     expect((err as Error).message).to.contain('check digit should be 1');
+    expect((err as Error).message).to.contain('orcidCredentials[0].env: must be orcid.env ("emulator"): one instance posts to one ORCID environment (got "sandbox")');
     expect((err as Error).message).not.to.contain(PUB_A.clientSecret);
   });
 
