@@ -326,6 +326,20 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     });
   }
 
+  // The journal of a deposit for the metrics' label: its submission's (a submission never moves
+  // journal, so the answer is kept; bounded like any cache).
+  const submissionJournals = new Map<string, string>();
+  async function journalOfDeposit(deposit: { submissionId: string | null }): Promise<string> {
+    if (!deposit.submissionId) return DEFAULT_JOURNAL_ID;
+    let journal = submissionJournals.get(deposit.submissionId);
+    if (journal === undefined) {
+      journal = (await store.getSubmissionJournal(deposit.submissionId).catch(() => null)) ?? DEFAULT_JOURNAL_ID;
+      if (submissionJournals.size >= 10_000) submissionJournals.delete(submissionJournals.keys().next().value!);
+      submissionJournals.set(deposit.submissionId, journal);
+    }
+    return journal;
+  }
+
   const worker = createWorker({
     ledger: store, directory: store, client, tokens, clientId: config.orcid.clientId, logger, now,
     findOwnPutCode: findOwnItemBySelfIds,
@@ -341,9 +355,12 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     concurrency: config.worker.concurrency, leaseMs: config.worker.leaseMs, pollMs: config.worker.pollMs,
     runTask: tasks.run,
     onTokenRevoked: lifecycle.tokenRevoked,
-    onAttempt: ({ deposit, outcome }) => metrics?.attempt(deposit.kind, outcome),
+    onAttempt: ({ deposit, outcome }) => {
+      metrics?.attempt(deposit.kind, outcome);
+      if (metrics) void journalOfDeposit(deposit).then((journal) => metrics.journalAttempt(deposit.kind, outcome, journal));
+    },
     async onJobSettled({ deposit, outcome }) {
-      metrics?.jobSettled(deposit.kind, outcome);
+      if (metrics) metrics.jobSettled(deposit.kind, outcome, await journalOfDeposit(deposit));
       await lifecycle.itemSettled(deposit);
     },
   });
