@@ -277,7 +277,13 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const ports = { ledger: store, directory: store, sources: store };
   const connect = createConnect({ ...ports, settings, now });
   const tokens = createTokenSource({ directory: store, cipher, oauth, oauthFor, now });
-  const invites = createInviteService({ store, mailer, settings, now, logger });
+  // An invitation names its submission's journal and lasts as long as that journal says.
+  const submissionJournal = async (submissionId: string) => ((await journals.count()) > 1 ? journals.get(await store.getSubmissionJournal(submissionId)) : journals.get());
+  const invites = createInviteService({ store, mailer, settings, now, logger,
+    async journalOf(contributor) {
+      const j = await submissionJournal(contributor.submissionId);
+      return { title: j.title, expiryDays: j.invitations.expiryDays, locale: j.locale };
+    } });
   const webhooks = settings.webhooks.enabled ? createWebhooks({ ...ports, client, tokens, settings, now }) : undefined;
   const lifecycle = createLifecycle({
     ...ports, connect, settings, now, logger,

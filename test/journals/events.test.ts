@@ -50,6 +50,16 @@ describe('host events of two journals', () => {
     expect(works.map((w) => /<work:journal-title>([^<]*)</.exec(w.xml)?.[1])).to.deep.equal(['Journal of Emulated Research']);
   });
 
+  it('invites in the name of the submission\'s journal, for as long as that journal says', async () => {
+    await h.orcid.submissionCreated({ id: 's3', journalId: 'jb', title: 'Third results', contributors: [
+      { contributorId: 'c3', role: 'coauthor', givenNames: 'Sofia', familyName: 'Garcia', email: 'sofia@example.org' },
+    ] });
+    const mail = h.orcid.mailer.outbox().filter((m) => m.to === 'sofia@example.org');
+    expect(mail).to.have.length(1);
+    expect(mail[0]!.text).to.include('Journal of Second Results');
+    expect(mail[0]!.text).not.to.include('Journal of Emulated Research');
+  });
+
   it('refuses an event naming an unknown journal before storing anything', async () => {
     const err = await h.orcid.articlePublished({ ...article(), id: 'a9', journalId: 'nope' }).then(() => null, (e: unknown) => e);
     expect(err).to.be.instanceOf(UnknownJournalError);

@@ -138,3 +138,39 @@ describe('connecting for a journal (journalOf, OAuth state)', () => {
 function submission2(id: string, journalId: string) {
   return { id, journalId, title: id, contributors: [{ contributorId: `c-${id}`, role: 'author' as const, givenNames: 'Josiah', familyName: 'Carberry', hostUserId: 'u1' }] };
 }
+
+describe('an editor of journal B (journalOf)', () => {
+  let orcid: OrcidConnect;
+  afterEach(async () => {
+    await orcid?.close();
+  });
+
+  it('sees B\'s submissions in the JSON API and on the status page, and nothing of A\'s', async () => {
+    const { default: request } = await import('supertest');
+    const Koa = (await import('koa')).default;
+    orcid = await orcidConnect({
+      storeUrl: 'sqlite::memory:', env: {}, logger: createLogger({ level: 'silent' }), journals: [{ id: 'jb', title: 'Journal B', credentialsId: 'default' }],
+      currentUser: () => ({ id: 'ed', roles: ['editor'] }), journalOf: (ctx) => ctx.get('x-journal') || null,
+    });
+    const koa = new Koa();
+    koa.keys = ['test-session-key-that-is-long-enough'];
+    koa.use(orcid.routes());
+    await orcid.submissionCreated({ id: 's-a', title: 'A paper', contributors: [{ contributorId: 'ca', role: 'author', givenNames: 'Ana', familyName: 'A' }] });
+    await orcid.submissionCreated({ id: 's-b', journalId: 'jb', title: 'B paper', contributors: [{ contributorId: 'cb', role: 'author', givenNames: 'Ben', familyName: 'B' }] });
+    const agent = request.agent(koa.callback());
+
+    const bOwn = await agent.get('/orcid/api/submissions/s-b/contributors').set('x-journal', 'jb').expect(200);
+    expect(bOwn.body.map((c: { contributorId?: string; id?: string }) => c.contributorId ?? c.id)).to.deep.equal(['cb']);
+    const bOnA = await agent.get('/orcid/api/submissions/s-a/contributors').set('x-journal', 'jb');
+    expect(bOnA.status).to.equal(404);
+    expect(JSON.stringify(bOnA.body)).not.to.contain('Ana');
+    const statusA = await agent.get('/orcid/status?submission=s-a').set('x-journal', 'jb');
+    expect(statusA.status).to.equal(404);
+    expect(statusA.text).not.to.contain('Ana');
+    const statusB = await agent.get('/orcid/status?submission=s-b').set('x-journal', 'jb').expect(200);
+    expect(statusB.text).to.contain('Ben');
+    // The default journal's editor, likewise, sees A and not B.
+    await agent.get('/orcid/api/submissions/s-a/contributors').set('x-journal', 'default').expect(200);
+    expect((await agent.get('/orcid/api/submissions/s-b/contributors').set('x-journal', 'default')).status).to.equal(404);
+  });
+});
