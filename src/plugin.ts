@@ -41,7 +41,7 @@ import { createJournalRegistry, configuredJournals, type JournalRegistry } from 
 import { journalsPort } from './journals/memory.js';
 import { createOAuthClients } from './journals/oauth-clients.js';
 import type { JournalOf } from './context.js';
-import { DEFAULT_JOURNAL_ID } from './store/store.js';
+import { DEFAULT_JOURNAL_ID, type Contributor, type Identity } from './store/store.js';
 import { journalLedger, journalRuntimeSettings } from './journals/scope.js';
 import type { Journal } from './journals/model.js';
 import type { Connect } from './sync/connect.js';
@@ -285,17 +285,34 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
       return { title: j.title, expiryDays: j.invitations.expiryDays, locale: j.locale };
     } });
   const webhooks = settings.webhooks.enabled ? createWebhooks({ ...ports, client, tokens, settings, now }) : undefined;
+  /**
+   * Late consent, journal by journal: each of the identity's slots gets its items under its own
+   * journal's policies and only from a journal of the client the token belongs to.
+   */
+  async function backfillByJournal(identity: Identity): Promise<number> {
+    if ((await journals.count()) <= 1) return connect.backfill(identity);
+    const byJournal = new Map<string, Contributor[]>();
+    for (const c of await store.listContributorsByIdentity(identity.id)) {
+      const id = (await store.getSubmissionJournal(c.submissionId)) ?? DEFAULT_JOURNAL_ID;
+      byJournal.set(id, [...(byJournal.get(id) ?? []), c]);
+    }
+    let queued = 0;
+    for (const [id, slots] of byJournal) queued += await connectOf(await journals.get(id)).backfill(identity, slots);
+    return queued;
+  }
   const lifecycle = createLifecycle({
-    ...ports, connect, settings, now, logger,
+    ...ports, connect: { backfill: backfillByJournal, unlinkDeposits: (identity) => connect.unlinkDeposits(identity) }, settings, now, logger,
     webhookUrl: webhooks ? webhooks.callbackUrl : null,
     reinvite: (c) => invites.invite(c, 'reinvitation'),
   });
+  /** The credentials record whose client obtained an identity's token (`default` for sets sealed before journals). */
+  const tokenClientOf = (identity: { sealedTokens: string | null }) =>
+    identity.sealedTokens ? openTokenSet(cipher, identity.sealedTokens).credentialsId ?? DEFAULT_JOURNAL_ID : null;
   const returning = createReturning({
     directory: store, ledger: store, tokens, now, logger,
     async sameClient(identity, contributor) {
-      const tokenClient = identity.sealedTokens ? openTokenSet(cipher, identity.sealedTokens).credentialsId ?? DEFAULT_JOURNAL_ID : null;
       const journal = (await journals.count()) > 1 ? await journals.get(await store.getSubmissionJournal(contributor.submissionId)) : await journals.get();
-      return tokenClient === journal.credentialsId;
+      return tokenClientOf(identity) === journal.credentialsId;
     },
   });
   const people = createSubmissionEvents({ ...ports, now, invite: (c, title) => invites.invite(c, 'invitation', title), recognise: returning.recognise });
@@ -381,7 +398,17 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const connects = new WeakMap<Journal, Connect>();
   function connectOf(journal: Journal): Connect {
     let c = connects.get(journal);
-    if (!c) connects.set(journal, (c = createConnect({ ...ports, ledger: journalLedger(store, journal.id), settings: journalRuntimeSettings(settings, journal), now })));
+    if (!c) {
+      const postsWith = (identity: { sealedTokens: string | null }) => {
+        if (!identity.sealedTokens) return true; // nothing to post with: the worker parks it
+        try {
+          return tokenClientOf(identity) === journal.credentialsId;
+        } catch {
+          return true; // an unreadable token is the worker's to report, as before journals
+        }
+      };
+      connects.set(journal, (c = createConnect({ ...ports, ledger: journalLedger(store, journal.id), settings: journalRuntimeSettings(settings, journal), now, postsWith })));
+    }
     return c;
   }
   async function journalFor(journalId: unknown, submissionId: unknown, path: string): Promise<Journal> {
@@ -398,6 +425,20 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     article && typeof article === 'object' && (article.journal === undefined || article.journal === null)
       ? { ...article, journal: { title: journal.title, ...(journal.issn ? { issn: journal.issn } : {}), ...(journal.eissn ? { eissn: journal.eissn } : {}) } }
       : article;
+  // An editor of a journal is recognised among its client's researchers, invited in its name, and
+  // connects through its client.
+  const editorEvents = new WeakMap<Journal, ReturnType<typeof createEditorEvents>>();
+  async function editorsOf(journal: Journal) {
+    if (journal.id === DEFAULT_JOURNAL_ID && (await journals.count()) <= 1) return editors;
+    let e = editorEvents.get(journal);
+    if (!e) {
+      const recogniser = createReturning({ directory: store, ledger: store, tokens, now, logger, sameClient: async (identity) => tokenClientOf(identity) === journal.credentialsId });
+      const named = { title: journal.title, expiryDays: journal.invitations.expiryDays, locale: journal.locale };
+      editorEvents.set(journal, (e = createEditorEvents({ directory: store, connect: connectOf(journal), now, mountPath: config.mountPath, recognise: recogniser.recognise,
+        invite: (c, position) => invites.invite(c, 'invitation', null, position, named), ...(journal.id !== DEFAULT_JOURNAL_ID ? { journalId: journal.id } : {}) })));
+    }
+    return e;
+  }
   const articleJournal = (article: Article) => journalFor(article?.journalId, article?.submissionId, 'article');
 
   async function published(input: Article): Promise<ArticlePublished> {
@@ -451,10 +492,10 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
       const journal = await articleJournal(article);
       return { queued: await connectOf(journal).articleRetracted(withJournal(article, journal), opts?.notice) };
     },
-    editorAppointed: editors.editorAppointed,
+    editorAppointed: async (a) => (await editorsOf(await journalFor(a?.journalId, undefined, 'appointment'))).editorAppointed(a),
     editorTermEnded: async (a) => {
       if (!a?.endDate) throw new InvalidInputError('appointment.endDate', 'is required when a term ends');
-      return { queued: await connect.editorTermEnded(a) };
+      return { queued: await connectOf(await journalFor(a.journalId, undefined, 'appointment')).editorTermEnded(a) };
     },
     connectedAs: researchers.connectedAs,
     journals: { upsert: journals.upsert, upsertCredentials: journals.upsertCredentials, get: journals.get, list: journals.list, listCredentialIds: journals.listCredentialIds },

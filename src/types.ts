@@ -116,6 +116,8 @@ export interface Review {
 
 /** `editorAppointed` / `editorTermEnded` input. */
 export interface EditorAppointment {
+  /** The journal (`orcid.journals`) of the appointment. Default `default`. */
+  journalId?: string;
   contributorId: string;
   /** e.g. `Handling Editor`. */
   role: string;

@@ -94,7 +94,9 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     // Single use server-side too: the session cookie from before the callback can be replayed.
     await store.createOAuthState({ stateHash: hashState(state), createdAt: at, expiresAt: new Date(at.getTime() + STATE_TTL_MS) });
     // The journal: the contributor's submission's, else the host's journalOf(ctx), else `default`.
-    const named = contributor ? await store.getSubmissionJournal(contributor.submissionId) : await pc.journalOf(ctx);
+    // An editor's slot is of no submission: their link names the journal (`journal=`).
+    const linked = typeof ctx.query.journal === 'string' && ctx.query.journal ? ctx.query.journal : null;
+    const named = (contributor ? await store.getSubmissionJournal(contributor.submissionId) : null) ?? linked ?? (await pc.journalOf(ctx));
     const journal = await pc.journals.get(named ?? undefined);
     sess.pending = { state, purpose, contributorId: contributor?.id ?? null, role, returnTo, createdAt: at.getTime(), invitation, journalId: journal.id };
     const scope = purpose === 'signin' || settings.authenticateOnly ? ['/authenticate'] : settings.scopes;

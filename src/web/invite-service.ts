@@ -17,8 +17,12 @@ export function createInviteService(pc: Pick<PluginContext, 'store' | 'mailer' |
 }) {
   const { store, mailer, settings, now } = pc;
 
-  /** `position`: an editor's appointment (`Handling Editor`), named in their email. */
-  async function invite(contributor: Contributor, kind: 'invitation' | 'reminder' | 'reinvitation', submissionTitle?: string | null, position?: string): Promise<boolean> {
+  /**
+   * `position`: an editor's appointment (`Handling Editor`), named in their email. `journal0`: the
+   * journal the email names when it is not the submission's (an editor's appointment).
+   */
+  async function invite(contributor: Contributor, kind: 'invitation' | 'reminder' | 'reinvitation', submissionTitle?: string | null, position?: string,
+    journal0?: { title: string; expiryDays: number; locale: string }): Promise<boolean> {
     if (!contributor.email) return false;
     // Before the invitation is stored: an address the mailer would refuse leaves nothing behind.
     if (!isEmailAddress(contributor.email)) throw new InvalidInputError('contributor.email', 'is not one email address');
@@ -26,7 +30,8 @@ export function createInviteService(pc: Pick<PluginContext, 'store' | 'mailer' |
       const identity = await store.getIdentity(contributor.identityId);
       if (identity?.status === 'linked') return false;
     }
-    const journal = pc.journalOf ? await pc.journalOf(contributor) : { title: settings.journal.title, expiryDays: settings.invitationExpiryDays, locale: settings.defaultLocale };
+    const journal = journal0 ?? (pc.journalOf ? await pc.journalOf(contributor)
+      : { title: settings.journal.title, expiryDays: settings.invitationExpiryDays, locale: settings.defaultLocale });
     const { token, tokenHash } = mintInvitationToken(settings.invitationSecret);
     const at = now();
     const expiresAt = new Date(at.getTime() + journal.expiryDays * DAY_MS);

@@ -69,3 +69,22 @@ describe('host events of two journals', () => {
     expect(await h.orcid.store.getSubmissionTitle('s9')).to.equal(null);
   });
 });
+
+describe('an editor appointed in journal B', () => {
+  let h: Harness;
+  afterEach(() => h?.close());
+
+  it('is invited in B\'s name, with a link that connects through B\'s journal', async () => {
+    h = await startSyncHarness({ journals: [JB] });
+    const r = await h.orcid.editorAppointed({ journalId: 'jb', contributorId: 'ed-b', role: 'Handling Editor', startDate: '2026-01-01',
+      editor: { givenNames: 'Ada', familyName: 'Byron', email: 'ada@example.org' } });
+    expect(r.invited).to.equal(true);
+    expect(r.connectUrl).to.equal('/orcid/connect?role=editor&contributor=ed-b&journal=jb');
+    const mail = h.orcid.mailer.outbox().filter((m) => m.to === 'ada@example.org');
+    expect(mail).to.have.length(1);
+    expect(mail[0]!.text).to.include('Journal of Second Results');
+    const unknown = await h.orcid.editorAppointed({ journalId: 'nope', contributorId: 'ed-x', role: 'Editor', startDate: '2026-01-01',
+      editor: { givenNames: 'X', familyName: 'Y', email: 'x@example.org' } }).then(() => null, (e: unknown) => e);
+    expect(unknown).to.be.instanceOf(UnknownJournalError);
+  });
+});

@@ -55,6 +55,20 @@ describe('credentials isolation between journals', () => {
     expect((await orcid.store.getContributor('c-s-c'))?.identityId).to.equal(null);
   });
 
+  it('never queues a journal\'s item for a token of another client, even on a slot linked to that iD', async () => {
+    await connectedThrough('pub-b', 3_600_000);
+    await orcid.submissionCreated(submission('s-b1', 'jb1'));
+    await orcid.submissionCreated(submission('s-c', 'jc'));
+    // However the slot in journal C came to be linked (an old link, a host's import), C has no token of its own.
+    const identity = (await orcid.store.findIdentityByOrcid(ORCID))!;
+    await orcid.store.linkContributor('c-s-c', identity.id, new Date());
+    const work = (id: string, submissionId: string, contributorId: string) => ({ id, submissionId, doi: `10.5555/${id}`, title: id, url: `https://j.example/${id}`,
+      publishedAt: '2026-11-01', authors: [{ contributorId, givenNames: 'Josiah', familyName: 'Carberry', sequence: 1 }] });
+    expect((await orcid.articlePublished(work('a-c', 's-c', 'c-s-c'))).queued).to.equal(0);
+    expect(await orcid.store.listDeposits({ sourceId: 'a-c' })).to.deep.equal([]);
+    expect((await orcid.articlePublished(work('a-b', 's-b1', 'c-s-b1'))).queued).to.equal(1);
+  });
+
   it('treats a token sealed before journals as the default client\'s', async () => {
     await connectedThrough(undefined, 3_600_000);
     expect((await orcid.submissionCreated(submission('s-d', 'default'))).recognised).to.equal(1);
