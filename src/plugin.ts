@@ -318,7 +318,14 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const people = createSubmissionEvents({ ...ports, now, invite: (c, title) => invites.invite(c, 'invitation', title), recognise: returning.recognise });
   const editors = createEditorEvents({ directory: store, connect, now, mountPath: config.mountPath, recognise: returning.recognise,
     invite: (c, position) => invites.invite(c, 'invitation', null, position) });
-  const reminders = createReminders({ sources: store, settings, now, remind: (c) => invites.invite(c, 'reminder') });
+  const reminders = createReminders({ sources: store, settings, now, remind: (c) => invites.invite(c, 'reminder'),
+    journals: {
+      async shortestReminderDays() {
+        const days = (await journals.list()).map((j) => j.invitations.reminderDays).filter((d) => d > 0);
+        return days.length > 0 ? Math.min(...days) : 0;
+      },
+      reminderDaysOf: async (c) => (await submissionJournal(c.submissionId)).invitations.reminderDays,
+    } });
   const tasks = createTaskRunner({
     directory: store, client, oauth, oauthFor, cipher, tokens, now, logger,
     reconcile: async (orcid) => webhooks?.reconcile(orcid),

@@ -4,7 +4,7 @@
  * stays as it was.
  */
 import { expect } from 'chai';
-import { article, connectAuthor, items, startSyncHarness } from '../sync/helpers.js';
+import { article, connectAuthor, items, manualClock, startSyncHarness } from '../sync/helpers.js';
 import type { Harness } from '../flows/harness.js';
 import { UnknownJournalError } from '../../src/journals/errors.js';
 
@@ -86,5 +86,28 @@ describe('an editor appointed in journal B', () => {
     const unknown = await h.orcid.editorAppointed({ journalId: 'nope', contributorId: 'ed-x', role: 'Editor', startDate: '2026-01-01',
       editor: { givenNames: 'X', familyName: 'Y', email: 'x@example.org' } }).then(() => null, (e: unknown) => e);
     expect(unknown).to.be.instanceOf(UnknownJournalError);
+  });
+});
+
+describe('reminders of two journals', () => {
+  let h: Harness;
+  afterEach(() => h?.close());
+
+  it('remind each invitee after their own journal\'s reminder days', async () => {
+    const clock = manualClock();
+    h = await startSyncHarness({ now: clock.now, journals: [{ ...JB, invitations: { reminderDays: 2 } }], invitations: { expiryDays: 30, reminderDays: 7 } });
+    const coauthor = (id: string, journalId: string | undefined, email: string) => h.orcid.submissionCreated({ id, ...(journalId ? { journalId } : {}), title: id, contributors: [
+      { contributorId: `co-${id}`, role: 'coauthor', givenNames: 'Sofia', familyName: 'Garcia', email },
+    ] });
+    await coauthor('s-def', undefined, 'in-default@example.org');
+    await coauthor('s-b', 'jb', 'in-b@example.org');
+    clock.advance(3 * 86_400_000);
+    expect(await h.orcid.sendReminders()).to.equal(1);
+    expect((await h.orcid.store.getContributor('co-s-b'))?.invitationState).to.equal('reminded');
+    expect((await h.orcid.store.getContributor('co-s-def'))?.invitationState).to.equal('sent');
+    clock.advance(5 * 86_400_000);
+    // The default journal's invitees: this co-author, and the harness's editor e1 of submission s1.
+    expect(await h.orcid.sendReminders()).to.equal(2);
+    expect((await h.orcid.store.getContributor('co-s-def'))?.invitationState).to.equal('reminded');
   });
 });
