@@ -271,7 +271,14 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const client = createOrcidClient({ apiBase: config.orcid.apiUrl, fetch: fetchImpl, now, limiter, timeoutMs: config.worker.timeoutMs,
     userAgent: `koa-orcid-connect/${VERSION} (+${config.publicUrl})`, onResponse: metrics ? metrics.response : undefined });
   const renderer = createRenderer({ templatesDir, defaultLocale: config.locale, orcidBaseUrl: config.orcid.baseUrl, showUnauthenticated: config.display.unauthenticatedIds === 'show' });
-  const mailer = givenMailer ?? createMailer({ transport: config.mail.transport, smtpUrl: config.mail.smtpUrl, from: config.mail.from, renderer, now });
+  // A journal's templatesDir is searched before the host's for its mail (cached: one renderer per directory).
+  const journalRenderers = new Map<string, ReturnType<typeof createRenderer>>();
+  const rendererFor = (dir: string) => {
+    let r = journalRenderers.get(dir);
+    if (!r) journalRenderers.set(dir, (r = createRenderer({ templatesDir: [dir, ...(templatesDir ? [templatesDir] : [])], defaultLocale: config.locale, orcidBaseUrl: config.orcid.baseUrl, showUnauthenticated: config.display.unauthenticatedIds === 'show' })));
+    return r;
+  };
+  const mailer = givenMailer ?? createMailer({ transport: config.mail.transport, smtpUrl: config.mail.smtpUrl, from: config.mail.from, renderer, rendererFor, now });
   const settings = runtimeSettings(config);
   // The modules below `sync/` take the narrow ports they use; the routes get the whole store.
   const ports = { ledger: store, directory: store, sources: store };
@@ -282,7 +289,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const invites = createInviteService({ store, mailer, settings, now, logger,
     async journalOf(contributor) {
       const j = await submissionJournal(contributor.submissionId);
-      return { title: j.title, expiryDays: j.invitations.expiryDays, locale: j.locale };
+      return { title: j.title, expiryDays: j.invitations.expiryDays, locale: j.locale, templatesDir: j.templatesDir };
     } });
   const webhooks = settings.webhooks.enabled ? createWebhooks({ ...ports, client, tokens, settings, now }) : undefined;
   /**
@@ -440,7 +447,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     let e = editorEvents.get(journal);
     if (!e) {
       const recogniser = createReturning({ directory: store, ledger: store, tokens, now, logger, sameClient: async (identity) => tokenClientOf(identity) === journal.credentialsId });
-      const named = { title: journal.title, expiryDays: journal.invitations.expiryDays, locale: journal.locale };
+      const named = { title: journal.title, expiryDays: journal.invitations.expiryDays, locale: journal.locale, templatesDir: journal.templatesDir };
       editorEvents.set(journal, (e = createEditorEvents({ directory: store, connect: connectOf(journal), now, mountPath: config.mountPath, recognise: recogniser.recognise,
         invite: (c, position) => invites.invite(c, 'invitation', null, position, named), ...(journal.id !== DEFAULT_JOURNAL_ID ? { journalId: journal.id } : {}) })));
     }

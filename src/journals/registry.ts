@@ -62,7 +62,10 @@ export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistr
   async function writeCredentials(c: OrcidCredentialsSettings, onlyIfChanged: boolean): Promise<void> {
     if (onlyIfChanged) {
       const stored = await o.store.getCredentials(c.id);
-      if (stored && JSON.stringify(openedSettings(stored)) === JSON.stringify(canonicalCredentials(c))) return;
+      // Rewritten when changed, and when sealed under an older token key (rotation) or one no longer
+      // configured: the settings hold the secret, so the record moves to the current key.
+      const current = stored && !o.cipher.needsReseal(stored.sealedSecret) && (stored.sealedWebhookSecret === null || !o.cipher.needsReseal(stored.sealedWebhookSecret));
+      if (current && unchanged(stored, c)) return;
     }
     await o.store.upsertCredentials({
       id: c.id, env: c.env ?? o.defaults.env, clientId: c.clientId,
@@ -71,6 +74,14 @@ export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistr
       settings: { premium: c.premium ?? false },
     }, o.now());
     credentials.delete(c.id);
+  }
+
+  function unchanged(stored: NonNullable<Awaited<ReturnType<Journals['getCredentials']>>>, c: OrcidCredentialsSettings): boolean {
+    try {
+      return JSON.stringify(openedSettings(stored)) === JSON.stringify(canonicalCredentials(c));
+    } catch {
+      return false; // cannot be opened with the configured keys: write it anew
+    }
   }
 
   function openedSettings(r: Awaited<ReturnType<Journals['getCredentials']>> & object): OrcidCredentialsSettings {

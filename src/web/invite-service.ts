@@ -13,7 +13,7 @@ const DAY_MS = 86_400_000;
  */
 export function createInviteService(pc: Pick<PluginContext, 'store' | 'mailer' | 'settings' | 'now' | 'logger'> & {
   /** The journal of the contributor's submission, as the email names it (issue 19); default: the configured one. */
-  journalOf?: (contributor: Contributor) => Promise<{ title: string; expiryDays: number; locale: string }>;
+  journalOf?: (contributor: Contributor) => Promise<{ title: string; expiryDays: number; locale: string; templatesDir?: string | null }>;
 }) {
   const { store, mailer, settings, now } = pc;
 
@@ -22,7 +22,7 @@ export function createInviteService(pc: Pick<PluginContext, 'store' | 'mailer' |
    * journal the email names when it is not the submission's (an editor's appointment).
    */
   async function invite(contributor: Contributor, kind: 'invitation' | 'reminder' | 'reinvitation', submissionTitle?: string | null, position?: string,
-    journal0?: { title: string; expiryDays: number; locale: string }): Promise<boolean> {
+    journal0?: { title: string; expiryDays: number; locale: string; templatesDir?: string | null }): Promise<boolean> {
     if (!contributor.email) return false;
     // Before the invitation is stored: an address the mailer would refuse leaves nothing behind.
     if (!isEmailAddress(contributor.email)) throw new InvalidInputError('contributor.email', 'is not one email address');
@@ -46,6 +46,7 @@ export function createInviteService(pc: Pick<PluginContext, 'store' | 'mailer' |
       link: `${settings.publicUrl}${settings.mountPath}/invite/${token}`,
       expiresAt,
       ...(position ? { position } : {}),
+      ...(journal.templatesDir ? { templatesDir: journal.templatesDir } : {}),
     };
     if (kind === 'reminder') await mailer.sendReminder(mail);
     else if (kind === 'reinvitation') await mailer.sendReinvitation(mail);

@@ -4,6 +4,9 @@
  * stays as it was.
  */
 import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { article, connectAuthor, items, manualClock, startSyncHarness } from '../sync/helpers.js';
 import type { Harness } from '../flows/harness.js';
 import { UnknownJournalError } from '../../src/journals/errors.js';
@@ -109,5 +112,27 @@ describe('reminders of two journals', () => {
     // The default journal's invitees: this co-author, and the harness's editor e1 of submission s1.
     expect(await h.orcid.sendReminders()).to.equal(2);
     expect((await h.orcid.store.getContributor('co-s-def'))?.invitationState).to.equal('reminded');
+  });
+});
+
+describe('a journal\'s own templates', () => {
+  let h: Harness;
+  const dir = mkdtempSync(join(tmpdir(), 'orcid-journal-templates-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => h?.close());
+
+  it('word its invitations; other journals keep the built-in wording', async () => {
+    mkdirSync(join(dir, 'en'), { recursive: true });
+    writeFileSync(join(dir, 'en', 'invitation-email.txt.njk'), 'Dear {{ name }}, the editors of {{ journalTitle }} ask you to connect: {{ link }}\n');
+    h = await startSyncHarness({ journals: [{ ...JB, templatesDir: dir }] });
+    const invite = (id: string, journalId: string | undefined, email: string) => h.orcid.submissionCreated({ id, ...(journalId ? { journalId } : {}), title: id, contributors: [
+      { contributorId: `co-${id}`, role: 'coauthor', givenNames: 'Sofia', familyName: 'Garcia', email },
+    ] });
+    await invite('s-b', 'jb', 'in-b@example.org');
+    await invite('s-def', undefined, 'in-default@example.org');
+    const text = (to: string) => h.orcid.mailer.outbox().find((m) => m.to === to)!.text;
+    expect(text('in-b@example.org')).to.match(/^Dear Sofia Garcia, the editors of Journal of Second Results ask you to connect: http/);
+    expect(text('in-default@example.org')).not.to.include('ask you to connect');
+    expect(text('in-default@example.org')).to.include('Journal of Emulated Research');
   });
 });

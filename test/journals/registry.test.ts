@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { TokenCipher } from '../../src/store/token-cipher.js';
 import { orcidConnect, type OrcidConnect } from '../../src/plugin.js';
 import { ConfigError } from '../../src/errors.js';
 import { JOURNAL_INVALID, JournalInvalidError, UnknownJournalError } from '../../src/journals/errors.js';
@@ -100,5 +102,29 @@ describe('journals registry (orcid.journals)', () => {
     const after = db2.prepare('SELECT sealed_secret, updated_at FROM orcid_credentials WHERE id = ?').get('pub-a') as Record<string, unknown>;
     db2.close();
     expect(after).to.deep.equal({ sealed_secret: rows[1]!.sealed_secret, updated_at: rows[1]!.updated_at });
+  });
+
+  it('moves configured secrets to the current token key at start, also when the old key is gone', async () => {
+    const path = join(dir, 'rotated.db');
+    const [keyA, keyB] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
+    const sealedOf = () => {
+      const db = new Database(path, { readonly: true });
+      const row = db.prepare('SELECT sealed_secret FROM orcid_credentials WHERE id = ?').get('pub-a') as { sealed_secret: string };
+      db.close();
+      return row.sealed_secret.split('.')[1];
+    };
+    const idOf = (key: string) => TokenCipher.fromKeys([Buffer.from(key, 'base64')]).seal('x').split('.')[1];
+    await (await open({ tokenKey: keyA, orcidCredentials: [PUB_A] }, path)).close();
+    opened.splice(0);
+    expect(sealedOf()).to.equal(idOf(keyA));
+    // Rotated: B seals, A still opens; the record moves to B.
+    await (await open({ tokenKey: keyB, previousTokenKeys: [keyA], orcidCredentials: [PUB_A] }, path)).close();
+    opened.splice(0);
+    expect(sealedOf()).to.equal(idOf(keyB));
+    // A record sealed under a key that is gone is written anew from the settings, not an error.
+    const keyC = randomBytes(32).toString('base64');
+    const orcid = await open({ tokenKey: keyC, orcidCredentials: [PUB_A] }, path);
+    expect(sealedOf()).to.equal(idOf(keyC));
+    expect(await orcid.journals.listCredentialIds()).to.deep.equal(['default', 'pub-a']);
   });
 });
