@@ -9,7 +9,7 @@ import { VERSION } from './version.js';
  * Exit codes: 0 ok, 1 failure, 2 bad input or configuration, 3 embed left contributors unmatched,
  * 4 embed refused a conflicting iD (--on-conflict error).
  */
-const USAGE = 'usage: koa-orcid-connect <demo|emulator|worker|embed-jats|embed-crossref|status> [options]';
+const USAGE = 'usage: koa-orcid-connect <demo|emulator|worker|embed-jats|embed-crossref|status|journals> [options]';
 
 /** Options are parsed again by each command's own module, which owns their meaning: commander documents them and answers --help. */
 function rawArgs(name: string, argv: string[]): string[] {
@@ -88,10 +88,20 @@ export function buildProgram(argv: string[], setCode: (code: number) => void): C
   command('status')
     .description('the outbox: how many jobs are queued, in progress, parked and done')
     .option('--json', 'one JSON line, for scripts')
-    .addHelpText('after', examples(['STORE_URL=sqlite:./data/orcid.db koa-orcid-connect status', 'koa-orcid-connect status --json | jq .parked']))
+    .option('--journal <id>', 'the jobs of one journal (docs/many-journals.md)')
+    .addHelpText('after', examples(['STORE_URL=sqlite:./data/orcid.db koa-orcid-connect status', 'koa-orcid-connect status --json | jq .parked', 'koa-orcid-connect status --journal jex']))
     .action(async () => {
       const { runStatusCli } = await import('./worker-cli.js');
       setCode(await runStatusCli(rawArgs('status', argv)));
+    });
+  command('journals')
+    .description('add or update journals and ORCID credentials records from a JSON file, validated (docs/many-journals.md)')
+    .argument('<action>', 'upsert')
+    .option('--file <journal.json>', 'one journal { id, title, issn, …, credentialsId }, or { "journals": [...], "orcidCredentials": [...] }')
+    .addHelpText('after', `${examples(['koa-orcid-connect journals upsert --file journal.json', 'STORE_URL=postgres://db/journal koa-orcid-connect journals upsert --file publisher-a.json'])}\nExit codes: 0 stored, 2 bad input (each problem named by its path; nothing stored).\n`)
+    .action(async () => {
+      const { runJournalsCli } = await import('./journals/cli.js');
+      setCode(await runJournalsCli(rawArgs('journals', argv)));
     });
   return program;
 }

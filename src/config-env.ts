@@ -93,6 +93,14 @@ export function coerceEnvValue(leaf: SettingLeaf, raw: string): { value: unknown
       return { value: n };
     }
     case 'array':
+      // A list of records (journals, credentials) is JSON; its content may hold secrets, never echoed.
+      if (leaf.schema.items?.type === 'object') {
+        try {
+          return { value: JSON.parse(raw) as unknown };
+        } catch (e) {
+          return { problem: `must be a JSON array (${(e as Error).message.replace(/ in JSON at .*| \(line .*/, '')})` };
+        }
+      }
       return { value: splitList(raw) };
     default:
       return { value: raw.trim() };
@@ -165,10 +173,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 }
 
-let validate: ReturnType<Ajv['compile']> | undefined;
-/** Validate merged settings against the schema; one problem per setting, values of secrets never echoed. */
-export function schemaProblems(value: Record<string, unknown>, leaves: SettingLeaf[], fromEnv: Set<string>): ConfigProblem[] {
-  if (!validate) {
+let ajvInstance: Ajv | undefined;
+/** The one ajv of the settings schema, also for parts of it validated alone (a journal upserted at run time). */
+export function compileSettingSchema(schema: SettingSchema): ReturnType<Ajv['compile']> {
+  if (!ajvInstance) {
     // Loaded by the first validation, not by importing the package (bench/root-import.ts).
     const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
     const addFormatsModule = require('ajv-formats') as unknown;
@@ -177,8 +185,15 @@ export function schemaProblems(value: Record<string, unknown>, leaves: SettingLe
     const addFormats = ((addFormatsModule as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
     addFormats(ajv);
     ajv.addKeyword({ keyword: 'x-env', schemaType: 'string' });
-    validate = ajv.compile(pluginManifest.settingsSchema);
+    ajvInstance = ajv;
   }
+  return ajvInstance.compile(schema);
+}
+
+let validate: ReturnType<Ajv['compile']> | undefined;
+/** Validate merged settings against the schema; one problem per setting, values of secrets never echoed. */
+export function schemaProblems(value: Record<string, unknown>, leaves: SettingLeaf[], fromEnv: Set<string>): ConfigProblem[] {
+  validate ??= compileSettingSchema(pluginManifest.settingsSchema);
   if (validate(value)) return [];
   const byPath = new Map(leaves.map((l) => [l.path, l]));
   const seen = new Set<string>();
@@ -192,18 +207,36 @@ export function schemaProblems(value: Record<string, unknown>, leaves: SettingLe
   return out;
 }
 
-function describeSchemaError(err: ErrorObject, byPath: Map<string, SettingLeaf>, value: unknown, fromEnv: Set<string>): ConfigProblem {
+/** `journals[0].issn` for the keys `journals`, `0`, `issn`. */
+export function settingPath(keys: string[]): string {
+  return keys.map((k, i) => (/^\d+$/.test(k) ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+}
+
+/** The schema of the value at `keys` (through `properties` and array `items`), if the schema has one. */
+export function schemaAt(schema: SettingSchema, keys: string[]): SettingSchema | undefined {
+  let node: SettingSchema | undefined = schema;
+  for (const k of keys) node = /^\d+$/.test(k) ? node?.items : node?.properties?.[k];
+  return node;
+}
+
+/** One ajv error as a problem naming the setting's path; `root` is the schema `value` was validated against. */
+export function describeSchemaError(err: ErrorObject, byPath: Map<string, SettingLeaf>, value: unknown, fromEnv: Set<string>, root: SettingSchema = pluginManifest.settingsSchema, prefix: string[] = []): ConfigProblem {
   const keys = err.instancePath.split('/').slice(1);
   if (err.keyword === 'additionalProperties') {
     const extra = String((err.params as { additionalProperty: string }).additionalProperty);
-    return { setting: [...keys, extra].join('.'), problem: 'is not a known setting (check the spelling against plugin-manifest.json)' };
+    return { setting: settingPath([...prefix, ...keys, extra]), problem: 'is not a known setting (check the spelling against plugin-manifest.json)' };
   }
-  const arrayItem = keys.length > 0 && /^\d+$/.test(keys[keys.length - 1]) ? keys.pop() : undefined;
-  const path = keys.join('.');
+  // An item of a list of values is named by its position in the problem; an item that is a record (a journal) by its path.
+  const at = getPath(value, keys);
+  const isRecord = at !== null && typeof at === 'object' && !Array.isArray(at);
+  const arrayItem = keys.length > 0 && /^\d+$/.test(keys[keys.length - 1]) && !isRecord ? keys.pop() : undefined;
+  const path = settingPath([...prefix, ...keys]);
   const leaf = byPath.get(path);
+  const node = leaf?.schema ?? schemaAt(root, keys);
   const got = getPath(value, arrayItem === undefined ? keys : [...keys, arrayItem]);
-  const shown = leaf?.schema.writeOnly ? '' : `, got ${JSON.stringify(got)}`;
-  const example = leaf?.schema.examples?.[0];
+  // A record (a credentials entry) may hold secrets: only plain values are echoed.
+  const shown = node?.writeOnly || (got !== null && typeof got === 'object' && !Array.isArray(got)) ? '' : `, got ${JSON.stringify(got)}`;
+  const example = node?.examples?.[0];
   let problem: string;
   if (err.keyword === 'pattern' && example !== undefined) problem = `must look like ${String(example)}${shown}`;
   else if (err.keyword === 'enum') problem = `must be one of ${(err.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}${shown}`;

@@ -9,7 +9,8 @@ import { isIP } from 'node:net';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { WORST_CHAIN_CALLS, minimumLeaseMs } from './sync/lease.js';
 import { issnCheckDigit } from './orcid/payload-common.js';
-import type { Organization, ReviewPolicy } from './types.js';
+import type { JournalSettings, Organization, OrcidCredentialsSettings, ReviewPolicy } from './types.js';
+import { journalListProblems } from './journals/schema.js';
 import { deepMerge, getPath, readEnv, schemaProblems, setPath, settingLeaves, type SettingLeaf } from './config-env.js';
 import { DEV_ONLY_DEFAULTS, devValuesInUse, secretProblems } from './config-secrets.js';
 
@@ -70,6 +71,13 @@ export interface Settings {
      */
     reviewPolicy: ReviewPolicy;
   };
+  /**
+   * [ORCID_JOURNALS] More journals this instance serves (JSON in the environment). Default `[]`: the one
+   * journal `default`, made from `journal.*` and `orcid.*` (listing `default` here replaces it). docs/many-journals.md.
+   */
+  journals: JournalSettings[];
+  /** [ORCID_CREDENTIALS] ORCID member clients journals post with (JSON in the environment). Default `[]`: only `default`, the `orcid.*` settings. */
+  orcidCredentials: OrcidCredentialsSettings[];
   /** [CONVENING_ORG_*] Convening organization of peer reviews. Required while peer reviews are enabled (emulator: a demo org). */
   convening?: Partial<Organization> & { disambiguationSource?: 'ROR' | 'GRID' | 'RINGGOLD' };
   peerReviews: {
@@ -199,7 +207,10 @@ export function loadConfig(options: DeepPartial<Settings> = {}, env: NodeJS.Proc
   const badPaths = new Set(problems.map((p) => p.setting));
   for (const p of schemaProblems(merged, leaves, envRead.fromEnv)) if (!badPaths.has(p.setting)) problems.push(p);
   problems.push(...crossFieldProblems(merged as unknown as Settings));
-  if (problems.length > 0) throw new ConfigError(problems.map((p) => withEnvName(p, leaves)));
+  // The journals' item schemas are checked again with their rules: a problem is said once.
+  const said = new Set<string>();
+  const unique = problems.filter((p) => !said.has(`${p.setting}\n${p.problem}`) && said.add(`${p.setting}\n${p.problem}`));
+  if (unique.length > 0) throw new ConfigError(unique.map((p) => withEnvName(p, leaves)));
   return resolve(merged as unknown as Settings, devUsed);
 }
 
@@ -289,6 +300,9 @@ function crossFieldProblems(s: Settings): ConfigProblem[] {
   if (s.invitations && s.invitations.reminderDays >= s.invitations.expiryDays) {
     add('invitations.reminderDays', `must be less than invitations.expiryDays (${s.invitations.expiryDays}), or the reminder comes after the link expired`);
   }
+  if (Array.isArray(s.journals) && Array.isArray(s.orcidCredentials) && s.invitations) {
+    out.push(...journalListProblems(s.journals, s.orcidCredentials, { invitations: s.invitations, env: orcidEnv ?? 'emulator' }));
+  }
   if (s.worker && s.worker.leaseMs < minimumLeaseMs(s.worker.timeoutMs)) {
     add('worker.leaseMs', `must be at least ${minimumLeaseMs(s.worker.timeoutMs)} ms (${WORST_CHAIN_CALLS} calls to ORCID of up to worker.timeoutMs = ${s.worker.timeoutMs} ms each: refresh, POST, summaries, PUT), or a job can lose its lease in the middle of its calls`);
   }
@@ -301,12 +315,19 @@ function withEnvName(p: ConfigProblem, leaves: SettingLeaf[]): ConfigProblem & {
   return { ...p, env, problem: `${p.problem} [option "${p.setting}" or environment variable ${env}]` };
 }
 
+/**
+ * The ORCID site and member API of an environment: `baseUrl` when given (a custom one, a proxy or a
+ * staging mirror, carries the API under /v3.0 like the emulator does), else the environment's own.
+ */
+export function orcidSiteUrls(env: OrcidEnvironment, baseUrlIn: string | undefined, emulatorBaseUrl: string): { baseUrl: string; apiUrl: string } {
+  const site = env === 'emulator' ? undefined : SITE[env];
+  const baseUrl = (baseUrlIn ?? site?.baseUrl ?? emulatorBaseUrl).replace(/\/+$/, '');
+  return { baseUrl, apiUrl: site && baseUrl === site.baseUrl ? site.apiUrl : `${baseUrl}/v3.0` };
+}
+
 function resolve(s: Settings, devUsed: string[]): ResolvedConfig {
   const publicUrl = s.publicUrl.replace(/\/+$/, '');
-  const baseUrl = s.orcid.baseUrl.replace(/\/+$/, '');
-  const site = s.orcid.env === 'emulator' ? undefined : SITE[s.orcid.env];
-  // A custom baseUrl (a proxy, a staging mirror) carries the API under /v3.0 like the emulator does.
-  const apiUrl = site && baseUrl === site.baseUrl ? site.apiUrl : `${baseUrl}/v3.0`;
+  const { baseUrl, apiUrl } = orcidSiteUrls(s.orcid.env, s.orcid.baseUrl, s.orcid.baseUrl);
   const c = s.convening;
   const convening = c?.name && c.city && c.country && c.disambiguatedId && c.disambiguationSource
     ? ({ name: c.name, city: c.city, ...(c.region ? { region: c.region } : {}), country: c.country, disambiguatedId: c.disambiguatedId, disambiguationSource: c.disambiguationSource } as Organization)

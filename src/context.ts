@@ -12,6 +12,15 @@ import type { Metrics } from './web/metrics.js';
 import type { Renderer } from './web/templates.js';
 import type { Mailer } from './web/mail.js';
 import type { LocaleFor } from './web/request-locale.js';
+import type { JournalRegistry } from './journals/registry.js';
+import type { OAuthFor } from './journals/oauth-clients.js';
+
+/**
+ * The journal of a request to the plugin's routes (an id of `orcid.journals`), for a host that
+ * serves many journals from one mount: from its path, host name or session. Default: `default`,
+ * or the journal of the submission a route is about.
+ */
+export type JournalOf = (ctx: Context) => string | null | undefined | Promise<string | null | undefined>;
 
 /** The host's signed-in user, as `currentUser(ctx)` returns it. */
 export interface HostUser {
@@ -91,6 +100,12 @@ export interface PluginContext {
   webhooks?: Webhooks;
   /** Linking, unlinking and revoking (`sync/lifecycle.ts`). */
   lifecycle: Lifecycle;
+  /** The journals served (`journals/registry.ts`). */
+  journals: JournalRegistry;
+  /** The OAuth client of an ORCID credentials record (tokens belong to the client that obtained them). */
+  oauthFor: OAuthFor;
+  /** The host's `journalOf(ctx)` hook; default: no journal named (the submission's, else `default`). */
+  journalOf: JournalOf;
 }
 
 export function isEditor(user: HostUser | null | undefined): boolean {

@@ -6,7 +6,9 @@
  */
 export { orcidConnect } from './orcid-connect.js';
 export type { OrcidConnect, OrcidConnectOptions, ArticlePublished } from './plugin.js';
-export type { HostUser, CurrentUser, SubmissionRole, SubmissionRoles } from './context.js';
+export type { HostUser, CurrentUser, SubmissionRole, SubmissionRoles, JournalOf } from './context.js';
+export type { Journal, OrcidCredentials } from './journals/model.js';
+export type { JournalRegistry } from './journals/registry.js';
 export type { PageLayout, PageParts } from './web/pages.js';
 export type { LocaleOf } from './web/request-locale.js';
 export type { Logger } from './log.js';
@@ -23,7 +25,7 @@ export type { Settings, ResolvedConfig, DeepPartial, OrcidEnvironment, OrcidScop
 export { openStore } from './store/open-store.js';
 export type { OpenStoreOptions } from './store/open-store.js';
 export type * from './store/store.js';
-export type { Ledger, Directory, Sources, Store } from './store/ports.js';
+export type { Ledger, Directory, Sources, Journals, Store } from './store/ports.js';
 export { TokenCipher, parseTokenKey } from './store/token-cipher.js';
 
 // Pure helpers
@@ -56,5 +58,6 @@ export { TokenDecryptError } from './store/token-cipher.js';
 export { ORCID_CONFLICT, ORCID_FORBIDDEN, ORCID_NOT_FOUND, ORCID_BAD_REQUEST, ORCID_UNAUTHORIZED, ORCID_SERVER_ERROR, ORCID_UNEXPECTED_RESPONSE } from './orcid/http.js';
 export { CsrfError, CSRF_REJECTED, UNSUPPORTED_MEDIA_TYPE } from './web/csrf.js';
 export { IdTooLongError, ID_TOO_LONG } from './orcid/payload-text.js';
+export { JournalInvalidError, UnknownJournalError, JOURNAL_INVALID, JOURNAL_UNKNOWN } from './journals/errors.js';
 export { keptErrorInWords, orcidErrorInWords, parseOrcidError, ORCID_ERROR_CODES } from './orcid/orcid-error.js';
 export type { OrcidErrorDetails, OrcidErrorOutcome } from './orcid/orcid-error.js';

@@ -11,7 +11,7 @@ import { createSharedRateLimiter } from './orcid/shared-rate-limiter.js';
 import { decideRetry } from './orcid/retry-policy.js';
 import { findOwnItemBySelfIds } from './orcid/record-read.js';
 import { createWorker, type Worker } from './sync/worker.js';
-import { createTokenSource } from './sync/tokens.js';
+import { createTokenSource, openTokenSet } from './sync/tokens.js';
 import { createConnect } from './sync/connect.js';
 import { createRenderer } from './web/templates.js';
 import { createMailer, type Mailer } from './web/mail.js';
@@ -37,6 +37,15 @@ import { InvalidInputError, coerceError } from './errors.js';
 import { authenticatedAuthors, embedForArticle } from './sync/embed-article.js';
 import { VERSION } from './version.js';
 import type { EmbedReport } from './metadata/report.js';
+import { createJournalRegistry, configuredJournals, type JournalRegistry } from './journals/registry.js';
+import { journalsPort } from './journals/memory.js';
+import { createOAuthClients } from './journals/oauth-clients.js';
+import type { JournalOf } from './context.js';
+import { DEFAULT_JOURNAL_ID, type Contributor, type Identity } from './store/store.js';
+import { journalLedger, journalRuntimeSettings } from './journals/scope.js';
+import type { Journal } from './journals/model.js';
+import type { Connect } from './sync/connect.js';
+import { defaultCredentialsSettings, defaultJournalSettings, journalDefaults } from './journals/model.js';
 
 export interface OrcidConnectOptions extends DeepPartial<Settings> {
   /** The host's signed-in user; default: nobody is signed in (invitations still work). */
@@ -55,6 +64,14 @@ export interface OrcidConnectOptions extends DeepPartial<Settings> {
    * page of the plugin. Default: host `editor`/`admin` roles, and the contributors' `hostUserId`s.
    */
   submissionRoles?: SubmissionRoles;
+  /**
+   * The journal of a request to the plugin's routes, for a host serving many journals from one
+   * mount (its path, host name or session): connecting, invitations, the JSON API and the status
+   * pages follow it. Default: the journal of the submission a route is about, else `default`.
+   * @example
+   * journalOf: (ctx) => ctx.get('x-journal') || null
+   */
+  journalOf?: JournalOf;
   /** A Store instance instead of `storeUrl` (the plugin then does not close it). */
   store?: Store;
   /** Environment to read settings from; default `process.env`. */
@@ -196,6 +213,15 @@ export interface OrcidConnect {
    */
   worker: Worker;
   /**
+   * The journals this instance serves (docs/many-journals.md): the configured ones, `default` among
+   * them, and those the host adds at run time, validated by the schema of the `journals` setting.
+   * @example
+   * await orcid.journals.upsertCredentials({ id: 'pub-a', env: 'sandbox', clientId: 'APP-1A2B3C4D5E6F7G8H', clientSecret: process.env.PUB_A_SECRET! });
+   * await orcid.journals.upsert({ id: 'jex', title: 'Journal of Examples', issn: '0317-8471', credentialsId: 'pub-a' });
+   * const journal = await orcid.journals.get('jex');
+   */
+  journals: Pick<JournalRegistry, 'upsert' | 'upsertCredentials' | 'get' | 'list' | 'listCredentialIds'>;
+  /**
    * Stop the worker, close the mailer and the store (unless the host passed its own `store`).
    * @example
    * process.once('SIGTERM', () => void orcid.close());
@@ -211,7 +237,7 @@ export interface OrcidConnect {
  * orcid.worker.start();
  */
 export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<OrcidConnect> {
-  const { currentUser, localeOf, submissionRoles, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, csrf: hostCsrf, layout, ...settingsIn } = options;
+  const { currentUser, localeOf, submissionRoles, journalOf, store: givenStore, env, fetch: fetchImpl, now: nowOpt, logger: givenLogger, mailer: givenMailer, templatesDir, onSignIn, csrf: hostCsrf, layout, ...settingsIn } = options;
   const config = loadConfig(settingsIn as DeepPartial<Settings>, env ?? process.env);
   const now = nowOpt ?? (() => new Date());
   const logger = givenLogger ?? createLogger({ level: config.logLevel });
@@ -219,7 +245,23 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const store = givenStore ?? (await openStore(config.storeUrl));
   const hosts = orcidHosts(config.orcid.env, config.orcid.baseUrl);
   const cipher = TokenCipher.fromKeys(config.tokenKeys);
+  // Journals and credentials are records: the configured ones are written now (issue 19).
+  const journalStore = journalsPort(store);
+  if (journalStore.inMemory) logger.warn('the store has no Journals port (a store assembled by the host): journals upserted at run time last until the process ends');
+  const journals = createJournalRegistry({ store: journalStore.port, cipher, defaults: journalDefaults(config), now });
+  const configured = configuredJournals(defaultJournalSettings(config), defaultCredentialsSettings(config), config.journals, config.orcidCredentials);
+  await journals.seed(configured.journals, configured.credentials).catch(async (e) => {
+    if (!givenStore) await store.close();
+    throw e;
+  });
   const oauth = createOAuth({ clientId: config.orcid.clientId, clientSecret: config.orcid.clientSecret, hosts, fetch: fetchImpl, now, timeoutMs: config.worker.timeoutMs });
+  // Tokens belong to the client that obtained them: each credentials record has its own OAuth client.
+  const oauthFor = createOAuthClients({
+    defaultOAuth: oauth,
+    defaultIsConfigured: !config.orcidCredentials.some((c) => c.id === DEFAULT_JOURNAL_ID),
+    credentials: journals.credentials,
+    build: (c) => createOAuth({ clientId: c.clientId, clientSecret: c.clientSecret, hosts: orcidHosts(c.env, c.baseUrl), fetch: fetchImpl, now, timeoutMs: config.worker.timeoutMs }),
+  });
   // ORCID limits each client, not each process: every process on this store shares one budget.
   const limiter = createSharedRateLimiter({
     budget: store, key: config.orcid.clientId, ...config.worker.rateLimit,
@@ -229,26 +271,70 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const client = createOrcidClient({ apiBase: config.orcid.apiUrl, fetch: fetchImpl, now, limiter, timeoutMs: config.worker.timeoutMs,
     userAgent: `koa-orcid-connect/${VERSION} (+${config.publicUrl})`, onResponse: metrics ? metrics.response : undefined });
   const renderer = createRenderer({ templatesDir, defaultLocale: config.locale, orcidBaseUrl: config.orcid.baseUrl, showUnauthenticated: config.display.unauthenticatedIds === 'show' });
-  const mailer = givenMailer ?? createMailer({ transport: config.mail.transport, smtpUrl: config.mail.smtpUrl, from: config.mail.from, renderer, now });
+  // A journal's templatesDir is searched before the host's for its mail (cached: one renderer per directory).
+  const journalRenderers = new Map<string, ReturnType<typeof createRenderer>>();
+  const rendererFor = (dir: string) => {
+    let r = journalRenderers.get(dir);
+    if (!r) journalRenderers.set(dir, (r = createRenderer({ templatesDir: [dir, ...(templatesDir ? [templatesDir] : [])], defaultLocale: config.locale, orcidBaseUrl: config.orcid.baseUrl, showUnauthenticated: config.display.unauthenticatedIds === 'show' })));
+    return r;
+  };
+  const mailer = givenMailer ?? createMailer({ transport: config.mail.transport, smtpUrl: config.mail.smtpUrl, from: config.mail.from, renderer, rendererFor, now });
   const settings = runtimeSettings(config);
   // The modules below `sync/` take the narrow ports they use; the routes get the whole store.
   const ports = { ledger: store, directory: store, sources: store };
   const connect = createConnect({ ...ports, settings, now });
-  const tokens = createTokenSource({ directory: store, cipher, oauth, now });
-  const invites = createInviteService({ store, mailer, settings, now, logger });
+  const tokens = createTokenSource({ directory: store, cipher, oauth, oauthFor, now });
+  // An invitation names its submission's journal and lasts as long as that journal says.
+  const submissionJournal = async (submissionId: string) => ((await journals.count()) > 1 ? journals.get(await store.getSubmissionJournal(submissionId)) : journals.get());
+  const invites = createInviteService({ store, mailer, settings, now, logger,
+    async journalOf(contributor) {
+      const j = await submissionJournal(contributor.submissionId);
+      return { title: j.title, expiryDays: j.invitations.expiryDays, locale: j.locale, templatesDir: j.templatesDir };
+    } });
   const webhooks = settings.webhooks.enabled ? createWebhooks({ ...ports, client, tokens, settings, now }) : undefined;
+  /**
+   * Late consent, journal by journal: each of the identity's slots gets its items under its own
+   * journal's policies and only from a journal of the client the token belongs to.
+   */
+  async function backfillByJournal(identity: Identity): Promise<number> {
+    if ((await journals.count()) <= 1) return connect.backfill(identity);
+    const byJournal = new Map<string, Contributor[]>();
+    for (const c of await store.listContributorsByIdentity(identity.id)) {
+      const id = (await store.getSubmissionJournal(c.submissionId)) ?? DEFAULT_JOURNAL_ID;
+      byJournal.set(id, [...(byJournal.get(id) ?? []), c]);
+    }
+    let queued = 0;
+    for (const [id, slots] of byJournal) queued += await connectOf(await journals.get(id)).backfill(identity, slots);
+    return queued;
+  }
   const lifecycle = createLifecycle({
-    ...ports, connect, settings, now, logger,
+    ...ports, connect: { backfill: backfillByJournal, unlinkDeposits: (identity) => connect.unlinkDeposits(identity) }, settings, now, logger,
     webhookUrl: webhooks ? webhooks.callbackUrl : null,
     reinvite: (c) => invites.invite(c, 'reinvitation'),
   });
-  const returning = createReturning({ directory: store, ledger: store, tokens, now, logger });
+  /** The credentials record whose client obtained an identity's token (`default` for sets sealed before journals). */
+  const tokenClientOf = (identity: { sealedTokens: string | null }) =>
+    identity.sealedTokens ? openTokenSet(cipher, identity.sealedTokens).credentialsId ?? DEFAULT_JOURNAL_ID : null;
+  const returning = createReturning({
+    directory: store, ledger: store, tokens, now, logger,
+    async sameClient(identity, contributor) {
+      const journal = (await journals.count()) > 1 ? await journals.get(await store.getSubmissionJournal(contributor.submissionId)) : await journals.get();
+      return tokenClientOf(identity) === journal.credentialsId;
+    },
+  });
   const people = createSubmissionEvents({ ...ports, now, invite: (c, title) => invites.invite(c, 'invitation', title), recognise: returning.recognise });
   const editors = createEditorEvents({ directory: store, connect, now, mountPath: config.mountPath, recognise: returning.recognise,
     invite: (c, position) => invites.invite(c, 'invitation', null, position) });
-  const reminders = createReminders({ sources: store, settings, now, remind: (c) => invites.invite(c, 'reminder') });
+  const reminders = createReminders({ sources: store, settings, now, remind: (c) => invites.invite(c, 'reminder'),
+    journals: {
+      async shortestReminderDays() {
+        const days = (await journals.list()).map((j) => j.invitations.reminderDays).filter((d) => d > 0);
+        return days.length > 0 ? Math.min(...days) : 0;
+      },
+      reminderDaysOf: async (c) => (await submissionJournal(c.submissionId)).invitations.reminderDays,
+    } });
   const tasks = createTaskRunner({
-    directory: store, client, oauth, cipher, tokens, now, logger,
+    directory: store, client, oauth, oauthFor, cipher, tokens, now, logger,
     reconcile: async (orcid) => webhooks?.reconcile(orcid),
     revoked: lifecycle.revoked,
   });
@@ -256,6 +342,8 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const pc: PluginContext = Object.freeze({
     store, logger, now, settings, oauth, client, cipher, mailer, renderer, connect, lifecycle, webhooks,
     metrics: metrics ?? undefined,
+    journals, oauthFor,
+    journalOf: journalOf ?? (() => null),
     currentUser: currentUser ?? (() => null),
     localeFor: createLocaleResolver({
       defaultLocale: config.locale,
@@ -275,6 +363,20 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     });
   }
 
+  // The journal of a deposit for the metrics' label: its submission's (a submission never moves
+  // journal, so the answer is kept; bounded like any cache).
+  const submissionJournals = new Map<string, string>();
+  async function journalOfDeposit(deposit: { submissionId: string | null }): Promise<string> {
+    if (!deposit.submissionId) return DEFAULT_JOURNAL_ID;
+    let journal = submissionJournals.get(deposit.submissionId);
+    if (journal === undefined) {
+      journal = (await store.getSubmissionJournal(deposit.submissionId).catch(() => null)) ?? DEFAULT_JOURNAL_ID;
+      if (submissionJournals.size >= 10_000) submissionJournals.delete(submissionJournals.keys().next().value!);
+      submissionJournals.set(deposit.submissionId, journal);
+    }
+    return journal;
+  }
+
   const worker = createWorker({
     ledger: store, directory: store, client, tokens, clientId: config.orcid.clientId, logger, now,
     findOwnPutCode: findOwnItemBySelfIds,
@@ -290,9 +392,12 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     concurrency: config.worker.concurrency, leaseMs: config.worker.leaseMs, pollMs: config.worker.pollMs,
     runTask: tasks.run,
     onTokenRevoked: lifecycle.tokenRevoked,
-    onAttempt: ({ deposit, outcome }) => metrics?.attempt(deposit.kind, outcome),
+    onAttempt: ({ deposit, outcome }) => {
+      metrics?.attempt(deposit.kind, outcome);
+      if (metrics) void journalOfDeposit(deposit).then((journal) => metrics.journalAttempt(deposit.kind, outcome, journal));
+    },
     async onJobSettled({ deposit, outcome }) {
-      metrics?.jobSettled(deposit.kind, outcome);
+      if (metrics) metrics.jobSettled(deposit.kind, outcome, await journalOfDeposit(deposit));
       await lifecycle.itemSettled(deposit);
     },
   });
@@ -302,13 +407,58 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
    * article), the authors are read once for the embedder, and embedding comes first, so malformed
    * JATS or Crossref is refused before anything is stored.
    */
-  // Host events that name no journal are about the configured one (issue 14).
-  const configuredJournal = { title: config.journal.title, ...(config.journal.issn ? { issn: config.journal.issn } : {}), ...(config.journal.eissn ? { eissn: config.journal.eissn } : {}) };
-  const withJournal = (article: Article): Article =>
-    article && typeof article === 'object' && (article.journal === undefined || article.journal === null) ? { ...article, journal: configuredJournal } : article;
+  // Every event belongs to a journal (issue 19): the one it names, else its submission's, else
+  // `default`. Its payloads name that journal and follow its policies; its jobs carry its id.
+  const connects = new WeakMap<Journal, Connect>();
+  function connectOf(journal: Journal): Connect {
+    let c = connects.get(journal);
+    if (!c) {
+      const postsWith = (identity: { sealedTokens: string | null }) => {
+        if (!identity.sealedTokens) return true; // nothing to post with: the worker parks it
+        try {
+          return tokenClientOf(identity) === journal.credentialsId;
+        } catch {
+          return true; // an unreadable token is the worker's to report, as before journals
+        }
+      };
+      connects.set(journal, (c = createConnect({ ...ports, ledger: journalLedger(store, journal.id), settings: journalRuntimeSettings(settings, journal), now, postsWith })));
+    }
+    return c;
+  }
+  async function journalFor(journalId: unknown, submissionId: unknown, path: string): Promise<Journal> {
+    if (journalId !== undefined && journalId !== null) {
+      if (typeof journalId !== 'string' || !journalId) throw new InvalidInputError(`${path}.journalId`, 'must be a journal id');
+      return journals.get(journalId);
+    }
+    // With one journal there is nothing to look up.
+    if (typeof submissionId === 'string' && submissionId && (await journals.count()) > 1) return journals.get(await store.getSubmissionJournal(submissionId));
+    return journals.get();
+  }
+  // Host events that name no journal in the payload are about the event's journal (issues 14, 19).
+  const withJournal = (article: Article, journal: Journal): Article =>
+    article && typeof article === 'object' && (article.journal === undefined || article.journal === null)
+      ? { ...article, journal: { title: journal.title, ...(journal.issn ? { issn: journal.issn } : {}), ...(journal.eissn ? { eissn: journal.eissn } : {}) } }
+      : article;
+  // An editor of a journal is recognised among its client's researchers, invited in its name, and
+  // connects through its client.
+  const editorEvents = new WeakMap<Journal, ReturnType<typeof createEditorEvents>>();
+  async function editorsOf(journal: Journal) {
+    if (journal.id === DEFAULT_JOURNAL_ID && (await journals.count()) <= 1) return editors;
+    let e = editorEvents.get(journal);
+    if (!e) {
+      const recogniser = createReturning({ directory: store, ledger: store, tokens, now, logger, sameClient: async (identity) => tokenClientOf(identity) === journal.credentialsId });
+      const named = { title: journal.title, expiryDays: journal.invitations.expiryDays, locale: journal.locale, templatesDir: journal.templatesDir };
+      editorEvents.set(journal, (e = createEditorEvents({ directory: store, connect: connectOf(journal), now, mountPath: config.mountPath, recognise: recogniser.recognise,
+        invite: (c, position) => invites.invite(c, 'invitation', null, position, named), ...(journal.id !== DEFAULT_JOURNAL_ID ? { journalId: journal.id } : {}) })));
+    }
+    return e;
+  }
+  const articleJournal = (article: Article) => journalFor(article?.journalId, article?.submissionId, 'article');
 
   async function published(input: Article): Promise<ArticlePublished> {
-    const article = withJournal(input);
+    const journal = await articleJournal(input);
+    const article = withJournal(input, journal);
+    const connect = connectOf(journal);
     const built = connect.checkArticle(article);
     let embedded: Omit<ArticlePublished, 'queued'> = {};
     if (article.jats !== undefined || article.crossref !== undefined) {
@@ -344,18 +494,25 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     mailer,
     routes: () => createRoutes(pc, invites, { onSignIn, layout, sessionKeys: config.sessionKeys, csrf, metricsAccess: { token: config.metrics.token, allowFrom: config.metrics.allowFrom } }),
     csrfToken: async (ctx) => csrf.token(ctx),
-    submissionCreated: people.submissionCreated,
+    submissionCreated: async (submission) => {
+      if (submission?.journalId !== undefined) await journalFor(submission.journalId, undefined, 'submission');
+      return people.submissionCreated(submission);
+    },
     reviewerAssigned: people.reviewerAssigned,
-    reviewCompleted: async (review) => ({ queued: await connect.reviewCompleted(review) }),
+    reviewCompleted: async (review) => ({ queued: await connectOf(await journalFor(review?.journalId, review?.submissionId, 'review')).reviewCompleted(review) }),
     articlePublished: published,
     articleUpdated: published,
-    articleRetracted: async (article, opts) => ({ queued: await connect.articleRetracted(withJournal(article), opts?.notice) }),
-    editorAppointed: editors.editorAppointed,
+    articleRetracted: async (article, opts) => {
+      const journal = await articleJournal(article);
+      return { queued: await connectOf(journal).articleRetracted(withJournal(article, journal), opts?.notice) };
+    },
+    editorAppointed: async (a) => (await editorsOf(await journalFor(a?.journalId, undefined, 'appointment'))).editorAppointed(a),
     editorTermEnded: async (a) => {
       if (!a?.endDate) throw new InvalidInputError('appointment.endDate', 'is required when a term ends');
-      return { queued: await connect.editorTermEnded(a) };
+      return { queued: await connectOf(await journalFor(a.journalId, undefined, 'appointment')).editorTermEnded(a) };
     },
     connectedAs: researchers.connectedAs,
+    journals: { upsert: journals.upsert, upsertCredentials: journals.upsertCredentials, get: journals.get, list: journals.list, listCredentialIds: journals.listCredentialIds },
     sendReminders,
     worker: runningWorker,
     async close() {

@@ -58,6 +58,8 @@ export interface ArticleAuthor {
 
 /** `articlePublished`, `articleUpdated`, `articleRetracted` input. */
 export interface Article {
+  /** The journal (`orcid.journals`) this belongs to. Default: the submission's journal, else `default`. */
+  journalId?: string;
   id: string;
   submissionId: string;
   /** `10.1234/abcd` (no `https://doi.org/` prefix needed; either form is accepted). */
@@ -90,6 +92,8 @@ export interface Article {
 
 /** `reviewCompleted` input. */
 export interface Review {
+  /** The journal (`orcid.journals`) this belongs to. Default: the submission's journal, else `default`. */
+  journalId?: string;
   id: string;
   submissionId: string;
   reviewerContributorId: string;
@@ -112,6 +116,8 @@ export interface Review {
 
 /** `editorAppointed` / `editorTermEnded` input. */
 export interface EditorAppointment {
+  /** The journal (`orcid.journals`) of the appointment. Default `default`. */
+  journalId?: string;
   contributorId: string;
   /** e.g. `Handling Editor`. */
   role: string;
@@ -157,6 +163,8 @@ export interface SubmissionContributor {
 
 /** `submissionCreated` input. */
 export interface Submission {
+  /** The journal (`orcid.journals`) the submission belongs to, kept from its first event. Default `default`. */
+  journalId?: string;
   id: string;
   title: string;
   contributors: SubmissionContributor[];
@@ -164,6 +172,8 @@ export interface Submission {
 
 /** `reviewerAssigned` input. */
 export interface ReviewerAssignment {
+  /** The journal (`orcid.journals`) this belongs to. Default: the submission's journal, else `default`. */
+  journalId?: string;
   submissionId: string;
   manuscriptTitle?: string;
   reviewer: Omit<SubmissionContributor, 'role'>;
@@ -196,4 +206,56 @@ export interface ConnectedAs {
   manageUrl: string;
   /** The iD badge followed by a link to `manageUrl`, as HTML (escaped), for the host's page. */
   html: string;
+}
+
+/**
+ * A journal served by the plugin, as the host gives it (the `journals` setting, `orcid.journals.upsert`,
+ * `koa-orcid-connect journals upsert`). Fields left out take the global setting of the same name.
+ * @example
+ * { id: 'jex', title: 'Journal of Examples', issn: '0317-8471', languages: ['en'], locale: 'en',
+ *   reviewPolicy: 'open-identities', credentialsId: 'publisher-a' }
+ */
+export interface JournalSettings {
+  /** Letters, digits, `_` and `-`; host events and routes name the journal by it. */
+  id: string;
+  title: string;
+  /** Print ISSN, `1234-567X` (check digit verified). */
+  issn?: string;
+  /** Electronic ISSN. */
+  eissn?: string;
+  publisher?: string;
+  /** Languages the journal publishes in (BCP 47). Default: `[locale]`. */
+  languages?: string[];
+  /** Default locale of its pages and emails. Default: the `locale` setting. */
+  locale?: 'en' | 'zh-Hans';
+  /** Default: `journal.reviewPolicy`. */
+  reviewPolicy?: ReviewPolicy;
+  /** Default: `issn:<issn or eissn>`, else `peerReviews.groupId` for the default journal. */
+  peerReviewGroupId?: string;
+  /** Default: the `convening` setting. */
+  convening?: Organization;
+  /** Default: the `policies` settings. */
+  policies?: { retraction?: 'update' | 'delete'; unlink?: 'delete' | 'keep' };
+  /** Default: the `invitations` settings. */
+  invitations?: { expiryDays?: number; reminderDays?: number };
+  /** Templates (`en/`, `zh-Hans/`) overriding the built-in ones for this journal (invitation wording, pages). */
+  templatesDir?: string;
+  /** The ORCID credentials record it posts with; `default` is the `orcid.*` settings. */
+  credentialsId: string;
+}
+
+/** An ORCID member client, as the host gives it (the `orcidCredentials` setting). Secrets are sealed at rest. */
+export interface OrcidCredentialsSettings {
+  id: string;
+  /**
+   * Default: `orcid.env`, which it must be: the worker posts to one ORCID environment, at `orcid.baseUrl`
+   * (the OAuth endpoints there take each record's own id and secret).
+   */
+  env?: 'production' | 'sandbox' | 'emulator';
+  clientId: string;
+  clientSecret: string;
+  /** Default `false`. */
+  premium?: boolean;
+  /** The Premium webhook secret. */
+  webhookSecret?: string;
 }

@@ -2,6 +2,7 @@ import { orcidConnect } from './plugin.js';
 import { createLogger } from './log.js';
 import { loadConfig } from './config.js';
 import { formatProgress } from './progress.js';
+import { InvalidInputError } from './errors.js';
 
 /**
  * `koa-orcid-connect worker [--drain]`: runs the outbox worker with the configuration from the
@@ -60,7 +61,12 @@ export async function runStatusCli(argv: string[]): Promise<number> {
   // stdout is the answer; log lines (e.g. the development-defaults warning) go to stderr.
   const orcid = await orcidConnect({ logger: createLogger({ level: loadConfig({}).logLevel, destination: process.stderr }) });
   try {
-    const counts = await orcid.store.countJobs();
+    const at = argv.indexOf('--journal');
+    const journalId = at >= 0 ? argv[at + 1] : undefined;
+    if (at >= 0 && !journalId) throw new InvalidInputError('--journal', 'needs a journal id');
+    // An unknown journal is an error (exit 2), not an empty table.
+    if (journalId !== undefined) await orcid.journals.get(journalId);
+    const counts = journalId === undefined ? await orcid.store.countJobs() : await orcid.store.countJobs({ journalId });
     process.stdout.write(argv.includes('--json') ? `${JSON.stringify(counts)}\n` : statusTable(counts as unknown as Record<string, number>));
   } finally {
     await orcid.close();

@@ -15,7 +15,7 @@ const ERROR_CLASSES = [
   'OrcidPluginError', 'ConfigError', 'InvalidInputError', 'InvalidOrcidIdError', 'InputFileError', 'StorageError', 'MissingDependencyError',
   'XmlError', 'EmbedConflictError', 'OrcidApiError', 'TokenRevokedError', 'TokenExpiredError', 'RateLimitedError', 'NetworkError', 'OAuthError',
   'ForbiddenError', 'UnauthenticatedError', 'NotFoundError', 'EditorNotReachableError', 'OrcidRefusalError', 'ScopeMissingError', 'IdentityMismatchError', 'NotSourceError', 'RecordUnavailableError',
-  'GroupScopeMissingError', 'OrcidOAuthError', 'TokenDecryptError', 'IdTooLongError', 'CsrfError',
+  'GroupScopeMissingError', 'OrcidOAuthError', 'TokenDecryptError', 'IdTooLongError', 'CsrfError', 'JournalInvalidError', 'UnknownJournalError',
 ];
 const ERROR_CODES = [
   'INVALID_ORCID_ID', 'INVALID_CONFIG', 'INVALID_INPUT', 'STORE_UNAVAILABLE', 'STORE_CORRUPT', 'STORE_URL_UNSUPPORTED', 'STORE_CONFLICT', 'LEASE_LOST',
@@ -24,7 +24,7 @@ const ERROR_CODES = [
   'INPUT_FILE_NOT_FOUND', 'INPUT_FILE_UNREADABLE', 'DEPENDENCY_MISSING', 'ORCID_SCOPE_MISSING', 'ORCID_IDENTITY_MISMATCH', 'ORCID_NOT_SOURCE',
   'ORCID_RECORD_UNAVAILABLE', 'ORCID_GROUP_SCOPE_MISSING', 'OAUTH_INVALID_GRANT', 'OAUTH_INVALID_CLIENT', 'OAUTH_SERVER_ERROR', 'ID_TOO_LONG',
   'ORCID_ERROR_CODES', 'ORCID_CONFLICT', 'ORCID_FORBIDDEN', 'ORCID_NOT_FOUND', 'ORCID_BAD_REQUEST', 'ORCID_UNAUTHORIZED', 'ORCID_SERVER_ERROR',
-  'ORCID_UNEXPECTED_RESPONSE', 'CSRF_REJECTED', 'UNSUPPORTED_MEDIA_TYPE', 'UNAUTHENTICATED', 'EDITOR_NOT_REACHABLE',
+  'ORCID_UNEXPECTED_RESPONSE', 'CSRF_REJECTED', 'UNSUPPORTED_MEDIA_TYPE', 'UNAUTHENTICATED', 'EDITOR_NOT_REACHABLE', 'JOURNAL_INVALID', 'JOURNAL_UNKNOWN',
 ];
 
 describe('the package root (koa-orcid-connect)', () => {

@@ -10,7 +10,7 @@
  * const store = new MongoStore({ uri: 'mongodb://db1,db2,db3/journal?replicaSet=rs0' });
  * await store.init();
  */
-import type { Directory, Ledger, RateBudget, Sources, Store } from './ports.js';
+import type { Directory, Journals, Ledger, RateBudget, Sources, Store } from './ports.js';
 import { MongoConnection, type MongoHandle, type MongoStoreOptions } from './mongo/handle.js';
 import * as write from './mongo/ledger-write.js';
 import * as claim from './mongo/ledger-claim.js';
@@ -19,6 +19,7 @@ import * as id from './mongo/identities.js';
 import * as people from './mongo/contributors.js';
 import * as src from './mongo/sources.js';
 import * as budget from './mongo/rate-budget.js';
+import * as journals from './mongo/journals.js';
 
 export { redactMongoUri, type MongoStoreOptions } from './mongo/handle.js';
 
@@ -86,6 +87,7 @@ export function mongoSources(h: MongoHandle): Sources {
   return {
     putSubmission: (submission, now) => src.putSubmission(h, submission, now),
     getSubmissionTitle: (submissionId) => src.getSubmissionTitle(h, submissionId),
+    getSubmissionJournal: (submissionId) => src.getSubmissionJournal(h, submissionId),
     putArticle: (article, retraction, now) => src.putArticle(h, article, retraction, now),
     putReview: (review, now) => src.putReview(h, review, now),
     putAppointment: (appointment, now) => src.putAppointment(h, appointment, now),
@@ -101,6 +103,17 @@ export function mongoRateBudget(h: MongoHandle): RateBudget {
   };
 }
 
+export function mongoJournals(h: MongoHandle): Journals {
+  return {
+    upsertJournal: (input, now) => journals.upsertJournal(h, input, now),
+    getJournal: (journalId) => journals.getJournal(h, journalId),
+    listJournals: (filter) => journals.listJournals(h, filter),
+    upsertCredentials: (input, now) => journals.upsertCredentials(h, input, now),
+    getCredentials: (credentialsId) => journals.getCredentials(h, credentialsId),
+    listCredentials: () => journals.listCredentials(h),
+  };
+}
+
 // The class is the ports bound to one connection (declaration merging gives it their members).
 export interface MongoStore extends Store {}
 export class MongoStore {
@@ -108,7 +121,7 @@ export class MongoStore {
 
   constructor(options: MongoStoreOptions) {
     this.connection = new MongoConnection(options);
-    Object.assign(this, mongoLedger(this.connection), mongoDirectory(this.connection), mongoSources(this.connection), mongoRateBudget(this.connection));
+    Object.assign(this, mongoLedger(this.connection), mongoDirectory(this.connection), mongoSources(this.connection), mongoRateBudget(this.connection), mongoJournals(this.connection));
   }
 
   async init(): Promise<void> {

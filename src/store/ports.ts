@@ -8,6 +8,8 @@
  *   prefill read from a record, and the journal's few settings.
  * - `Sources`: the host objects items are built from — submissions, articles, reviews, editorial
  *   appointments — and the reminder query over invitations that are due.
+ * - `Journals`: the journals one instance serves and the ORCID credentials records they point to
+ *   (secrets sealed before they reach the store).
  * - `RateBudget`: ORCID's per-client rate limit, one GCRA row per client id, shared by every process
  *   on the store (the rules are in `rate-rules.ts`, shared).
  *
@@ -59,7 +61,8 @@ export interface Ledger {
   listJobs(filter: { jobId?: string; status?: S.JobStatus; identityId?: string; submissionId?: string; limit?: number }): Promise<S.ClaimedJob[]>;
   /** Queued or leased jobs of an identity's items (an unlink waits for its deletes before revoking). */
   countActiveItemJobs(identityId: string): Promise<number>;
-  countJobs(): Promise<S.JobCounts>;
+  /** Jobs by status; of one journal with `journalId` (the ledger's journal column, fair claims). */
+  countJobs(filter?: { journalId?: string }): Promise<S.JobCounts>;
   /** Earliest runAt among queued jobs (for the worker's sleep), or null. */
   nextRunAt(): Promise<Date | null>;
   appendHistory(entry: S.HistoryInput): Promise<void>;
@@ -130,8 +133,11 @@ export interface Directory {
 }
 
 export interface Sources {
-  putSubmission(submission: { id: string; title: string }, now: Date): Promise<void>;
+  /** Store a submission; `journalId` (default `default`) is kept from its first put: a submission never moves journal. */
+  putSubmission(submission: { id: string; title: string; journalId?: string }, now: Date): Promise<void>;
   getSubmissionTitle(id: string): Promise<string | null>;
+  /** The journal a submission belongs to, or null for an unknown submission. */
+  getSubmissionJournal(id: string): Promise<string | null>;
   /**
    * Store the article (without its XML) and return it as stored. `retraction` undefined keeps the
    * stored retraction (a correction of a retracted article stays retracted).
@@ -163,7 +169,20 @@ export interface RateBudget {
   pauseRateBudget(key: string, pause: S.RatePause, now: Date, limit: S.RateLimitSpec): Promise<{ perSecond: number }>;
 }
 
-export interface Store extends Ledger, Directory, Sources, RateBudget {
+export interface Journals {
+  /** Create or replace a journal (its `createdAt` is kept), returning it as stored. */
+  upsertJournal(input: S.JournalRecordInput, now: Date): Promise<S.JournalRecord>;
+  getJournal(id: string): Promise<S.JournalRecord | null>;
+  /** Journals in id order; by credentials record or ISSN (print or electronic) when given. */
+  listJournals(filter?: { credentialsId?: string; issn?: string }): Promise<S.JournalRecord[]>;
+  /** Create or replace a credentials record (its `createdAt` is kept), returning it as stored. */
+  upsertCredentials(input: S.CredentialsRecordInput, now: Date): Promise<S.CredentialsRecord>;
+  getCredentials(id: string): Promise<S.CredentialsRecord | null>;
+  /** Credentials records in id order. */
+  listCredentials(): Promise<S.CredentialsRecord[]>;
+}
+
+export interface Store extends Ledger, Directory, Sources, RateBudget, Journals {
   /** Create tables / indexes and run migrations. Idempotent. */
   init(): Promise<void>;
   close(): Promise<void>;

@@ -12,7 +12,7 @@
  * await store.init();
  */
 import { randomUUID } from 'node:crypto';
-import type { Directory, Ledger, Sources, Store } from './ports.js';
+import type { Directory, Journals, Ledger, Sources, Store } from './ports.js';
 import { PgConnection, type PgHandle, type PostgresStoreOptions } from './postgres/handle.js';
 import { NotifyListener } from './postgres/listen.js';
 import { postgresRateBudget } from './postgres/rate-budget.js';
@@ -22,6 +22,7 @@ import * as read from './postgres/ledger-read.js';
 import * as id from './postgres/identities.js';
 import * as people from './postgres/contributors.js';
 import * as src from './postgres/sources.js';
+import * as journals from './postgres/journals.js';
 import { WorkSignal, type WorkListener } from './work-signal.js';
 
 export { redactPostgresUrl, type PostgresStoreOptions } from './postgres/handle.js';
@@ -90,11 +91,23 @@ export function postgresSources(h: PgHandle): Sources {
   return {
     putSubmission: (submission, now) => src.putSubmission(h, submission, now),
     getSubmissionTitle: (submissionId) => src.getSubmissionTitle(h, submissionId),
+    getSubmissionJournal: (submissionId) => src.getSubmissionJournal(h, submissionId),
     putArticle: (article, retraction, now) => src.putArticle(h, article, retraction, now),
     putReview: (review, now) => src.putReview(h, review, now),
     putAppointment: (appointment, now) => src.putAppointment(h, appointment, now),
     sourcesOfContributors: (contributors) => src.sourcesOfContributors(h, contributors),
     dueInvitations: (invitedBefore, after, limit) => src.dueInvitations(h, invitedBefore, after, limit),
+  };
+}
+
+export function postgresJournals(h: PgHandle): Journals {
+  return {
+    upsertJournal: (input, now) => journals.upsertJournal(h, input, now),
+    getJournal: (journalId) => journals.getJournal(h, journalId),
+    listJournals: (filter) => journals.listJournals(h, filter),
+    upsertCredentials: (input, now) => journals.upsertCredentials(h, input, now),
+    getCredentials: (credentialsId) => journals.getCredentials(h, credentialsId),
+    listCredentials: () => journals.listCredentials(h),
   };
 }
 
@@ -110,7 +123,7 @@ export class PostgresStore {
     this.listener = new NotifyListener(this.connection, this.signal);
     // The shared rate budget is one statement per take; the connection's guard makes an outage a STORE_UNAVAILABLE.
     const budget = postgresRateBudget({ query: async (text, params) => ({ rows: await this.connection.rows(text, params) }) });
-    Object.assign(this, postgresLedger(this.connection), postgresDirectory(this.connection), postgresSources(this.connection), budget);
+    Object.assign(this, postgresLedger(this.connection), postgresDirectory(this.connection), postgresSources(this.connection), budget, postgresJournals(this.connection));
   }
 
   /** The schema the tables live in (known after `init()`). */

@@ -13,7 +13,7 @@
  * await store.init();
  */
 import { randomUUID } from 'node:crypto';
-import type { Directory, Ledger, RateBudget, Sources, Store } from './ports.js';
+import type { Directory, Journals, Ledger, RateBudget, Sources, Store } from './ports.js';
 import { SqliteConnection, type SqliteHandle, type SqliteStoreOptions } from './sqlite/handle.js';
 import * as write from './sqlite/ledger-write.js';
 import * as claim from './sqlite/ledger-claim.js';
@@ -22,6 +22,7 @@ import * as id from './sqlite/identities.js';
 import * as people from './sqlite/contributors.js';
 import * as src from './sqlite/sources.js';
 import * as budget from './sqlite/rate-budget.js';
+import * as journals from './sqlite/journals.js';
 import { WorkSignal, type WorkListener } from './work-signal.js';
 
 export type { SqliteStoreOptions } from './sqlite/handle.js';
@@ -114,6 +115,7 @@ export function sqliteSources(h: SqliteHandle): Sources {
   return {
     putSubmission: (submission, now) => p(() => src.putSubmission(h, submission, now)),
     getSubmissionTitle: (submissionId) => p(() => src.getSubmissionTitle(h, submissionId)),
+    getSubmissionJournal: (submissionId) => p(() => src.getSubmissionJournal(h, submissionId)),
     putArticle: (article, retraction, now) => p(() => src.putArticle(h, article, retraction, now)),
     putReview: (review, now) => p(() => src.putReview(h, review, now)),
     putAppointment: (appointment, now) => p(() => src.putAppointment(h, appointment, now)),
@@ -129,6 +131,17 @@ export function sqliteRateBudget(h: SqliteHandle): RateBudget {
   };
 }
 
+export function sqliteJournals(h: SqliteHandle): Journals {
+  return {
+    upsertJournal: (input, now) => p(() => journals.upsertJournal(h, input, now)),
+    getJournal: (journalId) => p(() => journals.getJournal(h, journalId)),
+    listJournals: (filter) => p(() => journals.listJournals(h, filter)),
+    upsertCredentials: (input, now) => p(() => journals.upsertCredentials(h, input, now)),
+    getCredentials: (credentialsId) => p(() => journals.getCredentials(h, credentialsId)),
+    listCredentials: () => p(() => journals.listCredentials(h)),
+  };
+}
+
 // The class is the ports bound to one connection (declaration merging gives it their members).
 export interface SqliteStore extends Store {}
 export class SqliteStore {
@@ -141,7 +154,7 @@ export class SqliteStore {
     this.path = options.path;
     this.connection = new SqliteConnection(options);
     this.completions = claim.completionBatcher(this.connection);
-    Object.assign(this, sqliteLedger(this.connection, this.completions, this.signal), sqliteDirectory(this.connection), sqliteSources(this.connection), sqliteRateBudget(this.connection));
+    Object.assign(this, sqliteLedger(this.connection, this.completions, this.signal), sqliteDirectory(this.connection), sqliteSources(this.connection), sqliteRateBudget(this.connection), sqliteJournals(this.connection));
   }
 
   /**

@@ -184,6 +184,8 @@ export interface DesireDepositInput {
    * removed the item; clears the put-code).
    */
   force?: boolean;
+  /** The journal the item belongs to (fair claims between journals); absent: {@link DEFAULT_JOURNAL_ID}. */
+  journalId?: string;
 }
 
 export interface DesireDepositResult {
@@ -258,7 +260,7 @@ export interface JobCounts {
   done: number;
 }
 
-export type { Directory, Ledger, Sources, Store } from './ports.js';
+export type { Directory, Journals, Ledger, Sources, Store } from './ports.js';
 
 /** A contributor with the identity it is linked to (null when not linked), read in one go. */
 export interface ResolvedContributor {
@@ -336,3 +338,43 @@ export interface RatePause {
   ms: number;
   slowDown: boolean;
 }
+
+/** The journal that host events naming none belong to; the single-journal configuration is this journal. */
+export const DEFAULT_JOURNAL_ID = 'default';
+
+/**
+ * A journal as the `Journals` port keeps it: its id, the credentials record it uses, the ISSNs
+ * (indexed, for lookups) and its settings as validated (`journals/schema.ts`), kept whole.
+ */
+export interface JournalRecord {
+  id: string;
+  credentialsId: string;
+  issn: string | null;
+  eissn: string | null;
+  /** The journal's settings (title, languages, policies, …) as the host gave them, validated. */
+  settings: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type JournalRecordInput = Omit<JournalRecord, 'createdAt' | 'updatedAt'>;
+
+/**
+ * An ORCID member client's credentials as the `Journals` port keeps them. The secrets reach the
+ * store already sealed (AES-256-GCM, `token-cipher.ts`), as tokens do: the store never sees them.
+ */
+export interface CredentialsRecord {
+  id: string;
+  env: 'production' | 'sandbox' | 'emulator';
+  clientId: string;
+  /** The sealed client secret. */
+  sealedSecret: string;
+  /** The sealed Premium webhook secret, when the client has one. */
+  sealedWebhookSecret: string | null;
+  /** What is not secret: `premium`. */
+  settings: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type CredentialsRecordInput = Omit<CredentialsRecord, 'createdAt' | 'updatedAt'>;

@@ -1,12 +1,12 @@
 import type { Directory, Ledger, Sources } from '../store/ports.js';
-import type { DesireDepositInput, Identity, ResolvedContributor, StoredArticle } from '../store/store.js';
+import type { Contributor, DesireDepositInput, Identity, ResolvedContributor, StoredArticle } from '../store/store.js';
 import { isItemKind } from '../store/store.js';
 import type { Article, EditorAppointment } from '../types.js';
 import type { RuntimeSettings } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { buildWorkXml, workSelfExternalId } from '../orcid/work.js';
 import { buildServiceXml, serviceSelfExternalId } from '../orcid/service.js';
-import { depositInput, mayPost } from './deposit-input.js';
+import { depositInput, mayPost, mayPost as mayPostAny } from './deposit-input.js';
 import { isEmailAddress } from '../email-address.js';
 import { createPeerReviews } from './peer-reviews.js';
 
@@ -26,14 +26,20 @@ export interface ConnectDeps {
   sources: Sources;
   settings: RuntimeSettings;
   now: () => Date;
+  /**
+   * Whether this journal may post with the identity's token: tokens belong to the ORCID client that
+   * obtained them, and a journal posts only with its own client's (issue 19). Default: always.
+   */
+  postsWith?: (identity: Identity) => boolean;
 }
 
 export { mayPost };
 
-export function createConnect({ ledger, directory, sources, settings, now }: ConnectDeps) {
+export function createConnect({ ledger, directory, sources, settings, now, postsWith }: ConnectDeps) {
   const deposit = depositInput;
+  const mayPost = (identity: Identity | null): identity is Identity => mayPostAny(identity) && (!postsWith || postsWith(identity));
   // Peer reviews follow the journal's review policy (sync/peer-reviews.ts).
-  const peerReviews = createPeerReviews({ ledger, directory, sources, settings, now });
+  const peerReviews = createPeerReviews({ ledger, directory, sources, settings, now, mayPost });
 
   const orcidHost = settings.recordBase.includes('sandbox') ? 'sandbox.orcid.org' : 'orcid.org';
   function workXml(article: Omit<Article, 'jats' | 'crossref'>, retraction: { notice?: string } | null): string {
@@ -126,9 +132,10 @@ export function createConnect({ ledger, directory, sources, settings, now }: Con
    * Late consent: a person who connects gets every item they are owed, at once — three round trips
    * (their contributor rows, the sources of those, one batch of deposits).
    */
-  async function backfill(identity: Identity): Promise<number> {
+  async function backfill(identity: Identity, of?: Contributor[]): Promise<number> {
     if (!mayPost(identity)) return 0;
-    const contributors = await directory.listContributorsByIdentity(identity.id);
+    // `of`: the identity's slots in this journal, when the caller split them by journal.
+    const contributors = of ?? await directory.listContributorsByIdentity(identity.id);
     if (contributors.length === 0) return 0;
     const mine = new Set(contributors.map((c) => c.id));
     const found = await sources.sourcesOfContributors(contributors);

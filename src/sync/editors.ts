@@ -20,12 +20,16 @@ export interface EditorEventsDeps {
   now: () => Date;
   mountPath: string;
   recognise(contributor: Contributor): Promise<boolean>;
+  /** The journal of the appointments, when not `default` (issue 19). */
+  journalId?: string;
   /** Send the invitation email; false when there was nobody to send it to. */
   invite(contributor: Contributor, position: string): Promise<boolean>;
 }
 
-export function createEditorEvents({ directory, connect, now, mountPath, recognise, invite }: EditorEventsDeps) {
-  const connectUrl = (c: Contributor) => `${mountPath}/connect?role=editor&contributor=${encodeURIComponent(c.id)}`;
+export function createEditorEvents({ directory, connect, now, mountPath, recognise, invite, journalId }: EditorEventsDeps) {
+  // An editor's slot is of no submission: the link names the journal whose client they connect to.
+  const journalParam = journalId ? `&journal=${encodeURIComponent(journalId)}` : '';
+  const connectUrl = (c: Contributor) => `${mountPath}/connect?role=editor&contributor=${encodeURIComponent(c.id)}${journalParam}`;
 
   async function editorAppointed(appointment: EditorAppointment): Promise<EditorAppointedResult> {
     connect.checkAppointment(appointment);

@@ -5,12 +5,12 @@
  * through the ledger like any other update. Nothing here talks to ORCID.
  */
 import type { Directory, Ledger, Sources } from '../store/ports.js';
-import type { DesireDepositInput, StoredArticle } from '../store/store.js';
+import type { DesireDepositInput, Identity, StoredArticle } from '../store/store.js';
 import type { JournalInfo, Review } from '../types.js';
 import type { RuntimeSettings } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { buildPeerReviewXml, journalGroupId, peerReviewSelfExternalId, reviewUnderPolicy, type ReviewSubject } from '../orcid/peer-review.js';
-import { depositInput, mayPost } from './deposit-input.js';
+import { depositInput, mayPost as mayPostAny } from './deposit-input.js';
 
 export interface PeerReviewsDeps {
   ledger: Ledger;
@@ -18,6 +18,8 @@ export interface PeerReviewsDeps {
   sources: Sources;
   settings: RuntimeSettings;
   now: () => Date;
+  /** Who may receive items of this journal (`connect.ts`); default: `mayPost`. */
+  mayPost?: (identity: Identity | null) => identity is Identity;
 }
 
 /** The subject an open policy may name: the article as published (the host's review fields are not trusted to match). */
@@ -26,7 +28,7 @@ export function subjectOf(article: Pick<StoredArticle, 'doi' | 'title' | 'url'> 
   return { ...(article.doi ? { doi: article.doi } : {}), title: article.title, ...(article.url ? { url: article.url } : {}) };
 }
 
-export function createPeerReviews({ ledger, directory, sources, settings, now }: PeerReviewsDeps) {
+export function createPeerReviews({ ledger, directory, sources, settings, now, mayPost = mayPostAny }: PeerReviewsDeps) {
   const configuredJournal: JournalInfo = {
     title: settings.journal.title,
     ...(settings.journal.issn ? { issn: settings.journal.issn } : {}),

@@ -21,9 +21,15 @@ export interface ReturningDeps {
   tokens: TokenSource;
   now: () => Date;
   logger: Logger;
+  /**
+   * Whether the identity's token was obtained by the ORCID client of the contributor's journal:
+   * tokens belong to that client, so a researcher is recognised among the journals sharing it and
+   * never across clients (issue 19). Default: always (one client).
+   */
+  sameClient?: (identity: Identity, contributor: Contributor) => Promise<boolean>;
 }
 
-export function createReturning({ directory, ledger, tokens, now, logger }: ReturningDeps) {
+export function createReturning({ directory, ledger, tokens, now, logger, sameClient }: ReturningDeps) {
   /**
    * The iD a host user connected, if it may still be used for them: linked, granted
    * `/activities/update`, and with a token that works now (an expired one is refreshed here; a
@@ -45,7 +51,7 @@ export function createReturning({ directory, ledger, tokens, now, logger }: Retu
   async function recognise(contributor: Contributor): Promise<boolean> {
     if (contributor.identityId) return false;
     const identity = await usableIdentityOf(contributor.hostUserId);
-    if (!identity) return false;
+    if (!identity || (sameClient && !(await sameClient(identity, contributor)))) return false;
     await directory.linkContributor(contributor.id, identity.id, now());
     await ledger.appendHistory({ at: now(), event: 'identity.recognised', orcid: identity.orcid, identityId: identity.id,
       submissionId: contributor.submissionId, detail: { contributorId: contributor.id } });

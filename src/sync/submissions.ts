@@ -25,7 +25,7 @@ export function createSubmissionEvents({ directory, sources, now, invite, recogn
       if (!submission || typeof submission.id !== 'string' || !submission.id) throw new InvalidInputError('submission.id', 'is required');
       if (!Array.isArray(submission.contributors)) throw new InvalidInputError('submission.contributors', 'must be an array');
       const rows = submission.contributors.map((c, i) => checkContributor(c, `submission.contributors[${i}]`));
-      await sources.putSubmission({ id: submission.id, title: String(submission.title ?? '') }, now());
+      await sources.putSubmission({ id: submission.id, title: String(submission.title ?? ''), ...(submission.journalId ? { journalId: submission.journalId } : {}) }, now());
       let invited = 0;
       let recognised = 0;
       for (const c of rows) {

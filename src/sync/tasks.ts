@@ -41,6 +41,8 @@ export interface TaskDeps {
   directory: Directory;
   client: Pick<OrcidClient, 'registerWebhook' | 'unregisterWebhook' | 'readPerson' | 'readEmployments'>;
   oauth: Pick<OrcidOAuth, 'clientCredentials' | 'revoke'>;
+  /** The OAuth client of the credentials that obtained a token, to revoke it there (default: `oauth`). */
+  oauthFor?: (credentialsId: string | undefined) => Promise<Pick<OrcidOAuth, 'revoke'>>;
   cipher: TokenCipher;
   tokens: TokenSource;
   now: () => Date;
@@ -86,7 +88,8 @@ export function createTaskRunner(deps: TaskDeps) {
     if (identity.sealedTokens) {
       try {
         checkLease();
-        await oauth.revoke(openTokenSet(deps.cipher, identity.sealedTokens).accessToken);
+        const tokens = openTokenSet(deps.cipher, identity.sealedTokens);
+        await (deps.oauthFor ? await deps.oauthFor(tokens.credentialsId) : oauth).revoke(tokens.accessToken);
       } catch (e) {
         // The job is retried by the usual rules until ORCID confirms; the token is kept until then.
         deps.logger.warn({ err: coerceError(e), orcid: identity.orcid }, 'revoking the token at ORCID failed; will retry');

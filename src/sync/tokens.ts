@@ -4,15 +4,21 @@ import type { TokenCipher } from '../store/token-cipher.js';
 import type { OrcidOAuth, TokenSet } from '../orcid/oauth.js';
 import type { TokenSource } from './worker.js';
 
-/** How a token set is sealed: dates as ISO strings inside the AES-GCM envelope. */
-type SealedShape = Omit<TokenSet, 'expiresAt'> & { expiresAt: string };
+/**
+ * How a token set is sealed: dates as ISO strings inside the AES-GCM envelope, and the ORCID
+ * credentials record whose client obtained it (absent in sets sealed before journals: `default`).
+ */
+type SealedShape = Omit<TokenSet, 'expiresAt'> & { expiresAt: string; credentialsId?: string };
 
-export function sealTokenSet(cipher: TokenCipher, tokens: TokenSet): string {
+/** A token set and the credentials record of the client that obtained it (issue 19). */
+export type ClientTokenSet = TokenSet & { credentialsId?: string };
+
+export function sealTokenSet(cipher: TokenCipher, tokens: ClientTokenSet): string {
   const shape: SealedShape = { ...tokens, expiresAt: tokens.expiresAt.toISOString() };
   return cipher.seal(shape);
 }
 
-export function openTokenSet(cipher: TokenCipher, sealed: string): TokenSet {
+export function openTokenSet(cipher: TokenCipher, sealed: string): ClientTokenSet {
   const shape = cipher.open<SealedShape>(sealed);
   return { ...shape, expiresAt: new Date(shape.expiresAt) };
 }
@@ -24,12 +30,16 @@ const EXPIRY_MARGIN_MS = 60_000;
  * A person's usable access token: decrypts the sealed set and refreshes it when it expired (or
  * when ORCID refused it), storing the new set sealed. Null when there is no way to get one.
  */
-export function createTokenSource(deps: { directory: Pick<Directory, 'getIdentity' | 'updateIdentityTokens'>; cipher: TokenCipher; oauth: OrcidOAuth; now: () => Date }): TokenSource {
+export function createTokenSource(deps: {
+  directory: Pick<Directory, 'getIdentity' | 'updateIdentityTokens'>; cipher: TokenCipher; oauth: OrcidOAuth; now: () => Date;
+  /** The OAuth client of the credentials that obtained a token (default: `oauth` for every token). */
+  oauthFor?: (credentialsId: string | undefined) => Promise<OrcidOAuth>;
+}): TokenSource {
   const { directory: store, cipher, oauth, now } = deps;
   // Opening a sealed set costs an AES-GCM decryption; the worker asks for the same few tokens over
   // and over. Keyed by the sealed value itself, so a refreshed or revoked set is never served stale.
-  const opened = new Map<string, TokenSet>();
-  function open(sealed: string): TokenSet {
+  const opened = new Map<string, ClientTokenSet>();
+  function open(sealed: string): ClientTokenSet {
     let tokens = opened.get(sealed);
     if (!tokens) {
       tokens = openTokenSet(cipher, sealed);
@@ -48,7 +58,9 @@ export function createTokenSource(deps: { directory: Pick<Directory, 'getIdentit
       const expired = tokens.expiresAt.getTime() - EXPIRY_MARGIN_MS <= now().getTime();
       if (!forceRefresh && !expired) return tokens.accessToken;
       if (!tokens.refreshToken) return null;
-      const next = await oauth.refresh(tokens);
+      // Refreshed by the client that obtained it, and still that client's afterwards.
+      const client = deps.oauthFor ? await deps.oauthFor(tokens.credentialsId) : oauth;
+      const next: ClientTokenSet = { ...(await client.refresh(tokens)), ...(tokens.credentialsId ? { credentialsId: tokens.credentialsId } : {}) };
       await store.updateIdentityTokens(fresh.id, sealTokenSet(cipher, next), next.scope, next.expiresAt, now());
       return next.accessToken;
     },

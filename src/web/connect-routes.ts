@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { PluginContext } from '../context.js';
 import type { Contributor, ContributorRole } from '../store/store.js';
 import { parseOrcidId } from '../orcid/id.js';
-import { sealTokenSet } from '../sync/tokens.js';
+import { sealTokenSet, type ClientTokenSet } from '../sync/tokens.js';
 import { safeReturnPath } from './safe-return.js';
 import type { Pages } from './pages.js';
 import { verifyInvitationSignature, hashInvitationToken } from './invitations.js';
@@ -27,6 +27,8 @@ interface PendingConnect {
   createdAt: number;
   /** The invitation this round trip answers (its hash): used only when the callback succeeds. */
   invitation?: string | null;
+  /** The journal the round trip is for: its ORCID client exchanges the code (issue 19). Absent: `default`. */
+  journalId?: string;
 }
 
 export interface OrcidSession {
@@ -92,10 +94,16 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     const at = now();
     // Single use server-side too: the session cookie from before the callback can be replayed.
     await store.createOAuthState({ stateHash: hashState(state), createdAt: at, expiresAt: new Date(at.getTime() + STATE_TTL_MS) });
-    sess.pending = { state, purpose, contributorId: contributor?.id ?? null, role, returnTo, createdAt: at.getTime(), invitation };
+    // The journal: the contributor's submission's, else the host's journalOf(ctx), else `default`.
+    // An editor's slot is of no submission: their link names the journal (`journal=`).
+    const linked = typeof ctx.query.journal === 'string' && ctx.query.journal ? ctx.query.journal : null;
+    const named = (contributor ? await store.getSubmissionJournal(contributor.submissionId) : null) ?? linked ?? (await pc.journalOf(ctx));
+    const journal = await pc.journals.get(named ?? undefined);
+    sess.pending = { state, purpose, contributorId: contributor?.id ?? null, role, returnTo, createdAt: at.getTime(), invitation, journalId: journal.id };
     const scope = purpose === 'signin' || settings.authenticateOnly ? ['/authenticate'] : settings.scopes;
+    const oauth = await pc.oauthFor(journal.credentialsId);
     ctx.redirect(
-      pc.oauth.authorizeUrl({
+      oauth.authorizeUrl({
         redirectUri: settings.redirectUri,
         scope,
         state,
@@ -163,9 +171,13 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
     if (typeof code !== 'string' || code.length === 0 || code.length > 512) {
       return page(ctx, 400, { outcome: 'error', retryUrl: retry, reasonKey: 'no-code' }, contributor?.locale);
     }
-    let tokens;
+    // The code was issued to the journal's client: only that client can exchange it, and the
+    // tokens are that client's (a researcher is recognised only among its journals).
+    const journal = await pc.journals.get(pending.journalId);
+    const oauth = await pc.oauthFor(journal.credentialsId);
+    let tokens: ClientTokenSet;
     try {
-      tokens = await pc.oauth.exchangeCode(code, settings.redirectUri);
+      tokens = { ...(await oauth.exchangeCode(code, settings.redirectUri)), credentialsId: journal.credentialsId };
     } catch (e) {
       const err = coerceError(e);
       logger.warn({ code: (err as OrcidPluginError).code }, 'ORCID token exchange failed');
@@ -178,7 +190,7 @@ export function connectRoutes(router: Router, pc: PluginContext, options: { onSi
       // Used up here, once ORCID confirmed: of two callbacks racing on one link, one wins.
       const used = await store.consumeInvitation(pending.invitation, now());
       if (!used.ok || (contributor && (await alreadyConnected(contributor)))) {
-        await pc.oauth.revoke(tokens.accessToken).catch((e) => logger.warn({ err: coerceError(e) }, 'revoking an unused token failed'));
+        await oauth.revoke(tokens.accessToken).catch((e) => logger.warn({ err: coerceError(e) }, 'revoking an unused token failed'));
         return page(ctx, 410, { outcome: 'error', reasonKey: used.ok || used.reason === 'used' ? 'invitation-spent' : 'invitation-expired' }, ('invitation' in used ? used.invitation.locale : null) ?? contributor?.locale);
       }
     }

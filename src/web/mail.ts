@@ -21,6 +21,8 @@ export interface MailerOptions {
   /** Sender, e.g. `"Journal of X" <orcid@example.org>`. */
   from: string;
   renderer: Renderer;
+  /** The renderer of a mail that names a journal's `templatesDir`; default: `renderer` for every mail. */
+  rendererFor?: (templatesDir: string) => Renderer;
   /** Clock for `sentAt`. Default `() => new Date()`. */
   now?: () => Date;
 }
@@ -39,6 +41,8 @@ export interface InvitationMail {
   /** The invitation link (signed, single person). */
   link: string;
   expiresAt: Date;
+  /** The journal's template overrides (`en/`, `zh-Hans/`), searched before the host's and the built-in ones. */
+  templatesDir?: string;
 }
 
 /** A message kept by the capture transport. */
@@ -79,12 +83,13 @@ export function createMailer(options: MailerOptions): Mailer {
 
   const send = async (template: Template, mail: InvitationMail): Promise<SentMail> => {
     checkMail(mail);
-    const context = { ...mail };
+    const { templatesDir, ...context } = mail;
     const locale = mail.locale;
+    const renderer = templatesDir && options.rendererFor ? options.rendererFor(templatesDir) : options.renderer;
     // Subjects are headers: a newline in a title must not start a new line.
-    const subject = options.renderer.render(`${template}.subject.njk`, context, locale).replace(/\s+/g, ' ').trim();
-    const text = options.renderer.render(`${template}.txt.njk`, context, locale);
-    const html = options.renderer.render(`${template}.njk`, context, locale);
+    const subject = renderer.render(`${template}.subject.njk`, context, locale).replace(/\s+/g, ' ').trim();
+    const text = renderer.render(`${template}.txt.njk`, context, locale);
+    const html = renderer.render(`${template}.njk`, context, locale);
     const info = (await transporter.sendMail({ from: options.from, to: mail.to, subject, text, html })) as { messageId?: string };
     if (options.transport === 'capture') captured.push({ to: mail.to, subject, text, html, sentAt: now() });
     return { messageId: info.messageId ?? '', subject };

@@ -6,11 +6,32 @@ import { BlockList, isIP } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { ForbiddenError, NotFoundError, OrcidPluginError } from '../errors.js';
 
+/** Journals that get a `journal` label of their own; the others are counted as `other`. */
+export const JOURNAL_LABELS = 20;
+
+/**
+ * A journal id as a metrics label, bounded: the first `cap` journals seen keep their id, later ones
+ * are `other`, so a platform with hundreds of journals cannot blow up the series count.
+ */
+export function boundedLabel(cap: number = JOURNAL_LABELS): (journalId: string) => string {
+  const kept = new Set<string>();
+  return (journalId) => {
+    if (kept.has(journalId)) return journalId;
+    if (kept.size >= cap) return 'other';
+    kept.add(journalId);
+    return journalId;
+  };
+}
+
 /** Prometheus metrics (opt-in, served at `<mount>/metrics`). One registry per plugin instance. */
-export function createMetrics(store: Store) {
+export function createMetrics(store: Store, options: { journalLabels?: number } = {}) {
   const registry = new Registry();
   const outcomes = new Counter({ name: 'orcid_jobs_settled_total', help: 'Outbox jobs settled, by outcome', labelNames: ['kind', 'outcome'], registers: [registry] });
   const attempts = new Counter({ name: 'orcid_attempts_total', help: 'Attempts against ORCID, by outcome', labelNames: ['kind', 'outcome'], registers: [registry] });
+  // Per journal, beside the totals above (whose series stay as they were for existing dashboards).
+  const journalOutcomes = new Counter({ name: 'orcid_journal_jobs_settled_total', help: 'Outbox jobs settled, by journal (bounded: later journals are "other") and outcome', labelNames: ['journal', 'kind', 'outcome'], registers: [registry] });
+  const journalAttempts = new Counter({ name: 'orcid_journal_attempts_total', help: 'Attempts against ORCID, by journal (bounded: later journals are "other") and outcome', labelNames: ['journal', 'kind', 'outcome'], registers: [registry] });
+  const journalLabel = boundedLabel(options.journalLabels);
   const latency = new Histogram({
     name: 'orcid_request_duration_seconds', help: 'Latency of calls to ORCID', labelNames: ['kind', 'method', 'status'],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15], registers: [registry],
@@ -24,8 +45,12 @@ export function createMetrics(store: Store) {
   });
   return {
     registry,
-    jobSettled: (kind: string, outcome: string) => outcomes.inc({ kind, outcome }),
+    jobSettled(kind: string, outcome: string, journalId?: string) {
+      outcomes.inc({ kind, outcome });
+      if (journalId !== undefined) journalOutcomes.inc({ journal: journalLabel(journalId), kind, outcome });
+    },
     attempt: (kind: string, outcome: string) => attempts.inc({ kind, outcome }),
+    journalAttempt: (kind: string, outcome: string, journalId: string) => journalAttempts.inc({ journal: journalLabel(journalId), kind, outcome }),
     response: (e: { kind: string; method: string; status: number; ms: number }) => latency.observe({ kind: e.kind, method: e.method, status: String(e.status) }, e.ms / 1000),
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -120,8 +120,8 @@ export function statusPageRoutes(router: Router, pc: PluginContext, csrf: Csrf, 
     return [...byIdentity.values()];
   }
 
-  const view = async (ctx: Context, returnTo: string) => ({
-    mountPath: settings.mountPath, journal: settings.journal, csrfToken: await csrf.token(ctx), returnTo,
+  const view = async (ctx: Context, returnTo: string, journal: { title: string; issn?: string; eissn?: string } = settings.journal) => ({
+    mountPath: settings.mountPath, journal, csrfToken: await csrf.token(ctx), returnTo,
     actionBase: `${settings.mountPath}/status`,
   });
 
@@ -133,9 +133,11 @@ export function statusPageRoutes(router: Router, pc: PluginContext, csrf: Csrf, 
     if (!roles.has('editor')) throw new ForbiddenError('Only the editors of this submission may do this.');
     const people = await submissionPeople(submission, contributors);
     const title = await store.getSubmissionTitle(submission);
+    // The page names the submission's own journal.
+    const journal = await pc.journals.get(await store.getSubmissionJournal(submission));
     ctx.set('Cache-Control', 'no-store');
     await pages.send(ctx, 200, 'status.njk', {
-      ...(await view(ctx, `${settings.mountPath}/status?submission=${encodeURIComponent(submission)}`)),
+      ...(await view(ctx, `${settings.mountPath}/status?submission=${encodeURIComponent(submission)}`, journal)),
       submissions: [{ id: submission, title, people }],
       editorsUrl: isEditor(user) ? `${settings.mountPath}/status/editors` : null,
     });

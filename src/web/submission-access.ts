@@ -5,7 +5,7 @@
  */
 import type { Context } from 'koa';
 import { isEditor, type HostUser, type PluginContext, type SubmissionRole } from '../context.js';
-import type { Contributor } from '../store/store.js';
+import { DEFAULT_JOURNAL_ID, type Contributor } from '../store/store.js';
 import { NotFoundError, UnauthenticatedError } from '../errors.js';
 import { isStorableId } from './stored-id.js';
 
@@ -42,6 +42,16 @@ export interface SubmissionViewer {
 }
 
 /**
+ * Whether a submission belongs to the journal of the request (the host's `journalOf(ctx)`): always
+ * when the hook names none. An editor of journal B reaches nothing of journal A (issue 19).
+ */
+export async function inRequestJournal(pc: PluginContext, ctx: Context, submissionId: string): Promise<boolean> {
+  const named = await pc.journalOf(ctx);
+  if (!named) return true;
+  return ((await pc.store.getSubmissionJournal(submissionId)) ?? DEFAULT_JOURNAL_ID) === named;
+}
+
+/**
  * The signed-in user and their roles on `submissionId`: 401 for nobody signed in, and one 404 both
  * for a submission that does not exist and for one the user has no part in.
  */
@@ -51,7 +61,7 @@ export async function viewerOf(pc: PluginContext, ctx: Context, submissionId: st
   if (!isStorableId(submissionId)) throw new NotFoundError(NO_SUCH_SUBMISSION);
   const contributors = await pc.store.listContributors(submissionId);
   const roles = new Set(pc.submissionRoles ? await pc.submissionRoles(user, submissionId, ctx) : rolesFromContributors(user, contributors));
-  if (roles.size === 0) throw new NotFoundError(NO_SUCH_SUBMISSION);
+  if (roles.size === 0 || !(await inRequestJournal(pc, ctx, submissionId))) throw new NotFoundError(NO_SUCH_SUBMISSION);
   const exists = contributors.length > 0 || (await pc.store.getSubmissionTitle(submissionId)) !== null;
   if (!exists) throw new NotFoundError(NO_SUCH_SUBMISSION);
   return { user, roles, contributors };
@@ -61,6 +71,7 @@ export async function viewerOf(pc: PluginContext, ctx: Context, submissionId: st
 export async function editsSubmission(pc: PluginContext, ctx: Context, user: HostUser, submissionId: string | null): Promise<boolean> {
   if (submissionId === null) return isEditor(user);
   if (!isStorableId(submissionId)) return false;
+  if (!(await inRequestJournal(pc, ctx, submissionId))) return false;
   const roles = pc.submissionRoles
     ? await pc.submissionRoles(user, submissionId, ctx)
     : rolesFromContributors(user, await pc.store.listContributors(submissionId));

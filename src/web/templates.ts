@@ -21,8 +21,11 @@ export const LOCALES: readonly Locale[] = ['en', 'zh-Hans'];
 export const BUILTIN_TEMPLATES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
 
 export interface RendererOptions {
-  /** A journal's override directory laid out like `templates/` (`en/…`, `zh-Hans/…`); searched first. */
-  templatesDir?: string;
+  /**
+   * Override directories laid out like `templates/` (`en/…`, `zh-Hans/…`), searched first and in
+   * order (a journal's own, then the host's).
+   */
+  templatesDir?: string | readonly string[];
   /** Default `'en'`. */
   defaultLocale?: Locale;
   /** Base of iD links. Default `'https://orcid.org'` (use `https://sandbox.orcid.org` with the sandbox). */
@@ -77,7 +80,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
     const chain: Locale[] = locale === 'en' ? ['en'] : [locale, 'en'];
     const dirs: string[] = [];
     for (const l of chain) {
-      if (options.templatesDir) dirs.push(join(options.templatesDir, l));
+      for (const dir of typeof options.templatesDir === 'string' ? [options.templatesDir] : options.templatesDir ?? []) dirs.push(join(dir, l));
       dirs.push(join(BUILTIN_TEMPLATES_DIR, l));
     }
     return dirs.filter((d) => existsSync(d));

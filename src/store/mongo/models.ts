@@ -25,12 +25,14 @@ export interface SettingDoc {
   _id: string;
   value: string;
 }
-export interface SubmissionDoc { _id: string; title: string; createdAt: Date; updatedAt: Date }
+export interface SubmissionDoc { _id: string; title: string; journalId: string; createdAt: Date; updatedAt: Date }
 export interface ArticleDoc { _id: string; submissionId: string; doc: Omit<S.StoredArticle, 'retraction'>; retraction: { notice?: string } | null; updatedAt: Date }
 export interface ReviewDoc { _id: string; reviewerContributorId: string; submissionId: string | null; doc: Review; updatedAt: Date }
 export interface AppointmentDoc { _id: string; doc: EditorAppointment; updatedAt: Date }
 export interface PrefillDoc { _id: string; doc: S.Prefill; readAt: Date }
 export interface OAuthStateDoc { _id: string; createdAt: Date; expiresAt: Date; usedAt: Date | null }
+export interface JournalDoc { _id: string; credentialsId: string; issn: string | null; eissn: string | null; settings: Record<string, unknown>; createdAt: Date; updatedAt: Date }
+export interface CredentialsDoc { _id: string; env: S.CredentialsRecord['env']; clientId: string; sealedSecret: string; sealedWebhookSecret: string | null; settings: Record<string, unknown>; createdAt: Date; updatedAt: Date }
 /** One shared GCRA budget per ORCID client id (`rate-rules.ts`), with the answer of the last take. */
 export interface RateBudgetDoc {
   _id: string;
@@ -181,7 +183,8 @@ historySchema.index({ submissionId: 1, at: -1 });
 historySchema.index({ depositKey: 1, at: -1 });
 
 const doc = { type: Schema.Types.Mixed, required: true };
-const submissionSchema = new Schema<SubmissionDoc>({ _id: { type: String, required: true }, title: { type: String, default: '' }, createdAt: { type: Date, required: true }, updatedAt: { type: Date, required: true } }, { ...options, collection: 'orcid_submissions' });
+const submissionSchema = new Schema<SubmissionDoc>({ _id: { type: String, required: true }, title: { type: String, default: '' }, journalId: { type: String, default: 'default' }, createdAt: { type: Date, required: true }, updatedAt: { type: Date, required: true } }, { ...options, collection: 'orcid_submissions' });
+submissionSchema.index({ journalId: 1, _id: 1 });
 const articleSchema = new Schema<ArticleDoc>({ _id: { type: String, required: true }, submissionId: { type: String, required: true }, doc, retraction: { type: Schema.Types.Mixed, default: null }, updatedAt: { type: Date, required: true } }, { ...options, collection: 'orcid_articles', minimize: false });
 articleSchema.index({ submissionId: 1, updatedAt: 1 });
 const reviewSchema = new Schema<ReviewDoc>({ _id: { type: String, required: true }, reviewerContributorId: { type: String, required: true }, submissionId: str, doc, updatedAt: { type: Date, required: true } }, { ...options, collection: 'orcid_reviews', minimize: false });
@@ -200,6 +203,21 @@ const rateBudgetSchema = new Schema<RateBudgetDoc>({
   lastGranted: num, lastNextAtMs: num, lastPerSecond: num, updatedAt: date,
 }, { ...options, collection: 'orcid_rate_budgets' });
 
+const mixed = { type: Schema.Types.Mixed, default: {} };
+const journalSchema = new Schema<JournalDoc>({
+  _id: { type: String, required: true }, credentialsId: { type: String, required: true }, issn: str, eissn: str, settings: mixed,
+  createdAt: { type: Date, required: true }, updatedAt: { type: Date, required: true },
+}, { ...options, collection: 'orcid_journals', minimize: false });
+journalSchema.index({ credentialsId: 1, _id: 1 });
+journalSchema.index({ issn: 1 });
+journalSchema.index({ eissn: 1 });
+const credentialsSchema = new Schema<CredentialsDoc>({
+  _id: { type: String, required: true }, env: { type: String, required: true }, clientId: { type: String, required: true },
+  sealedSecret: { type: String, required: true }, sealedWebhookSecret: str, settings: mixed,
+  createdAt: { type: Date, required: true }, updatedAt: { type: Date, required: true },
+}, { ...options, collection: 'orcid_credentials', minimize: false });
+credentialsSchema.index({ clientId: 1 });
+
 export interface Models {
   Identity: Model<IdentityDoc>;
   Contributor: Model<ContributorDoc>;
@@ -216,6 +234,8 @@ export interface Models {
   Prefill: Model<PrefillDoc>;
   OAuthState: Model<OAuthStateDoc>;
   RateBudget: Model<RateBudgetDoc>;
+  Journal: Model<JournalDoc>;
+  Credentials: Model<CredentialsDoc>;
 }
 
 export function defineModels(conn: Connection): Models {
@@ -235,6 +255,8 @@ export function defineModels(conn: Connection): Models {
     Prefill: conn.model<PrefillDoc>('OrcidPrefill', prefillSchema),
     OAuthState: conn.model<OAuthStateDoc>('OrcidOAuthState', oauthStateSchema),
     RateBudget: conn.model<RateBudgetDoc>('OrcidRateBudget', rateBudgetSchema),
+    Journal: conn.model<JournalDoc>('OrcidJournal', journalSchema),
+    Credentials: conn.model<CredentialsDoc>('OrcidCredentials', credentialsSchema),
   };
 }
 

@@ -1,11 +1,19 @@
 /** Sources over a MongoDB handle (as `sqlite/sources.ts`): one document per host object, and the reminder query. */
 import type { Article, EditorAppointment, Review } from '../../types.js';
 import type * as S from '../store.js';
+import { DEFAULT_JOURNAL_ID } from '../store.js';
 import { retryDuplicate, type MongoHandle } from './handle.js';
 import * as M from './models.js';
 
-export async function putSubmission(h: MongoHandle, s: { id: string; title: string }, now: Date): Promise<void> {
-  await h.guard(() => h.m.Submission.updateOne({ _id: s.id }, { $set: { title: s.title, updatedAt: now }, $setOnInsert: { createdAt: now } }, { upsert: true }).exec());
+export async function putSubmission(h: MongoHandle, s: { id: string; title: string; journalId?: string }, now: Date): Promise<void> {
+  await h.guard(() => h.m.Submission.updateOne({ _id: s.id }, { $set: { title: s.title, updatedAt: now }, $setOnInsert: { createdAt: now, journalId: s.journalId ?? DEFAULT_JOURNAL_ID } }, { upsert: true }).exec());
+}
+
+export async function getSubmissionJournal(h: MongoHandle, id: string): Promise<string | null> {
+  return h.guard(async () => {
+    const doc = await h.m.Submission.findById(id).lean<M.SubmissionDoc>().exec();
+    return doc ? doc.journalId ?? DEFAULT_JOURNAL_ID : null;
+  });
 }
 
 export async function getSubmissionTitle(h: MongoHandle, id: string): Promise<string | null> {

@@ -196,6 +196,38 @@ export const MIGRATIONS: readonly Migration[] = [
     // A spent or expired link's page speaks the email's language, whatever the person's is now (issue 14).
     sql: 'ALTER TABLE invitations ADD COLUMN locale text;',
   },
+  {
+    version: 4,
+    name: 'journals and ORCID credentials as records; submissions remember their journal',
+    // As SQLite migration 6: a single-journal store becomes the journal `default`.
+    sql: `
+      CREATE TABLE journals (
+        id ${ID} PRIMARY KEY,
+        credentials_id ${ID} NOT NULL,
+        issn text,
+        eissn text,
+        settings jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+      CREATE INDEX journals_credentials ON journals (credentials_id, id);
+      CREATE INDEX journals_issn ON journals (issn);
+      CREATE INDEX journals_eissn ON journals (eissn);
+      CREATE TABLE orcid_credentials (
+        id ${ID} PRIMARY KEY,
+        env text NOT NULL,
+        client_id text NOT NULL,
+        sealed_secret text NOT NULL,
+        sealed_webhook_secret text,
+        settings jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+      CREATE INDEX orcid_credentials_client ON orcid_credentials (client_id);
+      ALTER TABLE submissions ADD COLUMN journal_id ${ID} NOT NULL DEFAULT 'default';
+      CREATE INDEX submissions_journal ON submissions (journal_id, id);
+    `,
+  },
 ];
 
 /** The advisory lock key of a schema's migrations (one per schema: other schemas do not wait). */

@@ -4,11 +4,17 @@
  */
 import type { Article, EditorAppointment, Review } from '../../types.js';
 import type * as S from '../store.js';
+import { DEFAULT_JOURNAL_ID } from '../store.js';
 import type { PgHandle } from './handle.js';
 import { toArticle, toContributor } from './rows.js';
 
-export async function putSubmission(h: PgHandle, s: { id: string; title: string }, now: Date): Promise<void> {
-  await h.rows('INSERT INTO submissions (id, title, created_at, updated_at) VALUES ($1, $2, $3, $3) ON CONFLICT (id) DO UPDATE SET title = excluded.title, updated_at = excluded.updated_at', [s.id, s.title, now]);
+export async function putSubmission(h: PgHandle, s: { id: string; title: string; journalId?: string }, now: Date): Promise<void> {
+  await h.rows('INSERT INTO submissions (id, title, journal_id, created_at, updated_at) VALUES ($1, $2, $4, $3, $3) ON CONFLICT (id) DO UPDATE SET title = excluded.title, updated_at = excluded.updated_at', [s.id, s.title, now, s.journalId ?? DEFAULT_JOURNAL_ID]);
+}
+
+export async function getSubmissionJournal(h: PgHandle, id: string): Promise<string | null> {
+  const [r] = await h.rows('SELECT journal_id FROM submissions WHERE id = $1', [id]);
+  return r ? String(r.journal_id) : null;
 }
 
 export async function getSubmissionTitle(h: PgHandle, id: string): Promise<string | null> {

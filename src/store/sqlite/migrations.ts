@@ -231,6 +231,39 @@ export const MIGRATIONS: readonly Migration[] = [
     // A spent or expired link's page speaks the email's language, whatever the person's is now (issue 14).
     sql: 'ALTER TABLE invitations ADD COLUMN locale TEXT;',
   },
+  {
+    version: 6,
+    name: 'journals and ORCID credentials as records; submissions remember their journal',
+    // A single-journal store becomes one journal, `default`: its rows are seeded from the settings
+    // at start (they are configuration), and every existing submission belongs to it.
+    sql: `
+      CREATE TABLE journals (
+        id TEXT PRIMARY KEY,
+        credentials_id TEXT NOT NULL,
+        issn TEXT,
+        eissn TEXT,
+        settings TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX journals_credentials ON journals (credentials_id, id);
+      CREATE INDEX journals_issn ON journals (issn);
+      CREATE INDEX journals_eissn ON journals (eissn);
+      CREATE TABLE orcid_credentials (
+        id TEXT PRIMARY KEY,
+        env TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        sealed_secret TEXT NOT NULL,
+        sealed_webhook_secret TEXT,
+        settings TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX orcid_credentials_client ON orcid_credentials (client_id);
+      ALTER TABLE submissions ADD COLUMN journal_id TEXT NOT NULL DEFAULT 'default';
+      CREATE INDEX submissions_journal ON submissions (journal_id, id);
+    `,
+  },
 ];
 
 /** Apply every migration not yet recorded; safe when several processes start at once. */

@@ -4,11 +4,17 @@
  */
 import type { Article, EditorAppointment, Review } from '../../types.js';
 import type * as S from '../store.js';
+import { DEFAULT_JOURNAL_ID } from '../store.js';
 import { placeholders, type SqliteHandle } from './handle.js';
 import { fromDoc, ms, toArticle, toContributor } from './rows.js';
 
-export function putSubmission(h: SqliteHandle, s: { id: string; title: string }, now: Date): void {
-  h.run('INSERT INTO submissions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET title = excluded.title, updated_at = excluded.updated_at', s.id, s.title, now.getTime(), now.getTime());
+export function putSubmission(h: SqliteHandle, s: { id: string; title: string; journalId?: string }, now: Date): void {
+  h.run('INSERT INTO submissions (id, title, journal_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET title = excluded.title, updated_at = excluded.updated_at', s.id, s.title, s.journalId ?? DEFAULT_JOURNAL_ID, now.getTime(), now.getTime());
+}
+
+export function getSubmissionJournal(h: SqliteHandle, id: string): string | null {
+  const r = h.one('SELECT journal_id FROM submissions WHERE id = ?', id);
+  return r ? String(r.journal_id) : null;
 }
 
 export function getSubmissionTitle(h: SqliteHandle, id: string): string | null {

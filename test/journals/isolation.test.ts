@@ -1,0 +1,190 @@
+/**
+ * Tokens belong to the ORCID client that obtained them (issue 19): a researcher who connected for
+ * one journal is recognised in another journal of the same credentials, never in a journal of other
+ * credentials; and a token is refreshed (and revoked) only with its own client's id and secret, at
+ * its own environment's token endpoint. ORCID is faked at the HTTP boundary with nock.
+ */
+import { expect } from 'chai';
+import nock from 'nock';
+import { orcidConnect, type OrcidConnect } from '../../src/plugin.js';
+import { createLogger } from '../../src/log.js';
+import { TokenCipher } from '../../src/store/token-cipher.js';
+import { sealTokenSet } from '../../src/sync/tokens.js';
+
+const ORCID = '0000-0002-1825-0097';
+const PUB_B = { id: 'pub-b', env: 'emulator' as const, clientId: 'APP-BBBBBBBBBBBBBBBB', clientSecret: 'secret-of-publisher-b' };
+const PUB_C = { id: 'pub-c', env: 'emulator' as const, clientId: 'APP-CCCCCCCCCCCCCCCC', clientSecret: 'secret-of-publisher-c' };
+const JOURNALS = [
+  { id: 'jb1', title: 'B One', credentialsId: 'pub-b' },
+  { id: 'jb2', title: 'B Two', credentialsId: 'pub-b' },
+  { id: 'jc', title: 'C', credentialsId: 'pub-c' },
+];
+
+describe('credentials isolation between journals', () => {
+  let orcid: OrcidConnect;
+  beforeEach(async () => {
+    nock.disableNetConnect();
+    orcid = await orcidConnect({ storeUrl: 'sqlite::memory:', env: {}, logger: createLogger({ level: 'silent' }), orcidCredentials: [PUB_B, PUB_C], journals: JOURNALS });
+  });
+  afterEach(async () => {
+    await orcid.close();
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  /** A researcher (host user u1) who connected through the client of `credentialsId`; their token expires in `expiresInMs`. */
+  async function connectedThrough(credentialsId: string | undefined, expiresInMs: number) {
+    const cipher = TokenCipher.fromKeys(orcid.config.tokenKeys);
+    const sealed = sealTokenSet(cipher, {
+      accessToken: 'old-access', refreshToken: 'old-refresh', tokenType: 'bearer', scope: ['/authenticate', '/activities/update'],
+      expiresAt: new Date(Date.now() + expiresInMs), orcid: ORCID, name: null, ...(credentialsId ? { credentialsId } : {}),
+    });
+    await orcid.store.linkIdentity({ orcid: ORCID, hostUserId: 'u1', sealedTokens: sealed, scopes: ['/authenticate', '/activities/update'], tokenExpiresAt: new Date(Date.now() + expiresInMs) }, new Date());
+  }
+
+  const submission = (id: string, journalId: string) => ({ id, journalId, title: id, contributors: [
+    { contributorId: `c-${id}`, role: 'author' as const, givenNames: 'Josiah', familyName: 'Carberry', hostUserId: 'u1' },
+  ] });
+
+  it('recognises a researcher in every journal of the client they connected through, and in no other', async () => {
+    await connectedThrough('pub-b', 3_600_000);
+    expect((await orcid.submissionCreated(submission('s-b1', 'jb1'))).recognised).to.equal(1);
+    expect((await orcid.submissionCreated(submission('s-b2', 'jb2'))).recognised).to.equal(1);
+    expect((await orcid.submissionCreated(submission('s-c', 'jc'))).recognised).to.equal(0);
+    expect((await orcid.submissionCreated(submission('s-d', 'default'))).recognised).to.equal(0);
+    expect((await orcid.store.getContributor('c-s-c'))?.identityId).to.equal(null);
+  });
+
+  it('never queues a journal\'s item for a token of another client, even on a slot linked to that iD', async () => {
+    await connectedThrough('pub-b', 3_600_000);
+    await orcid.submissionCreated(submission('s-b1', 'jb1'));
+    await orcid.submissionCreated(submission('s-c', 'jc'));
+    // However the slot in journal C came to be linked (an old link, a host's import), C has no token of its own.
+    const identity = (await orcid.store.findIdentityByOrcid(ORCID))!;
+    await orcid.store.linkContributor('c-s-c', identity.id, new Date());
+    const work = (id: string, submissionId: string, contributorId: string) => ({ id, submissionId, doi: `10.5555/${id}`, title: id, url: `https://j.example/${id}`,
+      publishedAt: '2026-11-01', authors: [{ contributorId, givenNames: 'Josiah', familyName: 'Carberry', sequence: 1 }] });
+    expect((await orcid.articlePublished(work('a-c', 's-c', 'c-s-c'))).queued).to.equal(0);
+    expect(await orcid.store.listDeposits({ sourceId: 'a-c' })).to.deep.equal([]);
+    expect((await orcid.articlePublished(work('a-b', 's-b1', 'c-s-b1'))).queued).to.equal(1);
+  });
+
+  it('treats a token sealed before journals as the default client\'s', async () => {
+    await connectedThrough(undefined, 3_600_000);
+    expect((await orcid.submissionCreated(submission('s-d', 'default'))).recognised).to.equal(1);
+    expect((await orcid.submissionCreated(submission('s-b1', 'jb1'))).recognised).to.equal(0);
+  });
+
+  it('refreshes a token with its own client\'s id and secret only, and keeps it that client\'s', async () => {
+    await connectedThrough('pub-b', -1000); // expired: recognising it needs a refresh
+    const bodies: string[] = [];
+    const sandbox = nock('http://127.0.0.1:8787')
+      .post('/oauth/token', (body: Record<string, string>) => {
+        bodies.push(JSON.stringify(body));
+        return body.grant_type === 'refresh_token' && body.client_id === PUB_B.clientId && body.client_secret === PUB_B.clientSecret && body.refresh_token === 'old-refresh';
+      })
+      .reply(200, { access_token: 'new-access', token_type: 'bearer', refresh_token: 'new-refresh', expires_in: 631138518, scope: '/authenticate /activities/update', orcid: ORCID, name: null });
+    expect((await orcid.submissionCreated(submission('s-b1', 'jb1'))).recognised).to.equal(1);
+    expect(sandbox.isDone()).to.equal(true);
+    expect(bodies).to.have.length(1);
+    expect(bodies[0]).not.to.contain(PUB_C.clientId);
+    expect(bodies[0]).not.to.contain('APP-DEMO');
+    // Still pub-b's after the refresh: journal C does not get it.
+    expect((await orcid.submissionCreated(submission('s-c', 'jc'))).recognised).to.equal(0);
+    expect((await orcid.submissionCreated(submission('s-b2', 'jb2'))).recognised).to.equal(1);
+  });
+});
+
+describe('connecting for a journal (journalOf, OAuth state)', () => {
+  let orcid: OrcidConnect;
+  afterEach(async () => {
+    await orcid?.close();
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  async function app(journalOf?: (ctx: import('koa').Context) => string | null) {
+    const Koa = (await import('koa')).default;
+    orcid = await orcidConnect({
+      storeUrl: 'sqlite::memory:', env: {}, logger: createLogger({ level: 'silent' }), orcidCredentials: [PUB_B, PUB_C], journals: JOURNALS,
+      currentUser: () => ({ id: 'u1' }), ...(journalOf ? { journalOf } : {}),
+    });
+    const koa = new Koa();
+    koa.keys = ['test-session-key-that-is-long-enough'];
+    koa.use(orcid.routes());
+    return koa;
+  }
+
+  it('sends the researcher to the client of the submission\'s journal and exchanges the code with that client only', async () => {
+    const { default: request } = await import('supertest');
+    const koa = await app();
+    await orcid.submissionCreated(submission2('s-c', 'jc'));
+    const agent = request.agent(koa.callback());
+    const start = await agent.get('/orcid/connect?role=author&submission=s-c&return=/s').expect(302);
+    const authorize = new URL(start.headers.location!);
+    expect(authorize.origin).to.equal('http://127.0.0.1:8787');
+    expect(authorize.searchParams.get('client_id')).to.equal(PUB_C.clientId);
+    nock.disableNetConnect();
+    nock.enableNetConnect((host) => host.startsWith('127.0.0.1') && !host.endsWith(':8787')); // supertest's own server only
+    const exchanged = nock('http://127.0.0.1:8787')
+      .post('/oauth/token', (body: Record<string, string>) => body.grant_type === 'authorization_code' && body.client_id === PUB_C.clientId && body.client_secret === PUB_C.clientSecret && body.code === 'code-1')
+      .reply(200, { access_token: 'a', token_type: 'bearer', refresh_token: 'r', expires_in: 631138518, scope: '/authenticate /activities/update', orcid: ORCID, name: 'Josiah Carberry' });
+    await agent.get(`/orcid/callback?code=code-1&state=${authorize.searchParams.get('state')}`).expect(302);
+    expect(exchanged.isDone()).to.equal(true);
+    // The token is client C's: recognised in C's journal, not in B's.
+    expect((await orcid.submissionCreated(submission2('s-c2', 'jc'))).recognised).to.equal(1);
+    expect((await orcid.submissionCreated(submission2('s-b', 'jb1'))).recognised).to.equal(0);
+  });
+
+  it('takes the journal of a request from the host\'s journalOf(ctx) when no submission names it', async () => {
+    const { default: request } = await import('supertest');
+    const koa = await app((ctx) => (ctx.get('x-journal') || null));
+    const agent = request.agent(koa.callback());
+    const toB = await agent.get('/orcid/connect?role=author&return=/s').set('x-journal', 'jb2').expect(302);
+    expect(new URL(toB.headers.location!).searchParams.get('client_id')).to.equal(PUB_B.clientId);
+    const toDefault = await agent.get('/orcid/connect?role=author&return=/s').expect(302);
+    expect(new URL(toDefault.headers.location!).searchParams.get('client_id')).to.equal('APP-DEMO000000000000');
+    const unknown = await agent.get('/orcid/connect?role=author&return=/s').set('x-journal', 'nope');
+    expect(unknown.status).to.equal(400);
+  });
+});
+
+function submission2(id: string, journalId: string) {
+  return { id, journalId, title: id, contributors: [{ contributorId: `c-${id}`, role: 'author' as const, givenNames: 'Josiah', familyName: 'Carberry', hostUserId: 'u1' }] };
+}
+
+describe('an editor of journal B (journalOf)', () => {
+  let orcid: OrcidConnect;
+  afterEach(async () => {
+    await orcid?.close();
+  });
+
+  it('sees B\'s submissions in the JSON API and on the status page, and nothing of A\'s', async () => {
+    const { default: request } = await import('supertest');
+    const Koa = (await import('koa')).default;
+    orcid = await orcidConnect({
+      storeUrl: 'sqlite::memory:', env: {}, logger: createLogger({ level: 'silent' }), journals: [{ id: 'jb', title: 'Journal B', credentialsId: 'default' }],
+      currentUser: () => ({ id: 'ed', roles: ['editor'] }), journalOf: (ctx) => ctx.get('x-journal') || null,
+    });
+    const koa = new Koa();
+    koa.keys = ['test-session-key-that-is-long-enough'];
+    koa.use(orcid.routes());
+    await orcid.submissionCreated({ id: 's-a', title: 'A paper', contributors: [{ contributorId: 'ca', role: 'author', givenNames: 'Ana', familyName: 'A' }] });
+    await orcid.submissionCreated({ id: 's-b', journalId: 'jb', title: 'B paper', contributors: [{ contributorId: 'cb', role: 'author', givenNames: 'Ben', familyName: 'B' }] });
+    const agent = request.agent(koa.callback());
+
+    const bOwn = await agent.get('/orcid/api/submissions/s-b/contributors').set('x-journal', 'jb').expect(200);
+    expect(bOwn.body.map((c: { contributorId?: string; id?: string }) => c.contributorId ?? c.id)).to.deep.equal(['cb']);
+    const bOnA = await agent.get('/orcid/api/submissions/s-a/contributors').set('x-journal', 'jb');
+    expect(bOnA.status).to.equal(404);
+    expect(JSON.stringify(bOnA.body)).not.to.contain('Ana');
+    const statusA = await agent.get('/orcid/status?submission=s-a').set('x-journal', 'jb');
+    expect(statusA.status).to.equal(404);
+    expect(statusA.text).not.to.contain('Ana');
+    const statusB = await agent.get('/orcid/status?submission=s-b').set('x-journal', 'jb').expect(200);
+    expect(statusB.text).to.contain('Ben');
+    // The default journal's editor, likewise, sees A and not B.
+    await agent.get('/orcid/api/submissions/s-a/contributors').set('x-journal', 'default').expect(200);
+    expect((await agent.get('/orcid/api/submissions/s-b/contributors').set('x-journal', 'default')).status).to.equal(404);
+  });
+});
