@@ -11,7 +11,7 @@ import { createSharedRateLimiter } from './orcid/shared-rate-limiter.js';
 import { decideRetry } from './orcid/retry-policy.js';
 import { findOwnItemBySelfIds } from './orcid/record-read.js';
 import { createWorker, type Worker } from './sync/worker.js';
-import { createTokenSource, openTokenSet } from './sync/tokens.js';
+import { createTokenSource } from './sync/tokens.js';
 import { createConnect } from './sync/connect.js';
 import { createRenderer } from './web/templates.js';
 import { createMailer, type Mailer } from './web/mail.js';
@@ -41,10 +41,9 @@ import { createJournalRegistry, configuredJournals, type JournalRegistry } from 
 import { journalsPort } from './journals/memory.js';
 import { createOAuthClients } from './journals/oauth-clients.js';
 import type { JournalOf } from './context.js';
-import { DEFAULT_JOURNAL_ID, type Contributor, type Identity } from './store/store.js';
-import { journalLedger, journalRuntimeSettings } from './journals/scope.js';
+import { DEFAULT_JOURNAL_ID } from './store/store.js';
+import { createJournalScoping } from './journals/scoping.js';
 import type { Journal } from './journals/model.js';
-import type { Connect } from './sync/connect.js';
 import { defaultCredentialsSettings, defaultJournalSettings, journalDefaults } from './journals/model.js';
 
 export interface OrcidConnectOptions extends DeepPartial<Settings> {
@@ -284,44 +283,21 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const ports = { ledger: store, directory: store, sources: store };
   const connect = createConnect({ ...ports, settings, now });
   const tokens = createTokenSource({ directory: store, cipher, oauth, oauthFor, now });
+  const { tokenClientOf, submissionJournal, connectOf, journalFor, withJournal, backfillByJournal, journalOfDeposit, sameClient } =
+    createJournalScoping({ store, journals, cipher, settings, now, defaultConnect: connect });
   // An invitation names its submission's journal and lasts as long as that journal says.
-  const submissionJournal = async (submissionId: string) => ((await journals.count()) > 1 ? journals.get(await store.getSubmissionJournal(submissionId)) : journals.get());
   const invites = createInviteService({ store, mailer, settings, now, logger,
     async journalOf(contributor) {
       const j = await submissionJournal(contributor.submissionId);
       return { title: j.title, expiryDays: j.invitations.expiryDays, locale: j.locale, templatesDir: j.templatesDir };
     } });
   const webhooks = settings.webhooks.enabled ? createWebhooks({ ...ports, client, tokens, settings, now }) : undefined;
-  /**
-   * Late consent, journal by journal: each of the identity's slots gets its items under its own
-   * journal's policies and only from a journal of the client the token belongs to.
-   */
-  async function backfillByJournal(identity: Identity): Promise<number> {
-    if ((await journals.count()) <= 1) return connect.backfill(identity);
-    const byJournal = new Map<string, Contributor[]>();
-    for (const c of await store.listContributorsByIdentity(identity.id)) {
-      const id = (await store.getSubmissionJournal(c.submissionId)) ?? DEFAULT_JOURNAL_ID;
-      byJournal.set(id, [...(byJournal.get(id) ?? []), c]);
-    }
-    let queued = 0;
-    for (const [id, slots] of byJournal) queued += await connectOf(await journals.get(id)).backfill(identity, slots);
-    return queued;
-  }
   const lifecycle = createLifecycle({
     ...ports, connect: { backfill: backfillByJournal, unlinkDeposits: (identity) => connect.unlinkDeposits(identity) }, settings, now, logger,
     webhookUrl: webhooks ? webhooks.callbackUrl : null,
     reinvite: (c) => invites.invite(c, 'reinvitation'),
   });
-  /** The credentials record whose client obtained an identity's token (`default` for sets sealed before journals). */
-  const tokenClientOf = (identity: { sealedTokens: string | null }) =>
-    identity.sealedTokens ? openTokenSet(cipher, identity.sealedTokens).credentialsId ?? DEFAULT_JOURNAL_ID : null;
-  const returning = createReturning({
-    directory: store, ledger: store, tokens, now, logger,
-    async sameClient(identity, contributor) {
-      const journal = (await journals.count()) > 1 ? await journals.get(await store.getSubmissionJournal(contributor.submissionId)) : await journals.get();
-      return tokenClientOf(identity) === journal.credentialsId;
-    },
-  });
+  const returning = createReturning({ directory: store, ledger: store, tokens, now, logger, sameClient });
   const people = createSubmissionEvents({ ...ports, now, invite: (c, title) => invites.invite(c, 'invitation', title), recognise: returning.recognise });
   const editors = createEditorEvents({ directory: store, connect, now, mountPath: config.mountPath, recognise: returning.recognise,
     invite: (c, position) => invites.invite(c, 'invitation', null, position) });
@@ -363,20 +339,6 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     });
   }
 
-  // The journal of a deposit for the metrics' label: its submission's (a submission never moves
-  // journal, so the answer is kept; bounded like any cache).
-  const submissionJournals = new Map<string, string>();
-  async function journalOfDeposit(deposit: { submissionId: string | null }): Promise<string> {
-    if (!deposit.submissionId) return DEFAULT_JOURNAL_ID;
-    let journal = submissionJournals.get(deposit.submissionId);
-    if (journal === undefined) {
-      journal = (await store.getSubmissionJournal(deposit.submissionId).catch(() => null)) ?? DEFAULT_JOURNAL_ID;
-      if (submissionJournals.size >= 10_000) submissionJournals.delete(submissionJournals.keys().next().value!);
-      submissionJournals.set(deposit.submissionId, journal);
-    }
-    return journal;
-  }
-
   const worker = createWorker({
     ledger: store, directory: store, client, tokens, clientId: config.orcid.clientId, logger, now,
     findOwnPutCode: findOwnItemBySelfIds,
@@ -407,38 +369,8 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
    * article), the authors are read once for the embedder, and embedding comes first, so malformed
    * JATS or Crossref is refused before anything is stored.
    */
-  // Every event belongs to a journal (issue 19): the one it names, else its submission's, else
-  // `default`. Its payloads name that journal and follow its policies; its jobs carry its id.
-  const connects = new WeakMap<Journal, Connect>();
-  function connectOf(journal: Journal): Connect {
-    let c = connects.get(journal);
-    if (!c) {
-      const postsWith = (identity: { sealedTokens: string | null }) => {
-        if (!identity.sealedTokens) return true; // nothing to post with: the worker parks it
-        try {
-          return tokenClientOf(identity) === journal.credentialsId;
-        } catch {
-          return true; // an unreadable token is the worker's to report, as before journals
-        }
-      };
-      connects.set(journal, (c = createConnect({ ...ports, ledger: journalLedger(store, journal.id), settings: journalRuntimeSettings(settings, journal), now, postsWith })));
-    }
-    return c;
-  }
-  async function journalFor(journalId: unknown, submissionId: unknown, path: string): Promise<Journal> {
-    if (journalId !== undefined && journalId !== null) {
-      if (typeof journalId !== 'string' || !journalId) throw new InvalidInputError(`${path}.journalId`, 'must be a journal id');
-      return journals.get(journalId);
-    }
-    // With one journal there is nothing to look up.
-    if (typeof submissionId === 'string' && submissionId && (await journals.count()) > 1) return journals.get(await store.getSubmissionJournal(submissionId));
-    return journals.get();
-  }
-  // Host events that name no journal in the payload are about the event's journal (issues 14, 19).
-  const withJournal = (article: Article, journal: Journal): Article =>
-    article && typeof article === 'object' && (article.journal === undefined || article.journal === null)
-      ? { ...article, journal: { title: journal.title, ...(journal.issn ? { issn: journal.issn } : {}), ...(journal.eissn ? { eissn: journal.eissn } : {}) } }
-      : article;
+  // Every event belongs to a journal (issue 19, journals/scoping.ts): the one it names, else its
+  // submission's, else `default`. Its payloads name that journal and follow its policies.
   // An editor of a journal is recognised among its client's researchers, invited in its name, and
   // connects through its client.
   const editorEvents = new WeakMap<Journal, ReturnType<typeof createEditorEvents>>();

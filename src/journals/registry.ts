@@ -122,6 +122,13 @@ export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistr
       if (problems.length === 0 && !(await o.store.getCredentials(journal.credentialsId))) {
         problems.push({ setting: 'journal.credentialsId', problem: `names no credentials record ("${journal.credentialsId}"): upsert the credentials first` });
       }
+      // An ISSN names one journal (and derives its peer-review group): two journals cannot share one.
+      for (const key of ['issn', 'eissn'] as const) {
+        const issn = journal[key];
+        if (problems.length > 0 || !issn) continue;
+        const other = (await o.store.listJournals({ issn })).find((j) => j.id !== journal.id);
+        if (other) problems.push({ setting: `journal.${key}`, problem: `"${issn}" is already the ISSN of journal "${other.id}"` });
+      }
       if (problems.length > 0) throw new JournalInvalidError(problems);
       await writeJournal(journal, false);
       return registry.get(journal.id);

@@ -92,6 +92,11 @@ export function journalListProblems(journals: unknown[], credentials: unknown[],
     problems.push(...journalProblems(j, `journals[${i}]`, { ...ctx, credentialsIds: credentialIds }));
     const id = (j as { id?: unknown })?.id;
     if (typeof id === 'string' && journals.findIndex((o) => (o as { id?: unknown })?.id === id) !== i) problems.push({ setting: `journals[${i}].id`, problem: `"${id}" is listed twice` });
+    for (const key of ['issn', 'eissn'] as const) {
+      const issn = (j as Partial<JournalSettings>)?.[key];
+      const first = typeof issn === 'string' ? journals.findIndex((o) => (o as Partial<JournalSettings>)?.issn === issn || (o as Partial<JournalSettings>)?.eissn === issn) : i;
+      if (first !== i) problems.push({ setting: `journals[${i}].${key}`, problem: `"${issn}" is already the ISSN of journals[${first}]` });
+    }
   });
   return problems;
 }

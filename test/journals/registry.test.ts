@@ -51,11 +51,11 @@ describe('journals registry (orcid.journals)', () => {
   it('refuses bad journals in the settings with one error naming each path, never echoing a secret', async () => {
     const err = await open({
       orcidCredentials: [{ ...PUB_A, env: 'sandbox', clientId: 'APP-SHORT' }],
-      journals: [{ ...JEX, issn: '0317-8472' }, { ...JEX, id: 'b', credentialsId: 'nobody' }, { ...JEX, id: 'c', reviewPolicy: 'secret' as never }],
+      journals: [{ ...JEX, issn: '0317-8472' }, { ...JEX, id: 'b', credentialsId: 'nobody' }, { ...JEX, id: 'c', reviewPolicy: 'secret' as never }, { ...JEX, id: 'd', issn: '2049-3630' }, { ...JEX, id: 'e', issn: undefined, eissn: '2049-3630' }],
     }).then(() => null, (e: unknown) => e);
     expect(err).to.be.instanceOf(ConfigError);
     const problems = (err as ConfigError).problems.map((p) => p.setting);
-    expect(problems).to.include.members(['orcidCredentials[0].env', 'orcidCredentials[0].clientId', 'journals[0].issn', 'journals[1].credentialsId', 'journals[2].reviewPolicy']);
+    expect(problems).to.include.members(['journals[4].eissn', 'orcidCredentials[0].env', 'orcidCredentials[0].clientId', 'journals[0].issn', 'journals[1].credentialsId', 'journals[2].reviewPolicy']);
     expect((err as Error).message).to.contain('check digit should be 1');
     expect((err as Error).message).to.contain('orcidCredentials[0].env: must be orcid.env ("emulator"): one instance posts to one ORCID environment (got "sandbox")');
     expect((err as Error).message).not.to.contain(PUB_A.clientSecret);
@@ -73,6 +73,8 @@ describe('journals registry (orcid.journals)', () => {
     expect((await orcid.journals.list()).map((j) => j.id)).to.deep.equal(['default']);
 
     const jex = await orcid.journals.upsert(JEX);
+    const clash = await orcid.journals.upsert({ ...JEX, id: 'jex-2', eissn: JEX.issn, issn: undefined }).then(() => null, (e: unknown) => e);
+    expect((clash as JournalInvalidError).problems).to.deep.equal([{ setting: 'journal.eissn', problem: '"0317-8471" is already the ISSN of journal "jex"' }]);
     expect(jex).to.deep.include({ id: 'jex', title: 'Journal of Examples', reviewPolicy: 'open-identities', credentialsId: 'pub-a' });
     await orcid.journals.upsert({ ...JEX, title: 'Journal of Examples, Series B' });
     expect((await orcid.journals.get('jex')).title).to.equal('Journal of Examples, Series B');
