@@ -21,9 +21,9 @@ function counting(h: PgHandle): { handle: PgHandle; statements: string[]; transa
   const handle: PgHandle = {
     get schema() { return h.schema; },
     get channel() { return h.channel; },
-    rows: (sql, params) => {
+    rows: (sql, params, name) => {
       seen.statements.push(sql);
-      return h.rows(sql, params);
+      return h.rows(sql, params, name);
     },
     tx: <T>(fn: (q: PgQuery) => Promise<T>) => {
       seen.transactions++;

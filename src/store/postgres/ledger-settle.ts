@@ -10,7 +10,7 @@
  * since the statement's snapshot is re-read and the conditions re-checked on its latest version, so
  * a lease taken over or a version desired meanwhile leaves `held` empty, and nothing is written.
  * The caller then takes the transaction of `completeJob` (ledger-claim.ts), which throws LEASE_LOST
- * or plans the re-queue as before.
+ * or plans the re-queue as before. A named (prepared) statement: planned once per connection.
  */
 import { randomUUID } from 'node:crypto';
 import type * as S from '../store.js';
@@ -41,6 +41,8 @@ const WITHOUT_HISTORY = `${SETTLE}
 export async function settleAtOnce(q: PgQuery, input: S.CompleteJobInput, now: Date): Promise<boolean> {
   const params: unknown[] = [input.putCode, input.postedHash, input.outcome, now, input.jobId, input.workerId, input.version];
   const history = input.history ? historyParams({ ...input.history, detail: { ...input.history.detail, requeued: false } }, randomUUID()) : null;
-  const [r] = await q.rows(history ? WITH_HISTORY : WITHOUT_HISTORY, history ? [...params, ...history] : params);
+  const [r] = history
+    ? await q.rows(WITH_HISTORY, [...params, ...history], 'kc_settle_history_v1')
+    : await q.rows(WITHOUT_HISTORY, params, 'kc_settle_v1');
   return Number(r?.n) === 1;
 }
