@@ -22,6 +22,7 @@ let lastAt = 0;
 
 const counting: typeof fetch = async (input, init) => {
   const started = Date.now();
+  if (process.env.BENCH_DEBUG_FILE) (await import('node:fs')).appendFileSync(process.env.BENCH_DEBUG_FILE, `${process.pid} fetch ${(performance.timeOrigin + performance.now()).toFixed(1)}\n`);
   if (!firstAt) firstAt = started;
   try {
     const res = await fetch(input, init);
@@ -52,6 +53,9 @@ const checkMs = Number(process.env.BENCH_CHECK_MS ?? 100);
 const { openStore } = await import('../src/store/open-store.js');
 const quiet = process.env.BENCH_NO_WAKE === '1' ? Object.assign(await openStore(process.env.STORE_URL!), { onWork: undefined }) : undefined;
 const orcid = await orcidConnect({ fetch: counting, ...(quiet ? { store: quiet } : {}) });
+const { appendFileSync } = await import('node:fs');
+const dbg = process.env.BENCH_DEBUG_FILE ? (m: string) => appendFileSync(process.env.BENCH_DEBUG_FILE!, `${process.pid} ${m}\n`) : null;
+if (dbg) orcid.store.onWork?.(() => dbg(`onWork ${(performance.timeOrigin + performance.now()).toFixed(1)}`));
 // Store calls by method (each one round trip or more), counted on the plugin's own store object.
 const storeCalls: Record<string, number> = {};
 const tokenGrants = { asked: 0, granted: 0 };
@@ -61,7 +65,9 @@ for (const name of ['claimJobs', 'completeJob', 'renewLease', 'getIdentity', 'ta
   if (typeof real !== 'function') continue;
   s[name] = async (...a: unknown[]) => {
     storeCalls[name] = (storeCalls[name] ?? 0) + 1;
+    const t0 = performance.timeOrigin + performance.now();
     const r = await real.apply(orcid.store, a);
+    if (dbg) dbg(`${name} ${t0.toFixed(1)} +${(performance.timeOrigin + performance.now() - t0).toFixed(1)}`);
     if (name === 'takeRateTokens') {
       tokenGrants.asked += Number(a[1]);
       tokenGrants.granted += (r as { granted: number }).granted;
