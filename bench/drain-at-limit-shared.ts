@@ -17,13 +17,13 @@ import type { RunningEmulator } from '../src/emulator/server.js';
 /** BENCH_DRAIN_JOBS sets both sizes (a quick run); the PostgreSQL runs drain issue 17's 20,000. */
 const JOBS_BY_KIND = { sqlite: Number(process.env.BENCH_DRAIN_JOBS ?? 12_000), postgres: Number(process.env.BENCH_DRAIN_JOBS ?? 20_000) };
 /** Connections per worker process on PostgreSQL: a claim, a few settles and the budget in flight. */
-const PG_POOL = 6;
+const PG_POOL = Number(process.env.BENCH_PG_POOL ?? 6);
 const IDENTITIES = 1000;
 const LIMIT = { perSecond: Number(process.env.BENCH_LIMIT ?? 300), burst: 60 };
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 4);
 /** The limiter's setting: the whole limit, 2.5% under it, for every process together. */
 const SHARED = { perSecond: LIMIT.perSecond * 0.975, burst: LIMIT.burst };
-const CONCURRENCY = 16;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const BATCH = 4;
 /** Short enough that the killed worker's leased jobs come back within the run (the minimum for a 2 s timeout). */
 const LEASE_MS = 8_000;
