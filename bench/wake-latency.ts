@@ -12,6 +12,7 @@
  * each after the previous one's request arrived, with a seeded 10–60 ms pause between them so they
  * do not fall in step with the poll.
  */
+import { appendFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { benchArticle, benchEmulator, percentile, round, seedIdentities, spawnTs, workerEnv, type BenchResult, type SeededIdentity } from './common.js';
@@ -68,7 +69,7 @@ async function measure(c: Case): Promise<{ p50: number; p99: number; max: number
     if (!c.wake) Object.assign(store, { onWork: undefined });
     debug(`seed ${c.name}`);
     const people = await seedIdentities(emulator.url, store, c.samples);
-    const env = { ...workerEnv(proxy.url, c.site.where, { STORE_URL: c.site.url }) };
+    const env = { ...workerEnv(proxy.url, c.site.where, { STORE_URL: c.site.url, ...(process.env.BENCH_DEBUG_FILE ? { BENCH_DEBUG_FILE: process.env.BENCH_DEBUG_FILE } : {}) }) };
     // The host: this process's plugin on the store (its worker started only when it is the worker too).
     debug(`host ${c.name}`);
     host = await orcidConnect({ store, env: { ...env } as NodeJS.ProcessEnv });
@@ -95,6 +96,7 @@ async function measure(c: Case): Promise<{ p50: number; p99: number; max: number
       await new Promise((r) => setTimeout(r, 10 + Math.floor(random() * 50)));
       await host.articlePublished(article);
       const returned = performance.now();
+      if (process.env.BENCH_DEBUG_FILE) appendFileSync(process.env.BENCH_DEBUG_FILE, `host returned ${(performance.timeOrigin + returned).toFixed(1)}\n`);
       const until = returned + 5_000;
       while (!proxy.firstPost.has(person.identity.orcid) && performance.now() < until) await new Promise((r) => setImmediate(r));
       const at = proxy.firstPost.get(person.identity.orcid);

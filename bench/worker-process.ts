@@ -19,10 +19,10 @@ const deadline = Date.now() + Number(process.env.BENCH_DEADLINE_MS ?? 480_000);
 const statuses: Record<string, number> = {};
 let firstAt = 0;
 let lastAt = 0;
-let peak = 0;
 
 const counting: typeof fetch = async (input, init) => {
   const started = Date.now();
+  if (process.env.BENCH_DEBUG_FILE) (await import('node:fs')).appendFileSync(process.env.BENCH_DEBUG_FILE, `${process.pid} fetch ${(performance.timeOrigin + performance.now()).toFixed(1)}\n`);
   if (!firstAt) firstAt = started;
   try {
     const res = await fetch(input, init);
@@ -36,7 +36,13 @@ const counting: typeof fetch = async (input, init) => {
   }
 };
 
-const sampler = setInterval(() => (peak = Math.max(peak, rssMb().rss)), 100);
+/** CPU time this process used (user + system), in ms: what a job costs, whatever the machine's load. */
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return Math.round((u.user + u.system) / 1000);
+};
+// Peak RSS is the kernel's high-water mark (VmHWM), read at the end: sampling it here every 100 ms
+// cost ~5% of a busy worker's CPU (a /proc read and a heap walk each time).
 // BENCH_RSS_EVERY_MS: RSS (and works answered 201 so far) sampled at that interval, for flatness.
 const rssSamples: Array<{ at: number; rssMb: number; posted: number }> = [];
 const rssEvery = Number(process.env.BENCH_RSS_EVERY_MS ?? 0);
@@ -47,6 +53,28 @@ const checkMs = Number(process.env.BENCH_CHECK_MS ?? 100);
 const { openStore } = await import('../src/store/open-store.js');
 const quiet = process.env.BENCH_NO_WAKE === '1' ? Object.assign(await openStore(process.env.STORE_URL!), { onWork: undefined }) : undefined;
 const orcid = await orcidConnect({ fetch: counting, ...(quiet ? { store: quiet } : {}) });
+const { appendFileSync } = await import('node:fs');
+const dbg = process.env.BENCH_DEBUG_FILE ? (m: string) => appendFileSync(process.env.BENCH_DEBUG_FILE!, `${process.pid} ${m}\n`) : null;
+if (dbg) orcid.store.onWork?.(() => dbg(`onWork ${(performance.timeOrigin + performance.now()).toFixed(1)}`));
+// Store calls by method (each one round trip or more), counted on the plugin's own store object.
+const storeCalls: Record<string, number> = {};
+const tokenGrants = { asked: 0, granted: 0 };
+for (const name of ['claimJobs', 'completeJob', 'renewLease', 'getIdentity', 'takeRateTokens', 'pauseRateBudget', 'retryJob', 'nextRunAt', 'appendHistory'] as const) {
+  const s = orcid.store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  const real = s[name];
+  if (typeof real !== 'function') continue;
+  s[name] = async (...a: unknown[]) => {
+    storeCalls[name] = (storeCalls[name] ?? 0) + 1;
+    const t0 = performance.timeOrigin + performance.now();
+    const r = await real.apply(orcid.store, a);
+    if (dbg) dbg(`${name} ${t0.toFixed(1)} +${(performance.timeOrigin + performance.now() - t0).toFixed(1)}`);
+    if (name === 'takeRateTokens') {
+      tokenGrants.asked += Number(a[1]);
+      tokenGrants.granted += (r as { granted: number }).granted;
+    }
+    return r;
+  };
+}
 const before = await orcid.store.countJobs();
 let settled = 0;
 if (process.env.BENCH_MODE === 'serve') {
@@ -73,9 +101,8 @@ const after = await (async () => {
   await s.close();
   return c;
 })();
-clearInterval(sampler);
 if (rssSampler) clearInterval(rssSampler);
 if (!settled) settled = statuses['201'] ?? 0;
 process.stdout.write(
-  `${JSON.stringify({ settled, before, after, statuses, firstClaimAt: firstAt, lastSettleAt: lastAt, peakRssMb: Math.max(peak, rssMb().peak), timedOut: Date.now() > deadline, ...(rssSampler ? { rssSamples } : {}) })}\n`,
+  `${JSON.stringify({ settled, before, after, statuses, firstClaimAt: firstAt, lastSettleAt: lastAt, peakRssMb: rssMb().peak, cpuMs: cpuMs(), storeCalls, tokenGrants, timedOut: Date.now() > deadline, ...(rssSampler ? { rssSamples } : {}) })}\n`,
 );

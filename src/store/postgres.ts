@@ -122,7 +122,7 @@ export class PostgresStore {
     this.connection = new PgConnection(options);
     this.listener = new NotifyListener(this.connection, this.signal);
     // The shared rate budget is one statement per take; the connection's guard makes an outage a STORE_UNAVAILABLE.
-    const budget = postgresRateBudget({ query: async (text, params) => ({ rows: await this.connection.rows(text, params) }) });
+    const budget = postgresRateBudget({ query: async ({ name, text, values }) => ({ rows: await this.connection.rows(text, values, name) }) });
     Object.assign(this, postgresLedger(this.connection), postgresDirectory(this.connection), postgresSources(this.connection), budget, postgresJournals(this.connection));
   }
 

@@ -321,7 +321,10 @@ export function createWorker(options: WorkerOptions): Worker {
         }
         for (const c of claimed) void track(processJob(c));
       }
-      if (claimed.length > 0 && concurrency - inFlight.size >= Math.ceil(concurrency / 2)) continue;
+      // A full claim may have left due jobs behind: claim again at once. A short one took every
+      // job that was due, so another claim now would find nothing (a wasted round trip, on the
+      // path of a job just woken by NOTIFY): wait for a signal, a finished job or the poll.
+      if (claimed.length > 0 && claimed.length === free && concurrency - inFlight.size >= Math.ceil(concurrency / 2)) continue;
       await sleepUntilWoken(inFlight.size > 0 ? pollMs : await idleDelay());
     }
   }

@@ -82,3 +82,32 @@ if (url) {
     it('passes the RateBudget contract', () => undefined);
   });
 }
+
+// Without a server: what the statements send to the driver.
+describe('PostgreSQL rate budget statements, as sent', () => {
+  const limit: RateLimitSpec = { perSecond: 20, burst: 40, minPerSecond: 1, recoveryMs: 60_000 };
+  /** A driver that records each query and answers with one row of the take's columns. */
+  function recording() {
+    const sent: Array<{ name: string; text: string; values: unknown[] }> = [];
+    const db = { query: async (config: { name: string; text: string; values: unknown[] }) => {
+      sent.push(config);
+      return { rows: [{ last_granted: 3, last_next_at_ms: 1000, last_per_second: 20 }] };
+    } };
+    return { sent, budget: postgresRateBudget(db) };
+  }
+
+  it('sends takes and pauses as prepared statements, one name per statement text', async () => {
+    const { sent, budget } = recording();
+    const now = new Date(5000);
+    expect(await budget.takeRateTokens('APP-1', 4, now, limit)).to.deep.equal({ granted: 3, nextAtMs: 1000, perSecond: 20 });
+    await budget.takeRateTokens('APP-2', 1, now, limit);
+    expect(await budget.pauseRateBudget('APP-1', { ms: 100, slowDown: true }, now, limit)).to.deep.equal({ perSecond: 20 });
+    const [take1, take2, pause] = sent;
+    expect(take1!.name).to.be.a('string').and.not.equal('');
+    expect(take2!.name).to.equal(take1!.name);
+    expect(take2!.text).to.equal(take1!.text);
+    expect(pause!.name).to.be.a('string').and.not.equal(take1!.name);
+    expect(take1!.values).to.deep.equal(['APP-1', 4, 5000, 20, 40, 1, 60_000, now]);
+    expect(pause!.values).to.deep.equal(['APP-1', 5000, 20, 40, 1, 60_000, now, 100, true]);
+  });
+});

@@ -29,7 +29,13 @@ export interface PostgresStoreOptions {
 
 /** One statement, on the pool or inside a transaction. */
 export interface PgQuery {
-  rows(sql: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * `name`: run it as a named prepared statement, parsed and planned once per connection instead
+   * of on every call. Only for hot statements of fixed text whose result columns are spelled out
+   * (a `SELECT *` prepared before a migration adds a column fails with "cached plan must not change
+   * result type").
+   */
+  rows(sql: string, params?: unknown[], name?: string): Promise<Row[]>;
 }
 
 export interface PgHandle extends PgQuery {
@@ -157,9 +163,9 @@ export class PgConnection implements PgHandle {
     return this.pool;
   }
 
-  async rows(sql: string, params: unknown[] = []): Promise<Row[]> {
+  async rows(sql: string, params: unknown[] = [], name?: string): Promise<Row[]> {
     const pool = this.db;
-    return this.guard(async () => (await pool.query(sql, params)).rows as Row[]);
+    return this.guard(async () => (await pool.query(name ? { name, text: sql, values: params } : { text: sql, values: params })).rows as Row[]);
   }
 
   async tx<T>(fn: (q: PgQuery) => Promise<T>): Promise<T> {
@@ -177,7 +183,7 @@ export class PgConnection implements PgHandle {
     const client: PoolClient = await this.db.connect().catch((e: unknown) => {
       throw this.translate(e);
     });
-    const q: PgQuery = { rows: async (sql, params = []) => (await client.query(sql, params)).rows as Row[] };
+    const q: PgQuery = { rows: async (sql, params = [], name) => (await client.query(name ? { name, text: sql, values: params } : { text: sql, values: params })).rows as Row[] };
     // A checked-out client whose connection dies also emits 'error'; unheard, it would crash the
     // process. The failing query reports it to the caller.
     const ignore = () => undefined;

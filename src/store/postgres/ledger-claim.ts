@@ -8,6 +8,7 @@ import { heldJobOrThrow, planCompletion } from '../deposit-rules.js';
 import type * as S from '../store.js';
 import type { PgHandle } from './handle.js';
 import { INSERT_HISTORY, historyParams } from './ledger-write.js';
+import { settleAtOnce } from './ledger-settle.js';
 import { DEPOSIT_COLUMNS, splitJoined, toJob } from './rows.js';
 
 const JOB_FIELDS = 'j.id, j.deposit_key, j.status, j.attempts, j.run_at, j.leased_by, j.lease_expires_at, j.last_error, j.park_reason, j.created_at, j.updated_at';
@@ -45,10 +46,12 @@ export async function renewLease(h: PgHandle, jobId: string, workerId: string, n
 }
 
 /**
- * Lock the job and its deposit, plan with `planCompletion`, then write the deposit, the job and
- * the history entry in one statement: one transaction of two statements.
+ * In the common case one statement (`settleAtOnce`, ledger-settle.ts). Otherwise lock the job and
+ * its deposit, plan with `planCompletion`, then write the deposit, the job and the history entry in
+ * one statement: one transaction of two statements.
  */
 export async function completeJob(h: PgHandle, input: S.CompleteJobInput, now: Date): Promise<{ requeued: boolean }> {
+  if (await settleAtOnce(h, input, now)) return { requeued: false };
   return h.tx(async (q) => {
     const [r] = await q.rows(`${JOINED} WHERE j.id = $1 FOR UPDATE`, [input.jobId]);
     const job = heldJobOrThrow(r ? toJob(r) : null, input.jobId, input.workerId);

@@ -10,15 +10,24 @@
  * (`last_granted`, `last_next_at_ms`, `last_per_second`).
  *
  * Standalone: the store wires `RATE_BUDGET_DDL` into its migrations and binds `postgresRateBudget`
- * to its pool. Only `query(text, params)` is used, so a `pg` Pool, Client or PoolClient all fit.
+ * to its pool. Only `query({ name, text, values })` is used, so a `pg` Pool, Client or PoolClient all fit.
  */
 import type { RateBudget } from '../ports.js';
 import type * as S from '../store.js';
 
-/** What this module needs of node-postgres. */
+/**
+ * What this module needs of node-postgres: a query given as a config object. Each statement is
+ * named (a prepared statement, parsed and planned once per connection): a take is the hot path of
+ * every request to ORCID, and planning its LATERAL chain twice (insert and conflict branches) cost
+ * more than running it.
+ */
 export interface Queryable {
-  query(text: string, params: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Array<Record<string, unknown>> }>;
 }
+
+/** The prepared statements' names (one text each, so one name each on every connection). */
+export const TAKE_STATEMENT = 'kc_rate_budget_take_v1';
+export const PAUSE_STATEMENT = 'kc_rate_budget_pause_v1';
 
 export const RATE_BUDGET_TABLE = 'rate_budgets';
 
@@ -87,14 +96,14 @@ const limitParams = (now: Date, limit: S.RateLimitSpec) => [now.getTime(), limit
 
 /** Take up to `want` tokens from the budget `key`, in one statement (see `RateBudget.takeRateTokens`). */
 export async function takeRateTokensPg(db: Queryable, key: string, want: number, now: Date, limit: S.RateLimitSpec): Promise<S.RateGrant> {
-  const { rows } = await db.query(TAKE_SQL, [key, want, ...limitParams(now, limit)]);
+  const { rows } = await db.query({ name: TAKE_STATEMENT, text: TAKE_SQL, values: [key, want, ...limitParams(now, limit)] });
   const r = rows[0]!;
   return { granted: Number(r.last_granted), nextAtMs: Number(r.last_next_at_ms), perSecond: Number(r.last_per_second) };
 }
 
 /** Pause (and with `slowDown` slow) the budget `key`, in one statement (see `RateBudget.pauseRateBudget`). */
 export async function pauseRateBudgetPg(db: Queryable, key: string, pause: S.RatePause, now: Date, limit: S.RateLimitSpec): Promise<{ perSecond: number }> {
-  const { rows } = await db.query(PAUSE_SQL, [key, ...limitParams(now, limit), pause.ms, pause.slowDown]);
+  const { rows } = await db.query({ name: PAUSE_STATEMENT, text: PAUSE_SQL, values: [key, ...limitParams(now, limit), pause.ms, pause.slowDown] });
   return { perSecond: Number(rows[0]!.last_per_second) };
 }
 
