@@ -17,6 +17,7 @@ import { MIGRATIONS as PG_MIGRATIONS, migrate as migratePg } from '../../src/sto
 import { MongoStore } from '../../src/store/mongo.js';
 import type { Store } from '../../src/store/store.js';
 import { journalsContract } from './contract-journals.js';
+import { mongoTestDatabase } from './mongo-test-database.js';
 import type { StoreRef } from './contract.js';
 import { POSTGRES_URL, adminQuery, dropSchema, withPostgres } from './postgres-env.js';
 
@@ -120,14 +121,7 @@ withPostgres('Journals contract and migration', () => {
 // MongoDB: a real replica set when MONGODB_URI names one; pending otherwise.
 const mongoUri = process.env.MONGODB_URI;
 if (mongoUri) {
-  const m = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(mongoUri);
-  const testUri = `${m![1]}/journals_${process.pid}${m![2] ?? ''}`;
-  const dropDatabase = async () => {
-    const admin = mongoose.createConnection(testUri, { serverSelectionTimeoutMS: 5000 });
-    await admin.asPromise();
-    await admin.dropDatabase();
-    await admin.close();
-  };
+  const { testUri, dropDatabase } = mongoTestDatabase(mongoUri, `journals_${process.pid}`);
   after(dropDatabase);
   runContract('MongoDB', async () => {
     await dropDatabase();

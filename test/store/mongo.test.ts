@@ -1,29 +1,17 @@
 import { expect } from 'chai';
-import mongoose from 'mongoose';
 import { MongoStore, redactMongoUri } from '../../src/store/mongo.js';
 import { StorageError } from '../../src/errors.js';
 import { storeContract } from './contract.js';
 import { rateBudgetContract } from './contract-rate-budget.js';
+import { mongoTestDatabase } from './mongo-test-database.js';
 
 // The contract runs against a real replica set when MONGODB_URI names one (transactions need it);
 // elsewhere mocha lists it as pending. mongodb-memory-server cannot download its binary here.
 const uri = process.env.MONGODB_URI;
-/** The same deployment, another database: `mongodb://h1,h2/old?x=y` → `mongodb://h1,h2/<name>?x=y`. */
-function withDatabase(base: string, name: string): string {
-  const m = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(base);
-  if (!m) throw new Error(`MONGODB_URI is not a MongoDB URI: ${base}`);
-  return `${m[1]}/${name}${m[2] ?? ''}`;
-}
 
 if (uri) {
   // One database for the run, emptied before each test (the contract expects an empty store).
-  const testUri = withDatabase(uri, `orcid_contract_${process.pid}`);
-  const dropDatabase = async () => {
-    const admin = mongoose.createConnection(testUri, { serverSelectionTimeoutMS: 5000 });
-    await admin.asPromise();
-    await admin.dropDatabase();
-    await admin.close();
-  };
+  const { testUri, dropDatabase } = mongoTestDatabase(uri, `orcid_contract_${process.pid}`);
   after(dropDatabase);
   storeContract('MongoDB', async () => {
     await dropDatabase();
