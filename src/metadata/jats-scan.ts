@@ -96,7 +96,12 @@ class JatsScanner implements ScanHandlers {
   // (author and collab member, editor and senior editor, author of the response), never twice in one.
   private readonly groups: string[] = [];
   private readonly groupCounts = new Map<string, number>();
-  private readonly contribs: ContribScan[] = [];
+  private readonly candidates: Candidate[] = [];
+  private readonly targets: Target[] = [];
+  /** The contribs with corresp xrefs, resolved once every corresp note is known. */
+  private readonly withRids: ContribScan[] = [];
+  /** The last indentation read, reused while contribs are indented alike (one string, not one each). */
+  private indent = '';
   /** Contribs whose element is open, innermost last. */
   private readonly openContribs: ContribScan[] = [];
   private readonly sinks: Sink[] = [];
@@ -110,13 +115,13 @@ class JatsScanner implements ScanHandlers {
   ) {}
 
   result(): { candidates: Candidate[]; targets: Target[] } {
-    for (const c of this.contribs) {
+    for (const c of this.withRids) {
       for (const rid of c.rids) {
         const emails = this.corresp.get(rid);
         if (emails) c.cand.correspEmails = [...c.cand.correspEmails, ...emails];
       }
     }
-    return { candidates: this.contribs.map((c) => c.cand), targets: this.contribs.map((c) => c.target) };
+    return { candidates: this.candidates, targets: this.targets };
   }
 
   text = (t: string): void => {
@@ -177,7 +182,10 @@ class JatsScanner implements ScanHandlers {
     if (!c) return;
     if (c.name && c.name.depth === depth) {
       const { surname, given, full, structured } = c.name;
-      c.cand.names.push(structured ? { surname, given } : { surname: '', given: '', full: full ?? '' });
+      const name: DocName = structured ? { surname, given } : { surname: '', given: '', full: full ?? '' };
+      // A list of one for the one name most contribs have (an empty list grown by push reserves 17 slots).
+      if (c.cand.names.length === 0) c.cand.names = [name];
+      else c.cand.names.push(name);
       c.name = null;
     }
     if (c.depth === depth) this.openContribs.pop();
@@ -230,11 +238,22 @@ class JatsScanner implements ScanHandlers {
     // Most contribs carry no email, corresp note or iD: those lists start as the one shared empty
     // list and are replaced (never pushed to) when they get an entry. Fewer objects per contrib is
     // fewer for the garbage collector to copy while a 5,000-author scan runs.
-    const cand: Candidate = { scope, line, column, names: [], directEmails: NONE, correspEmails: NONE };
-    const target: Target = { line, column, scope, existing: NONE, insertAt: end, indent: whitespaceAt(this.xml, end), prefix: prefixOf(tag.name) };
+    const cand: Candidate = { scope, line, column, names: NONE, directEmails: NONE, correspEmails: NONE };
+    const target: Target = { line, column, scope, existing: NONE, insertAt: end, indent: this.indentAt(end), prefix: prefixOf(tag.name) };
+    // The ContribScan lives while the contrib is open (and on, only if it has corresp xrefs).
     const c: ContribScan = { cand, target, depth: this.depth, rids: NONE, name: null };
-    this.contribs.push(c);
+    this.candidates.push(cand);
+    this.targets.push(target);
     this.openContribs.push(c);
+  }
+
+  /** whitespaceAt(xml, offset), as the same string as last time when it is the same text. */
+  private indentAt(offset: number): string {
+    const xml = this.xml;
+    const last = this.indent;
+    // Same text: the same whitespace at `offset`, with no more whitespace after it.
+    if (last !== '' && xml.startsWith(last, offset) && !isSpaceCode(xml.charCodeAt(offset + last.length))) return last;
+    return (this.indent = whitespaceAt(xml, offset));
   }
 
   private inContribChild(tag: ScanTag, local: string, c: ContribScan): void {
@@ -265,7 +284,10 @@ class JatsScanner implements ScanHandlers {
         this.sink(tag, (t) => (c.cand.directEmails = [...c.cand.directEmails, emailKey(t)]));
         return;
       case 'xref':
-        if (tag.attributes['ref-type'] === 'corresp' && tag.attributes.rid) c.rids = [...c.rids, ...tag.attributes.rid.split(/\s+/)];
+        if (tag.attributes['ref-type'] === 'corresp' && tag.attributes.rid) {
+          if (c.rids.length === 0) this.withRids.push(c);
+          c.rids = [...c.rids, ...tag.attributes.rid.split(/\s+/)];
+        }
         return;
       case 'contrib-id':
         if (depth === c.depth + 1 && (tag.attributes['contrib-id-type'] ?? '').toLowerCase() === 'orcid') {
@@ -277,4 +299,8 @@ class JatsScanner implements ScanHandlers {
         return;
     }
   }
+}
+
+function isSpaceCode(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
 }
