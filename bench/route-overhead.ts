@@ -37,8 +37,20 @@ function cpuReader(server: ChildProcess): () => Promise<number> {
       if (m) waiting.shift()?.(Number(m[1]));
     }
   });
-  return () => new Promise<number>((resolve) => {
-    waiting.push(resolve);
+  // A server that has gone fails the benchmark instead of leaving it waiting for an answer.
+  let gone: Error | null = null;
+  const failures: ((e: Error) => void)[] = [];
+  server.on('exit', (code, signal) => {
+    gone = new Error(`the route server exited (${signal ?? code}) during the benchmark`);
+    for (const fail of failures.splice(0)) fail(gone);
+  });
+  return () => new Promise<number>((resolve, reject) => {
+    if (gone) return reject(gone);
+    waiting.push((n) => {
+      failures.splice(failures.indexOf(reject), 1);
+      resolve(n);
+    });
+    failures.push(reject);
     server.kill('SIGUSR2');
   });
 }

@@ -87,9 +87,11 @@ withPlugin.use(orcid.routes());
 hostRoutes(withPlugin);
 const without = new Koa();
 hostRoutes(without);
-process.stdout.write(`${JSON.stringify({ with: await listen(withPlugin), without: await listen(without), submissionId })}\n`);
 // SIGUSR2: print this process's CPU time so far (µs), so the benchmark can charge CPU per request to each app.
+// Listening before the ports are printed: the benchmark signals as soon as it reads them, and a
+// SIGUSR2 with no listener ends the process (the benchmark then waited for an answer forever).
 process.on('SIGUSR2', () => {
   const u = process.cpuUsage();
   process.stdout.write(`${JSON.stringify({ cpuMicros: u.user + u.system })}\n`);
 });
+process.stdout.write(`${JSON.stringify({ with: await listen(withPlugin), without: await listen(without), submissionId })}\n`);
