@@ -36,6 +36,13 @@ export function compareTable(rows: Row[], all: boolean): string {
   return lines.join('\n');
 }
 
+/** The benchmarks only one of two runs holds: their figures have nothing to be compared with. */
+export function unmatchedBenchmarks(a: RecordedRun, b: RecordedRun): { onlyA: string[]; onlyB: string[] } {
+  const names = (r: RecordedRun) => new Set(r.results.map((x) => x.name));
+  const [na, nb] = [names(a), names(b)];
+  return { onlyA: [...na].filter((n) => !nb.has(n)), onlyB: [...nb].filter((n) => !na.has(n)) };
+}
+
 function main(argv: string[]): number {
   const all = argv.includes('--all');
   const specs = argv.filter((a) => !a.startsWith('--'));
@@ -60,6 +67,9 @@ function main(argv: string[]): number {
   process.stdout.write(`A: ${basename(fa)} (${a.machine.date}, ${a.machine.commit}, load ${a.machine.loadAverage.join(' ')})\n`);
   process.stdout.write(`B: ${basename(fb)} (${b.machine.date}, ${b.machine.commit}, load ${b.machine.loadAverage.join(' ')})\n\n`);
   process.stdout.write(`${compareTable(rows, all)}\n\n`);
+  const { onlyA, onlyB } = unmatchedBenchmarks(a, b);
+  if (onlyA.length) process.stdout.write(`only in A (not compared): ${onlyA.join(', ')}\n`);
+  if (onlyB.length) process.stdout.write(`only in B (not compared): ${onlyB.join(', ')}\n`);
   const moved = rows.filter((r) => r.verdict === 'moved').length;
   process.stdout.write(`${rows.length} figures compared; ${moved} moved beyond the noise\n`);
   return 0;

@@ -37,8 +37,20 @@ function cpuReader(server: ChildProcess): () => Promise<number> {
       if (m) waiting.shift()?.(Number(m[1]));
     }
   });
-  return () => new Promise<number>((resolve) => {
-    waiting.push(resolve);
+  // A server that has gone fails the benchmark instead of leaving it waiting for an answer.
+  let gone: Error | null = null;
+  const failures: ((e: Error) => void)[] = [];
+  server.on('exit', (code, signal) => {
+    gone = new Error(`the route server exited (${signal ?? code}) during the benchmark`);
+    for (const fail of failures.splice(0)) fail(gone);
+  });
+  return () => new Promise<number>((resolve, reject) => {
+    if (gone) return reject(gone);
+    waiting.push((n) => {
+      failures.splice(failures.indexOf(reject), 1);
+      resolve(n);
+    });
+    failures.push(reject);
     server.kill('SIGUSR2');
   });
 }
@@ -56,22 +68,41 @@ interface Comparison {
   cpuMicrosPerRequest: { with: number[]; without: number[]; ratio: Spread };
 }
 
-async function compare(a: string, b: string, cpu: () => Promise<number>, label: string, step: number): Promise<Comparison> {
-  await run(a, 1, cpu);
-  await run(b, 1, cpu);
-  const x: Run[] = [];
-  const y: Run[] = [];
+/** Progress of the whole benchmark: rounds done of the rounds of every comparison. */
+const TOTAL_RUNS = ROUNDS * (2 + 4);
+
+/**
+ * `ROUNDS` rounds of one run of each URL, the order rotating from round to round (no URL always
+ * follows the same one); after a 1 s warm-up of each. The runs of each URL, in round order.
+ */
+async function alternate(urls: string[], cpu: () => Promise<number>, label: string, done: number): Promise<Run[][]> {
+  for (const u of urls) await run(u, 1, cpu);
+  const runs: Run[][] = urls.map(() => []);
   for (let i = 0; i < ROUNDS; i++) {
-    progress(`${label}: alternating rounds`, step * ROUNDS + i, 2 * ROUNDS);
-    x.push(await run(a, DURATION_S, cpu));
-    y.push(await run(b, DURATION_S, cpu));
+    progress(`${label}: alternating rounds`, done + i * urls.length, TOTAL_RUNS);
+    for (let k = 0; k < urls.length; k++) {
+      const j = (i + k) % urls.length;
+      runs[j].push(await run(urls[j], DURATION_S, cpu));
+    }
   }
-  const rps = (v: Run[]) => v.map((r) => r.rps);
-  const cpuOf = (v: Run[]) => v.map((r) => r.cpuMicrosPerRequest);
+  return runs;
+}
+
+const rpsOf = (v: Run[]) => v.map((r) => r.rps);
+const cpuOf = (v: Run[]) => v.map((r) => r.cpuMicrosPerRequest);
+
+/** `x` against `y`, round by round: rps x / y, and CPU per request y / x (so that 1 means no cost either way). */
+function versus(x: Run[], y: Run[]): Comparison {
   return {
-    rps: { with: rps(x).map((n) => round(n, 0)), without: rps(y).map((n) => round(n, 0)), ratio: spread(pairedRatios(rps(x), rps(y))) },
+    rps: { with: rpsOf(x).map((n) => round(n, 0)), without: rpsOf(y).map((n) => round(n, 0)), ratio: spread(pairedRatios(rpsOf(x), rpsOf(y))) },
     cpuMicrosPerRequest: { with: cpuOf(x).map((n) => round(n, 1)), without: cpuOf(y).map((n) => round(n, 1)), ratio: spread(pairedRatios(cpuOf(y), cpuOf(x))) },
   };
+}
+
+/** One step of the contributors API's layer breakdown: its rps ratio and CPU ratio (1 = free). */
+function step(x: Run[], y: Run[]): { rps: Spread; cpu: Spread } {
+  const c = versus(x, y);
+  return { rps: c.rps.ratio, cpu: c.cpuMicrosPerRequest.ratio };
 }
 
 export async function benchRouteOverhead(): Promise<BenchResult> {
@@ -99,8 +130,29 @@ export async function benchRouteOverhead(): Promise<BenchResult> {
     });
     const at = (port: number, path: string) => `http://127.0.0.1:${port}${path}`;
     const cpu = cpuReader(server);
-    const host = await compare(at(ports.with, '/articles/17'), at(ports.without, '/articles/17'), cpu, 'host route', 0);
-    const api = await compare(at(ports.with, `/orcid/api/submissions/${submissionId}/contributors`), at(ports.without, `/plain/submissions/${submissionId}/contributors`), cpu, 'contributors API', 1);
+    const [hostWith, hostWithout] = await alternate([at(ports.with, '/articles/17'), at(ports.without, '/articles/17')], cpu, 'host route', 0);
+    const host = versus(hostWith, hostWithout);
+    // The contributors API, and the plain handler with the plugin's layers added one at a time (route-server.ts).
+    const apiUrls = {
+      plain: at(ports.without, `/plain/submissions/${submissionId}/contributors`),
+      json: at(ports.without, `/layers/json/submissions/${submissionId}/contributors`),
+      scoped: at(ports.without, `/layers/scoped/submissions/${submissionId}/contributors`),
+      plugin: at(ports.with, `/orcid/api/submissions/${submissionId}/contributors`),
+    };
+    const pluginBody = await (await fetch(apiUrls.plugin)).text();
+    for (const layer of ['json', 'scoped'] as const) {
+      const body = await (await fetch(apiUrls[layer])).text();
+      if (body !== pluginBody) throw new Error(`the ${layer} layer's answer is not the plugin's, byte for byte:\n${body.slice(0, 400)}\n${pluginBody.slice(0, 400)}`);
+    }
+    const [plain, json, scoped, plugin] = await alternate(Object.values(apiUrls), cpu, 'contributors API and its layers', 2 * ROUNDS);
+    const api = versus(plugin, plain);
+    const layers = {
+      payload: step(json, plain),
+      roleScoping: step(scoped, json),
+      routingAndMiddleware: step(plugin, scoped),
+      total: { rps: api.rps.ratio, cpu: api.cpuMicrosPerRequest.ratio },
+    };
+    const sameJson = versus(plugin, json);
     return {
       name: 'route-overhead',
       connections: CONNECTIONS,
@@ -108,10 +160,13 @@ export async function benchRouteOverhead(): Promise<BenchResult> {
       rounds: ROUNDS,
       hostRoute: host,
       contributorsApi: api,
+      contributorsApiVsSameJson: sameJson,
+      contributorsApiLayers: layers,
       notes: [
         'server (compiled JS) in its own process, both apps in it on two ports; autocannon in the benchmark process; runs alternate (with, without), each ratio is the median of the per-round ratios with its 90% bootstrap interval',
         'cpuMicrosPerRequest: the server process CPU time (user + system) over a run / requests answered; its ratio is without / with, so that, like rps, 1 means no cost',
-        `contributors API: ${CONTRIBUTORS} linked contributors; the plugin's route runs its session, body parser, error middleware and editor check, the plain handler none of them`,
+        `contributors API: ${CONTRIBUTORS} linked contributors; the plugin's route runs its mount dispatch, error middleware, CSRF and body layers (a GET passes them), router and role scoping, the plain handler none of them (the JSON API keeps no session)`,
+        'contributorsApiLayers: the plain handler with the plugin\'s layers added one at a time, each step\'s rps ratio and CPU ratio (1 = free) over the same rounds: payload (the plugin\'s JSON, with uri, status and invitedAt, byte for byte, against the plain handler\'s), roleScoping (viewerOf + visibleContributors), routingAndMiddleware (the plugin\'s route against the scoped handler); contributorsApiVsSameJson: the plugin\'s route against a plain handler writing the same bytes',
       ],
       checks: [
         checkOf('host route rps with plugin / without', host.rps.ratio, '>=', 0.95),

@@ -117,7 +117,11 @@ function indexScope(indexes: readonly number[], candidates: readonly Candidate[]
   };
   for (const i of indexes) {
     const cand = candidates[i];
-    for (const n of cand.names) for (const r of readings(n)) add(byFamily, r.family, { cand: i, given: r.given });
+    for (const n of cand.names) {
+      // A structured name has one reading: no list for it.
+      if (n.full === undefined) add(byFamily, foldName(n.surname), { cand: i, given: givenTokens(n.given) });
+      else for (const r of readings(n)) add(byFamily, r.family, { cand: i, given: r.given });
+    }
     // Most contribs carry no email: no Sets for them. An empty <email/> is no address: it must
     // not match a contributor whose email is blank.
     if (cand.directEmails.length > 0) for (const e of new Set(cand.directEmails)) if (e !== '') add(byEmail, e, { cand: i, score: EMAIL_DIRECT });
