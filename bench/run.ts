@@ -21,6 +21,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'drain-at-limit-kill': async () => (await import('./drain-at-limit-shared.js')).benchDrainAtLimitKill(),
   'drain-at-limit-pg': async () => (await import('./drain-at-limit-shared.js')).benchDrainAtLimitPg(),
   'drain-at-limit-pg-kill': async () => (await import('./drain-at-limit-shared.js')).benchDrainAtLimitPgKill(),
+  fairness: async () => (await import('./fairness.js')).benchFairness(),
   'drain-unlimited': async () => (await import('./drain-unlimited.js')).benchDrainUnlimited(),
   'wake-latency': async () => (await import('./wake-latency.js')).benchWakeLatency(),
   'publish-latency': async () => (await import('./publish-latency.js')).benchPublishLatency(),

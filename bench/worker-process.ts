@@ -10,6 +10,7 @@
  * BENCH_MODE=serve runs the worker until SIGTERM (or the deadline), however idle, and prints
  * `ready` on stdout once started (wake-latency). BENCH_NO_WAKE=1 hides the store's `onWork`, so
  * the worker finds new jobs by polling only (the baseline).
+ * BENCH_CLAIM_ORDER=fair|fifo opens the SQLite store of STORE_URL with that claim order (fairness).
  * BENCH_DEADLINE_MS bounds the run (default 8 minutes).
  */
 import { orcidConnect } from '../src/plugin.js';
@@ -52,7 +53,10 @@ const checkMs = Number(process.env.BENCH_CHECK_MS ?? 100);
 // Without onWork the worker polls (ORCID_POLL_MS); the store is then ours to close.
 const { openStore } = await import('../src/store/open-store.js');
 const quiet = process.env.BENCH_NO_WAKE === '1' ? Object.assign(await openStore(process.env.STORE_URL!), { onWork: undefined }) : undefined;
-const orcid = await orcidConnect({ fetch: counting, ...(quiet ? { store: quiet } : {}) });
+const claimOrder = process.env.BENCH_CLAIM_ORDER as import('../src/store/store.js').ClaimOrder | undefined;
+const ordered = claimOrder ? new (await import('../src/store/sqlite.js')).SqliteStore({ path: process.env.STORE_URL!.slice('sqlite:'.length), claimOrder }) : undefined;
+await ordered?.init();
+const orcid = await orcidConnect({ fetch: counting, ...(quiet ? { store: quiet } : ordered ? { store: ordered } : {}) });
 const { appendFileSync } = await import('node:fs');
 const dbg = process.env.BENCH_DEBUG_FILE ? (m: string) => appendFileSync(process.env.BENCH_DEBUG_FILE!, `${process.pid} ${m}\n`) : null;
 if (dbg) orcid.store.onWork?.(() => dbg(`onWork ${(performance.timeOrigin + performance.now()).toFixed(1)}`));
@@ -95,6 +99,7 @@ if (process.env.BENCH_MODE === 'serve') {
 }
 await orcid.close();
 await quiet?.close();
+await ordered?.close();
 const after = await (async () => {
   const s = await openStore(orcid.config.storeUrl);
   const c = await s.countJobs();

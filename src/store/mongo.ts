@@ -12,6 +12,7 @@
  */
 import type { Directory, Journals, Ledger, RateBudget, Sources, Store } from './ports.js';
 import { MongoConnection, type MongoHandle, type MongoStoreOptions } from './mongo/handle.js';
+import type { ClaimOrder, ClaimOrderOption } from './store.js';
 import * as write from './mongo/ledger-write.js';
 import * as claim from './mongo/ledger-claim.js';
 import * as read from './mongo/ledger-read.js';
@@ -23,13 +24,13 @@ import * as journals from './mongo/journals.js';
 
 export { redactMongoUri, type MongoStoreOptions } from './mongo/handle.js';
 
-export function mongoLedger(h: MongoHandle): Ledger {
+export function mongoLedger(h: MongoHandle, order: ClaimOrder = 'fair'): Ledger {
   return {
     desireDeposit: async (input, now) => (await write.desireDeposits(h, [input], now))[0]!,
     desireDeposits: (inputs, now) => write.desireDeposits(h, inputs, now),
     getDeposit: (key) => read.getDeposit(h, key),
     listDeposits: (filter) => read.listDeposits(h, filter),
-    claimJobs: (workerId, now, limit, leaseMs) => claim.claimJobs(h, workerId, now, limit, leaseMs),
+    claimJobs: (workerId, now, limit, leaseMs) => claim.claimJobs(h, workerId, now, limit, leaseMs, order),
     renewLease: (jobId, workerId, now, leaseMs) => claim.renewLease(h, jobId, workerId, now, leaseMs),
     completeJob: (input, now) => claim.completeJob(h, input, now),
     retryJob: (jobId, workerId, error, runAt, now, options) => write.retryJob(h, jobId, workerId, error, runAt, now, options),
@@ -41,7 +42,7 @@ export function mongoLedger(h: MongoHandle): Ledger {
     adoptPutCode: (key, putCode, now) => write.adoptPutCode(h, key, putCode, now),
     listJobs: (filter) => read.listJobs(h, filter),
     countActiveItemJobs: (identityId) => read.countActiveItemJobs(h, identityId),
-    countJobs: () => read.countJobs(h),
+    countJobs: (filter) => read.countJobs(h, filter),
     nextRunAt: () => read.nextRunAt(h),
     appendHistory: (entry) => write.appendHistory(h, entry),
     listHistory: (filter) => read.listHistory(h, filter),
@@ -119,9 +120,10 @@ export interface MongoStore extends Store {}
 export class MongoStore {
   private readonly connection: MongoConnection;
 
-  constructor(options: MongoStoreOptions) {
+  /** `claimOrder` (`?? 'fair'`): see `ClaimOrder`. */
+  constructor(options: MongoStoreOptions & ClaimOrderOption) {
     this.connection = new MongoConnection(options);
-    Object.assign(this, mongoLedger(this.connection), mongoDirectory(this.connection), mongoSources(this.connection), mongoRateBudget(this.connection), mongoJournals(this.connection));
+    Object.assign(this, mongoLedger(this.connection, options.claimOrder), mongoDirectory(this.connection), mongoSources(this.connection), mongoRateBudget(this.connection), mongoJournals(this.connection));
   }
 
   async init(): Promise<void> {

@@ -28,8 +28,9 @@ export interface Ledger {
   listDeposits(filter: { identityId?: string; submissionId?: string; sourceId?: string; orcid?: string; kind?: S.LedgerKind }): Promise<S.Deposit[]>;
   /**
    * Atomically lease up to `limit` due jobs (queued, or leased with an expired lease) for `workerId`,
-   * oldest `runAt` first; deposits that will be POSTed (desired present, no put-code) are marked
-   * `maybePosted` in the same write.
+   * in the store's claim order (`ClaimOrder`: round-robin across journals, oldest `runAt` first
+   * within each; or oldest `runAt` first overall); deposits that will be POSTed (desired present,
+   * no put-code) are marked `maybePosted` in the same write. Results in claim order.
    */
   claimJobs(workerId: string, now: Date, limit: number, leaseMs: number): Promise<S.ClaimedJob[]>;
   /** Extend a lease (the worker's heartbeat); false when the lease was lost. */
@@ -58,10 +59,10 @@ export interface Ledger {
   /** Adopt a put-code found by reconciliation (409) without finishing the job. */
   adoptPutCode(depositKey: string, putCode: string, now: Date): Promise<void>;
   /** `jobId`: that one job (an editor's action names a job: its deposit says whose submission it is). */
-  listJobs(filter: { jobId?: string; status?: S.JobStatus; identityId?: string; submissionId?: string; limit?: number }): Promise<S.ClaimedJob[]>;
+  listJobs(filter: { jobId?: string; status?: S.JobStatus; identityId?: string; submissionId?: string; journalId?: string; limit?: number }): Promise<S.ClaimedJob[]>;
   /** Queued or leased jobs of an identity's items (an unlink waits for its deletes before revoking). */
   countActiveItemJobs(identityId: string): Promise<number>;
-  /** Jobs by status; of one journal with `journalId` (the ledger's journal column, fair claims). */
+  /** Jobs by status, of one journal or of all. */
   countJobs(filter?: { journalId?: string }): Promise<S.JobCounts>;
   /** Earliest runAt among queued jobs (for the worker's sleep), or null. */
   nextRunAt(): Promise<Date | null>;

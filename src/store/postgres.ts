@@ -24,16 +24,17 @@ import * as people from './postgres/contributors.js';
 import * as src from './postgres/sources.js';
 import * as journals from './postgres/journals.js';
 import { WorkSignal, type WorkListener } from './work-signal.js';
+import type { ClaimOrder, ClaimOrderOption } from './store.js';
 
 export { redactPostgresUrl, type PostgresStoreOptions } from './postgres/handle.js';
 
-export function postgresLedger(h: PgHandle): Ledger {
+export function postgresLedger(h: PgHandle, order: ClaimOrder = 'fair'): Ledger {
   return {
     desireDeposit: async (input, now) => (await write.desireDeposits(h, [input], now))[0]!,
     desireDeposits: (inputs, now) => write.desireDeposits(h, inputs, now),
     getDeposit: (key) => read.getDeposit(h, key),
     listDeposits: (filter) => read.listDeposits(h, filter),
-    claimJobs: (workerId, now, limit, leaseMs) => claim.claimJobs(h, workerId, now, limit, leaseMs),
+    claimJobs: (workerId, now, limit, leaseMs) => claim.claimJobs(h, workerId, now, limit, leaseMs, order),
     renewLease: (jobId, workerId, now, leaseMs) => claim.renewLease(h, jobId, workerId, now, leaseMs),
     completeJob: (input, now) => claim.completeJob(h, input, now),
     retryJob: (jobId, workerId, error, runAt, now, options) => write.retryJob(h, jobId, workerId, error, runAt, now, options),
@@ -45,7 +46,7 @@ export function postgresLedger(h: PgHandle): Ledger {
     adoptPutCode: (key, putCode, now) => write.adoptPutCode(h, key, putCode, now),
     listJobs: (filter) => read.listJobs(h, filter),
     countActiveItemJobs: (identityId) => read.countActiveItemJobs(h, identityId),
-    countJobs: () => read.countJobs(h),
+    countJobs: (filter) => read.countJobs(h, filter),
     nextRunAt: () => read.nextRunAt(h),
     appendHistory: (entry) => write.appendHistory(h, entry, randomUUID()),
     listHistory: (filter) => read.listHistory(h, filter),
@@ -118,12 +119,13 @@ export class PostgresStore {
   private readonly signal = new WorkSignal();
   private readonly listener: NotifyListener;
 
-  constructor(options: PostgresStoreOptions) {
+  /** `claimOrder` (`?? 'fair'`): see `ClaimOrder`. */
+  constructor(options: PostgresStoreOptions & ClaimOrderOption) {
     this.connection = new PgConnection(options);
     this.listener = new NotifyListener(this.connection, this.signal);
     // The shared rate budget is one statement per take; the connection's guard makes an outage a STORE_UNAVAILABLE.
     const budget = postgresRateBudget({ query: async ({ name, text, values }) => ({ rows: await this.connection.rows(text, values, name) }) });
-    Object.assign(this, postgresLedger(this.connection), postgresDirectory(this.connection), postgresSources(this.connection), budget, postgresJournals(this.connection));
+    Object.assign(this, postgresLedger(this.connection, options.claimOrder), postgresDirectory(this.connection), postgresSources(this.connection), budget, postgresJournals(this.connection));
   }
 
   /** The schema the tables live in (known after `init()`). */

@@ -24,6 +24,7 @@ import * as src from './sqlite/sources.js';
 import * as budget from './sqlite/rate-budget.js';
 import * as journals from './sqlite/journals.js';
 import { WorkSignal, type WorkListener } from './work-signal.js';
+import type { ClaimOrder, ClaimOrderOption } from './store.js';
 
 export type { SqliteStoreOptions } from './sqlite/handle.js';
 
@@ -41,13 +42,13 @@ function signalling<T extends { jobId: string | null }>(results: T[], signal?: W
   return results;
 }
 
-export function sqliteLedger(h: SqliteHandle, completions: { complete: Ledger['completeJob'] }, signal?: WorkSignal): Ledger {
+export function sqliteLedger(h: SqliteHandle, completions: { complete: Ledger['completeJob'] }, signal?: WorkSignal, order: ClaimOrder = 'fair'): Ledger {
   return {
     desireDeposit: (input, now) => p(() => signalling(write.desireDeposits(h, [input], now), signal)[0]!),
     desireDeposits: (inputs, now) => p(() => signalling(write.desireDeposits(h, inputs, now), signal)),
     getDeposit: (key) => p(() => read.getDeposit(h, key)),
     listDeposits: (filter) => p(() => read.listDeposits(h, filter)),
-    claimJobs: (workerId, now, limit, leaseMs) => p(() => claim.claimJobs(h, workerId, now, limit, leaseMs)),
+    claimJobs: (workerId, now, limit, leaseMs) => p(() => claim.claimJobs(h, workerId, now, limit, leaseMs, order)),
     renewLease: (jobId, workerId, now, leaseMs) => p(() => claim.renewLease(h, jobId, workerId, now, leaseMs)),
     completeJob: (input, now) => completions.complete(input, now),
     retryJob: (jobId, workerId, error, runAt, now, options) => p(() => write.retryJob(h, jobId, workerId, error, runAt, now, options)),
@@ -69,7 +70,7 @@ export function sqliteLedger(h: SqliteHandle, completions: { complete: Ledger['c
     adoptPutCode: (key, putCode, now) => p(() => write.adoptPutCode(h, key, putCode, now)),
     listJobs: (filter) => p(() => read.listJobs(h, filter)),
     countActiveItemJobs: (identityId) => p(() => read.countActiveItemJobs(h, identityId)),
-    countJobs: () => p(() => read.countJobs(h)),
+    countJobs: (filter) => p(() => read.countJobs(h, filter)),
     nextRunAt: () => p(() => read.nextRunAt(h)),
     appendHistory: (entry) => p(() => write.appendHistory(h, entry, randomUUID())),
     listHistory: (filter) => p(() => read.listHistory(h, filter)),
@@ -150,11 +151,12 @@ export class SqliteStore {
   private readonly completions: ReturnType<typeof claim.completionBatcher>;
   private readonly signal = new WorkSignal();
 
-  constructor(options: SqliteStoreOptions) {
+  /** `claimOrder` (`?? 'fair'`): see `ClaimOrder`. */
+  constructor(options: SqliteStoreOptions & ClaimOrderOption) {
     this.path = options.path;
     this.connection = new SqliteConnection(options);
     this.completions = claim.completionBatcher(this.connection);
-    Object.assign(this, sqliteLedger(this.connection, this.completions, this.signal), sqliteDirectory(this.connection), sqliteSources(this.connection), sqliteRateBudget(this.connection), sqliteJournals(this.connection));
+    Object.assign(this, sqliteLedger(this.connection, this.completions, this.signal, options.claimOrder), sqliteDirectory(this.connection), sqliteSources(this.connection), sqliteRateBudget(this.connection), sqliteJournals(this.connection));
   }
 
   /**

@@ -52,6 +52,31 @@ export type DesiredState = 'present' | 'absent';
 export type DepositStatus = 'pending' | 'synced' | 'removed-by-researcher' | 'parked';
 export type JobStatus = 'queued' | 'leased' | 'parked' | 'done';
 
+/**
+ * The journal of host events and jobs that name none: the single-journal configuration is this
+ * journal, and every store made before journals holds only this one.
+ */
+export const DEFAULT_JOURNAL_ID = 'default';
+
+/**
+ * The order `claimJobs` takes due jobs in (a store option, `?? 'fair'`):
+ * - `fair`: round-robin across journals. A claim of `limit` takes each journal's oldest due job
+ *   (by runAt), then each one's second, and so on, so one journal's backlog never makes another
+ *   wait for it: a journal with work due gets a job in every claim that has a slot per journal.
+ *   When more journals have work due than the claim has slots, the journals of the last round are
+ *   picked at random (fair on average, and nothing to store or lock between claims). Within a
+ *   journal, runAt order. See docs/fairness.md.
+ * - `fifo`: oldest runAt first over every journal (the order before journals); a backlog of one
+ *   journal delays every other one by all of it. Kept as the baseline the `fairness` benchmark
+ *   measures against.
+ */
+export type ClaimOrder = 'fair' | 'fifo';
+
+/** The store option that chooses the claim order (every adapter takes it). */
+export interface ClaimOrderOption {
+  claimOrder?: ClaimOrder;
+}
+
 export interface Identity {
   id: string;
   orcid: string;
@@ -180,12 +205,15 @@ export interface DesireDepositInput {
   /** Earliest time the job may run (default: now). */
   runAt?: Date;
   /**
+   * The journal whose ORCID client the job works for, and whose share of the rate limit it takes
+   * (`?? DEFAULT_JOURNAL_ID`). Set on the job when it is created: a job keeps its journal.
+   */
+  journalId?: string;
+  /**
    * Queue a job even if the record already matches (used by "send again" after the researcher
    * removed the item; clears the put-code).
    */
   force?: boolean;
-  /** The journal the item belongs to (fair claims between journals); absent: {@link DEFAULT_JOURNAL_ID}. */
-  journalId?: string;
 }
 
 export interface DesireDepositResult {
@@ -211,10 +239,11 @@ export interface Job {
   updatedAt: Date;
 }
 
-/** A claimed job with the deposit it works on, as of the claim. */
+/** A claimed job with the deposit it works on, as of the claim, and the job's journal. */
 export interface ClaimedJob {
   job: Job;
   deposit: Deposit;
+  journalId: string;
 }
 
 export interface CompleteJobInput {
@@ -338,9 +367,6 @@ export interface RatePause {
   ms: number;
   slowDown: boolean;
 }
-
-/** The journal that host events naming none belong to; the single-journal configuration is this journal. */
-export const DEFAULT_JOURNAL_ID = 'default';
 
 /**
  * A journal as the `Journals` port keeps it: its id, the credentials record it uses, the ISSNs

@@ -1,6 +1,6 @@
 /** The Ledger contract: desire, claim, renew, complete, retry, park, history (see contract.ts). */
 import { expect } from 'chai';
-import type { DesireDepositInput, Store } from '../../src/store/store.js';
+import { DEFAULT_JOURNAL_ID, type ClaimedJob, type DesireDepositInput, type Store } from '../../src/store/store.js';
 import { ORCID_A, ORCID_B, T0, at, jobById, openJobOf } from './contract.js';
 import type { StoreRef } from './contract.js';
 
@@ -41,6 +41,7 @@ async function posted(store: Store, over: Partial<DesireDepositInput> = {}, putC
 export function ledgerContract(ref: StoreRef): void {
   historyContract(ref);
   batchAndConcurrencyContract(ref);
+  journalsContract(ref);
   describe('deposits and outbox', () => {
     it('desiring a new deposit creates it with exactly one queued job', async () => {
       const r = await ref.store.desireDeposit(workInput(), T0);
@@ -412,6 +413,95 @@ function batchAndConcurrencyContract(ref: StoreRef): void {
       expect(early!.deposit.key).to.equal('work:early:x');
       const next = await ref.store.claimJobs('w2', at(10), 5, LEASE);
       expect(next.map((c) => c.deposit.key)).to.deep.equal(['work:early:x', 'work:late:x']);
+    });
+  });
+}
+
+/** `n` work deposits of `journalId`, the i-th due at `runAt(i)`, desired in one call at `now`. */
+async function backlog(store: Store, journalId: string, n: number, runAt: (i: number) => Date, now = T0): Promise<string[]> {
+  const inputs = Array.from({ length: n }, (_, i) => workInput({ key: `work:${journalId}-${String(i).padStart(5, '0')}:x`, sourceId: `${journalId}-${i}`, journalId, runAt: runAt(i) }));
+  for (let i = 0; i < inputs.length; i += 500) await store.desireDeposits(inputs.slice(i, i + 500), now);
+  return inputs.map((x) => x.key);
+}
+
+const journalsOf = (claimed: ClaimedJob[]) => claimed.map((c) => c.journalId).sort();
+
+function journalsContract(ref: StoreRef): void {
+  describe('journals', () => {
+    it('a job belongs to the journal it was desired for, the default journal when none is given', async () => {
+      await ref.store.desireDeposit(workInput({ key: 'k-default' }), T0);
+      await ref.store.desireDeposits([workInput({ key: 'k-b1', journalId: 'jb' }), workInput({ key: 'k-b2', journalId: 'jb' })], T0);
+      const claimed = await ref.store.claimJobs('w1', T0, 10, LEASE);
+      expect(claimed.map((c) => [c.deposit.key, c.journalId]).sort()).to.deep.equal([['k-b1', 'jb'], ['k-b2', 'jb'], ['k-default', DEFAULT_JOURNAL_ID]]);
+      expect((await ref.store.listJobs({ journalId: 'jb' })).map((c) => [c.deposit.key, c.journalId]).sort()).to.deep.equal([['k-b1', 'jb'], ['k-b2', 'jb']]);
+      expect((await ref.store.listJobs({ journalId: DEFAULT_JOURNAL_ID, status: 'leased' })).map((c) => c.deposit.key)).to.deep.equal(['k-default']);
+      expect(await ref.store.listJobs({ journalId: 'none' })).to.deep.equal([]);
+      expect(await ref.store.countJobs({ journalId: 'jb' })).to.deep.equal({ queued: 0, leased: 2, parked: 0, done: 0 });
+      expect(await ref.store.countJobs({ journalId: 'none' })).to.deep.equal({ queued: 0, leased: 0, parked: 0, done: 0 });
+      expect(await ref.store.countJobs()).to.deep.equal({ queued: 0, leased: 3, parked: 0, done: 0 });
+    });
+
+    it('a job keeps its journal when it is re-queued, retried or un-parked', async () => {
+      const r = await ref.store.desireDeposit(workInput({ journalId: 'jb' }), T0);
+      const [c] = await ref.store.claimJobs('w1', T0, 1, LEASE);
+      await ref.store.retryJob(c!.job.id, 'w1', 'ORCID answered 503', at(1), at(1));
+      await ref.store.parkJob(r.jobId!, null, 'too many attempts', at(2));
+      await ref.store.unparkJobs({ jobId: r.jobId! }, at(3));
+      // A new version while the job is open leaves the job (and its journal) as it is.
+      await ref.store.desireDeposit(workInput({ payload: '<w>v2</w>', payloadHash: 'hash-v2' }), at(4));
+      const [again] = await ref.store.claimJobs('w1', at(5), 1, LEASE);
+      expect(again).to.deep.include({ journalId: 'jb' });
+      expect(again!.job.id).to.equal(r.jobId);
+    });
+
+    it('claims take turns across journals: a backlog of one journal does not delay a new job of another', async () => {
+      // Journal A queued 300 jobs long ago; journal B's 10 come later. Global FIFO would claim all of A's first.
+      const a = await backlog(ref.store, 'A', 300, (i) => new Date(T0.getTime() + i));
+      const b = await backlog(ref.store, 'B', 10, (i) => at(60 + i), at(60));
+      const claims: ClaimedJob[][] = [];
+      for (let i = 0; i < 12; i++) claims.push(await ref.store.claimJobs('w1', at(100), 2, LEASE));
+      // Every claim of two has one job of each journal while both have work, then A's alone.
+      for (const claim of claims.slice(0, 10)) expect(journalsOf(claim)).to.deep.equal(['A', 'B']);
+      for (const claim of claims.slice(10)) expect(journalsOf(claim)).to.deep.equal(['A', 'A']);
+      // Within a journal, oldest runAt first.
+      const keysOf = (journal: string) => claims.flat().filter((c) => c.journalId === journal).map((c) => c.deposit.key);
+      expect(keysOf('B')).to.deep.equal(b);
+      expect(keysOf('A')).to.deep.equal(a.slice(0, 14));
+    });
+
+    it('a claim takes each journal\'s oldest due job, then each one\'s second, in that order', async () => {
+      await backlog(ref.store, 'A', 50, (i) => new Date(T0.getTime() + i));
+      await backlog(ref.store, 'B', 2, (i) => at(10 + i));
+      await backlog(ref.store, 'C', 5, (i) => at(20 + i));
+      await backlog(ref.store, 'D', 3, () => at(500)); // not due yet
+      const claimed = await ref.store.claimJobs('w1', at(100), 7, LEASE);
+      expect(claimed.slice(0, 3).map((c) => c.journalId).sort()).to.deep.equal(['A', 'B', 'C']);
+      expect(claimed.slice(3, 6).map((c) => c.journalId).sort()).to.deep.equal(['A', 'B', 'C']);
+      expect(claimed).to.have.length(7);
+      expect(claimed[6]!.journalId).to.be.oneOf(['A', 'C']);
+      expect(claimed.filter((c) => c.journalId === 'C').map((c) => c.deposit.key).slice(0, 2)).to.deep.equal(['work:C-00000:x', 'work:C-00001:x']);
+      expect(await ref.store.countJobs({ journalId: 'D' })).to.deep.equal({ queued: 3, leased: 0, parked: 0, done: 0 });
+    });
+
+    it('claims of one job at a time still reach every journal (the last round picks among journals at random)', async () => {
+      await backlog(ref.store, 'A', 40, (i) => new Date(T0.getTime() + i));
+      await backlog(ref.store, 'B', 40, (i) => at(60 + i));
+      const seen: string[] = [];
+      for (let i = 0; i < 40; i++) seen.push(...(await ref.store.claimJobs('w1', at(200), 1, LEASE)).map((c) => c.journalId));
+      // Global FIFO would take A's 40 first. At random, B is never picked in 40 draws once in 2^40.
+      expect(seen).to.have.length(40);
+      expect(seen).to.include('B');
+      expect(seen).to.include('A');
+    });
+
+    it('an expired lease takes its turn in its journal', async () => {
+      await backlog(ref.store, 'A', 5, (i) => new Date(T0.getTime() + i));
+      await backlog(ref.store, 'B', 1, () => at(1));
+      const [first] = (await ref.store.claimJobs('w1', at(2), 2, 1000)).filter((c) => c.journalId === 'B');
+      // B's only job is leased until at(3); A's first is leased too. Later, both leases have run out.
+      const again = await ref.store.claimJobs('w2', at(10), 2, LEASE);
+      expect(journalsOf(again)).to.deep.equal(['A', 'B']);
+      expect(again.find((c) => c.journalId === 'B')!.job).to.deep.include({ id: first!.job.id, leasedBy: 'w2', attempts: 2 });
     });
   });
 }

@@ -17,6 +17,7 @@ function task(n: number): ClaimedJob {
       key: `prefill:${n}`, kind: 'prefill', identityId: 'i', orcid: '0000-0002-1825-0097', sourceId: `s${n}`, submissionId: null, externalIdType: 'x', externalIdValue: `${n}`,
       desiredState: 'present', payload: null, payloadHash: null, version: 1, putCode: null, postedHash: null, maybePosted: false, status: 'pending', lastError: null, createdAt: NOW, updatedAt: NOW,
     } as unknown as ClaimedJob['deposit'],
+    journalId: 'default',
   };
 }
 

@@ -13,15 +13,15 @@ export async function listDeposits(h: MongoHandle, filter: { identityId?: string
   return h.guard(async () => (await h.m.Deposit.find(defined(filter)).sort({ createdAt: 1, _id: 1 }).lean<M.DepositDoc[]>().exec()).map(M.toDeposit));
 }
 
-export async function listJobs(h: MongoHandle, filter: { jobId?: string; status?: S.JobStatus; identityId?: string; submissionId?: string; limit?: number }): Promise<S.ClaimedJob[]> {
+export async function listJobs(h: MongoHandle, filter: { jobId?: string; status?: S.JobStatus; identityId?: string; submissionId?: string; journalId?: string; limit?: number }): Promise<S.ClaimedJob[]> {
   return h.guard(async () => {
-    const q: Record<string, unknown> = defined({ _id: filter.jobId, status: filter.status });
+    const q: Record<string, unknown> = defined({ _id: filter.jobId, status: filter.status, journalId: filter.journalId });
     const byDeposit = defined({ identityId: filter.identityId, submissionId: filter.submissionId });
     if (Object.keys(byDeposit).length > 0) q.depositKey = { $in: await h.m.Deposit.distinct('_id', byDeposit).exec() };
-    const jobs = (await h.m.Job.find(q).sort({ runAt: 1, depositKey: 1, _id: 1 }).limit(filter.limit ?? DEFAULT_LIST_LIMIT).lean<M.JobDoc[]>().exec()).map(M.toJob);
+    const jobs = await h.m.Job.find(q).sort({ runAt: 1, depositKey: 1, _id: 1 }).limit(filter.limit ?? DEFAULT_LIST_LIMIT).lean<M.JobDoc[]>().exec();
     const docs = await h.m.Deposit.find({ _id: { $in: [...new Set(jobs.map((j) => j.depositKey))] } }).lean<M.DepositDoc[]>().exec();
     const deposits = new Map(docs.map((d) => [d._id, M.toDeposit(d)]));
-    return jobs.map((job) => ({ job, deposit: deposits.get(job.depositKey)! }));
+    return jobs.map((job) => M.toClaimed(job, deposits.get(job.depositKey)!));
   });
 }
 
@@ -32,10 +32,11 @@ export async function countActiveItemJobs(h: MongoHandle, identityId: string): P
   });
 }
 
-export async function countJobs(h: MongoHandle): Promise<S.JobCounts> {
+export async function countJobs(h: MongoHandle, filter: { journalId?: string } = {}): Promise<S.JobCounts> {
   return h.guard(async () => {
     const counts: S.JobCounts = { queued: 0, leased: 0, parked: 0, done: 0 };
-    const rows = await h.m.Job.aggregate<{ _id: S.JobStatus; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]).exec();
+    const match = filter.journalId === undefined ? [] : [{ $match: { journalId: filter.journalId } }];
+    const rows = await h.m.Job.aggregate<{ _id: S.JobStatus; n: number }>([...match, { $group: { _id: '$status', n: { $sum: 1 } } }]).exec();
     for (const r of rows) counts[r._id] = r.n;
     return counts;
   });

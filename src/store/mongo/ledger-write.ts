@@ -6,7 +6,7 @@
 import type { ClientSession } from 'mongoose';
 import { INVALID_INPUT, LEASE_LOST, OrcidPluginError, StorageError } from '../../errors.js';
 import { heldJobOrThrow, planDesire } from '../deposit-rules.js';
-import { ITEM_KINDS } from '../store.js';
+import { DEFAULT_JOURNAL_ID, ITEM_KINDS } from '../store.js';
 import type * as S from '../store.js';
 import { OPEN, historyDoc, mapNull, type MongoHandle } from './handle.js';
 import * as M from './models.js';
@@ -33,7 +33,7 @@ async function desireOne(h: MongoHandle, input: S.DesireDepositInput, now: Date,
   await h.m.Deposit.replaceOne({ _id: input.key }, M.fromDeposit(plan.deposit), { upsert: true, session }).exec();
   const a = plan.action;
   if (a.kind === 'insert') {
-    await h.m.Job.create([M.fromJob(a.job)], { session });
+    await h.m.Job.create([M.fromJob(a.job, input.journalId ?? DEFAULT_JOURNAL_ID)], { session });
     open = a.job;
   } else if (a.kind === 'requeue' && open) {
     await h.m.Job.updateOne({ _id: open.id }, { $set: { status: 'queued', attempts: 0, runAt: a.runAt, parkReason: null, leasedBy: null, leaseExpiresAt: null, updatedAt: now } }, { session }).exec();

@@ -2,9 +2,10 @@
  * Bring a MongoDB store made by the first release up to date, the counterpart of SQLite migration 3:
  * domain data kept as JSON in `orcid_settings` moves to its own collections, the mirrored `open`
  * flag and its index go (open is `status` not done, one definition), and `maxAttempts` goes (the
- * worker's setting is the one limit); and, for many journals, submissions get `journalId` `default`. Idempotent: every step finds nothing to do the second time.
+ * worker's setting is the one limit); and, for many journals, submissions and jobs get the journal `default`. Idempotent: every step finds nothing to do the second time.
  */
 import type * as M from './models.js';
+import { DEFAULT_JOURNAL_ID } from '../store.js';
 
 const DOMAIN_KEYS = /^(submission-title|article|submission-article|review|contributor-reviews|editor|prefill|pending-revoke):|^open-submissions$/;
 
@@ -15,6 +16,8 @@ export async function migrateMongo(m: M.Models): Promise<void> {
   const indexes = await m.Job.collection.indexes().catch(() => []);
   if (indexes.some((i) => i.name === 'one_open_job_per_deposit')) await m.Job.collection.dropIndex('one_open_job_per_deposit');
   await m.Job.collection.updateMany({ $or: [{ open: { $exists: true } }, { maxAttempts: { $exists: true } }] }, { $unset: { open: '', maxAttempts: '' } });
+  // Jobs made before journals belong to the one journal the store served (SQL migrations 5 and 3).
+  await m.Job.collection.updateMany({ journalId: { $exists: false } }, { $set: { journalId: DEFAULT_JOURNAL_ID } });
 
   const epoch = new Date(0);
   for await (const s of m.Setting.find({ _id: DOMAIN_KEYS }).lean<M.SettingDoc[]>().cursor()) {

@@ -8,6 +8,7 @@ import mongoose, { Schema } from 'mongoose';
 import { OPEN_JOB_RANGE } from '../deposit-rules.js';
 import type { Connection, Model, Types } from 'mongoose';
 import type * as S from '../store.js';
+import { DEFAULT_JOURNAL_ID } from '../store.js';
 import type { EditorAppointment, Review } from '../../types.js';
 
 const str = { type: String, default: null };
@@ -18,7 +19,8 @@ export type IdentityDoc = Omit<S.Identity, 'id'> & { _id: string };
 export type ContributorDoc = Omit<S.Contributor, 'id'> & { _id: string };
 export type InvitationDoc = Omit<S.Invitation, 'tokenHash'> & { _id: string };
 export type DepositDoc = Omit<S.Deposit, 'key'> & { _id: string };
-export type JobDoc = Omit<S.Job, 'id'> & { _id: string };
+/** A job and the journal it was created for (`DEFAULT_JOURNAL_ID` for jobs made before journals). */
+export type JobDoc = Omit<S.Job, 'id'> & { _id: string; journalId: string };
 export type WebhookDoc = Omit<S.WebhookSubscription, 'orcid'> & { _id: string };
 export type HistoryDoc = Omit<S.HistoryEntry, 'id'> & { _id: Types.ObjectId };
 export interface SettingDoc {
@@ -145,6 +147,7 @@ const jobSchema = new Schema<JobDoc>(
     parkReason: str,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
+    journalId: { type: String, required: true, default: DEFAULT_JOURNAL_ID },
   },
   { ...options, collection: 'orcid_jobs' },
 );
@@ -154,6 +157,8 @@ jobSchema.index({ depositKey: 1 }, { unique: true, partialFilterExpression: { st
 jobSchema.index({ depositKey: 1, status: 1 });
 jobSchema.index({ status: 1, runAt: 1, _id: 1 });
 jobSchema.index({ status: 1, leaseExpiresAt: 1 });
+// The fair claim: the journals with queued jobs (a distinct scan), then each one's oldest due jobs.
+jobSchema.index({ status: 1, journalId: 1, runAt: 1, _id: 1 });
 
 const webhookSchema = new Schema<WebhookDoc>(
   {
@@ -291,13 +296,16 @@ export const toDeposit = ({ _id, ...d }: DepositDoc): S.Deposit => ({
 
 export const fromDeposit = ({ key, ...d }: S.Deposit): DepositDoc => ({ _id: key, ...d });
 
-export const toJob = ({ _id, ...d }: JobDoc): S.Job => ({
+export const toJob = ({ _id, journalId: _journal, ...d }: JobDoc): S.Job => ({
   id: _id, depositKey: d.depositKey, status: d.status, attempts: d.attempts, runAt: d.runAt,
   leasedBy: d.leasedBy ?? null, leaseExpiresAt: d.leaseExpiresAt ?? null, lastError: d.lastError ?? null,
   parkReason: d.parkReason ?? null, createdAt: d.createdAt, updatedAt: d.updatedAt,
 });
 
-export const fromJob = ({ id, ...j }: S.Job): JobDoc => ({ _id: id, ...j });
+export const fromJob = ({ id, ...j }: S.Job, journalId: string): JobDoc => ({ _id: id, ...j, journalId });
+
+/** A job document and its deposit as the ledger returns them. */
+export const toClaimed = (d: JobDoc, deposit: S.Deposit): S.ClaimedJob => ({ job: toJob(d), deposit, journalId: d.journalId ?? DEFAULT_JOURNAL_ID });
 
 export const toWebhook = (d: WebhookDoc): S.WebhookSubscription => ({ orcid: d._id, callbackUrl: d.callbackUrl, registeredAt: d.registeredAt });
 

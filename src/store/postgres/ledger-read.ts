@@ -22,8 +22,8 @@ export async function listDeposits(h: PgHandle, filter: { identityId?: string; s
   return (await h.rows(`SELECT * FROM deposits ${where} ORDER BY created_at, key`, params)).map(toDeposit);
 }
 
-export async function listJobs(h: PgHandle, filter: { jobId?: string; status?: S.JobStatus; identityId?: string; submissionId?: string; limit?: number }): Promise<S.ClaimedJob[]> {
-  const { where, params } = conditions({ 'j.id': filter.jobId, 'j.status': filter.status, 'd.identity_id': filter.identityId, 'd.submission_id': filter.submissionId });
+export async function listJobs(h: PgHandle, filter: { jobId?: string; status?: S.JobStatus; identityId?: string; submissionId?: string; journalId?: string; limit?: number }): Promise<S.ClaimedJob[]> {
+  const { where, params } = conditions({ 'j.id': filter.jobId, 'j.status': filter.status, 'd.identity_id': filter.identityId, 'd.submission_id': filter.submissionId, 'j.journal_id': filter.journalId });
   return (await h.rows(`${JOINED} ${where} ORDER BY j.run_at, j.deposit_key, j.id LIMIT $${params.length + 1}`, [...params, filter.limit ?? DEFAULT_LIST_LIMIT])).map(splitJoined);
 }
 
@@ -36,9 +36,10 @@ export async function countActiveItemJobs(h: PgHandle, identityId: string): Prom
   return Number(r?.n ?? 0);
 }
 
-export async function countJobs(h: PgHandle): Promise<S.JobCounts> {
+export async function countJobs(h: PgHandle, filter: { journalId?: string } = {}): Promise<S.JobCounts> {
   const counts: S.JobCounts = { queued: 0, leased: 0, parked: 0, done: 0 };
-  for (const r of await h.rows('SELECT status, count(*) AS n FROM jobs GROUP BY status')) counts[r.status as S.JobStatus] = Number(r.n);
+  const { where, params } = conditions({ journal_id: filter.journalId });
+  for (const r of await h.rows(`SELECT status, count(*) AS n FROM jobs ${where} GROUP BY status`, params)) counts[r.status as S.JobStatus] = Number(r.n);
   return counts;
 }
 

@@ -7,7 +7,7 @@
  */
 import { INVALID_INPUT, OrcidPluginError } from '../../errors.js';
 import { heldJobOrThrow, planDesire } from '../deposit-rules.js';
-import { ITEM_KINDS } from '../store.js';
+import { DEFAULT_JOURNAL_ID, ITEM_KINDS } from '../store.js';
 import type * as S from '../store.js';
 import type { PgHandle, PgQuery } from './handle.js';
 import { DEPOSIT_COLUMNS, DEPOSIT_RECORD, JOB_COLUMNS, JOB_RECORD, depositRecord, jobRecord, toDeposit, toJob, type Row } from './rows.js';
@@ -32,7 +32,7 @@ const WRITE_EVENT = `WITH
   job AS (
     INSERT INTO jobs (${JOB_COLUMNS.join(', ')})
     SELECT ${JOB_COLUMNS.join(', ')} FROM jsonb_to_recordset($2::jsonb) AS x(${JOB_RECORD})
-    ON CONFLICT (id) DO UPDATE SET ${set(JOB_COLUMNS, ['id', 'deposit_key', 'created_at'])}
+    ON CONFLICT (id) DO UPDATE SET ${set(JOB_COLUMNS, ['id', 'deposit_key', 'created_at', 'journal_id'])}
     RETURNING 1)
   SELECT (SELECT count(*) FROM dep) AS deposits, (SELECT count(*) FROM job) AS jobs,
     CASE WHEN $3::boolean THEN pg_notify($4, '') END AS notified`;
@@ -55,10 +55,15 @@ export async function desireDeposits(h: PgHandle, inputs: S.DesireDepositInput[]
     await q.rows(`SELECT count(pg_advisory_xact_lock(hashtextextended($2 || k, 0))) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n)`, [keys, `${h.schema}:`]);
     const deposits = new Map<string, S.Deposit>();
     const jobs = new Map<string, S.Job>();
+    // A job keeps the journal it was created with (an update of an open job leaves the column alone).
+    const journalOf = new Map<string, string>();
     for (const r of await q.rows(READ_EVENT, [keys])) {
       const row = r.row as Row;
       if (r.kind === 'deposit') deposits.set(String(row.key), toDeposit(row));
-      else jobs.set(String(row.deposit_key), toJob(row));
+      else {
+        jobs.set(String(row.deposit_key), toJob(row));
+        journalOf.set(String(row.id), String(row.journal_id));
+      }
     }
     const touchedJobs = new Map<string, S.Job>();
     let runnable = false;
@@ -68,7 +73,10 @@ export async function desireDeposits(h: PgHandle, inputs: S.DesireDepositInput[]
       deposits.set(input.key, plan.deposit);
       const a = plan.action;
       let job = open;
-      if (a.kind === 'insert') job = a.job;
+      if (a.kind === 'insert') {
+        job = a.job;
+        journalOf.set(job.id, input.journalId ?? DEFAULT_JOURNAL_ID);
+      }
       else if (a.kind === 'requeue' && open) job = { ...open, status: 'queued', attempts: 0, runAt: a.runAt, parkReason: null, leasedBy: null, leaseExpiresAt: null, updatedAt: now };
       else if (a.kind === 'finish' && open) job = { ...open, status: 'done', leasedBy: null, leaseExpiresAt: null, updatedAt: now };
       if (job && job !== open) {
@@ -80,7 +88,7 @@ export async function desireDeposits(h: PgHandle, inputs: S.DesireDepositInput[]
       else jobs.delete(input.key);
       return { deposit: plan.deposit, jobId: stillOpen ? stillOpen.id : null, changed: plan.changed };
     });
-    const jobRows = [...touchedJobs.values()].sort((a, b) => Number(a.status !== 'done') - Number(b.status !== 'done')).map(jobRecord);
+    const jobRows = [...touchedJobs.values()].sort((a, b) => Number(a.status !== 'done') - Number(b.status !== 'done')).map((j) => jobRecord(j, journalOf.get(j.id)!));
     const depositRows = keys.map((k) => depositRecord(deposits.get(k)!));
     await q.rows(WRITE_EVENT, [JSON.stringify(depositRows), JSON.stringify(jobRows), runnable, h.channel]);
     return results;

@@ -228,6 +228,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX submissions_journal ON submissions (journal_id, id);
     `,
   },
+  {
+    version: 5,
+    name: 'jobs.journal_id: claims share the rate limit fairly across journals',
+    // Every job of a store made before journals belongs to the one journal it served (a constant
+    // default: no table rewrite). The fair claim walks the journals with queued jobs (a loose
+    // index scan over this index), then takes each one's oldest due jobs from it; the global FIFO
+    // claim keeps using jobs_queued.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN journal_id ${ID} NOT NULL DEFAULT 'default';
+      CREATE INDEX jobs_queued_journal ON jobs (journal_id, run_at, id) WHERE status = 'queued';
+    `,
+  },
 ];
 
 /** The advisory lock key of a schema's migrations (one per schema: other schemas do not wait). */

@@ -3,6 +3,7 @@
  * domain objects and back. Pure.
  */
 import type {
+  ClaimedJob,
   Contributor,
   ContributorRole,
   Deposit,
@@ -82,9 +83,9 @@ export const DEPOSIT_RECORD = `key text, kind text, identity_id text, orcid text
   external_id_value text, desired_state text, payload text, payload_hash text, version integer, put_code text, posted_hash text,
   maybe_posted boolean, status text, last_error text, created_at timestamptz, updated_at timestamptz`;
 
-export const JOB_COLUMNS = ['id', 'deposit_key', 'status', 'attempts', 'run_at', 'leased_by', 'lease_expires_at', 'last_error', 'park_reason', 'created_at', 'updated_at'] as const;
+export const JOB_COLUMNS = ['id', 'deposit_key', 'status', 'attempts', 'run_at', 'leased_by', 'lease_expires_at', 'last_error', 'park_reason', 'created_at', 'updated_at', 'journal_id'] as const;
 export const JOB_RECORD = `id text, deposit_key text, status text, attempts integer, run_at timestamptz, leased_by text, lease_expires_at timestamptz,
-  last_error text, park_reason text, created_at timestamptz, updated_at timestamptz`;
+  last_error text, park_reason text, created_at timestamptz, updated_at timestamptz, journal_id text`;
 
 export function toDeposit(r: Row): Deposit {
   return {
@@ -136,8 +137,10 @@ export function toJob(r: Row): Job {
   };
 }
 
-export function jobRecord(j: Job): Row {
+/** A job and its journal as a JSON record for `jsonb_to_recordset(…) AS x(JOB_RECORD)`. */
+export function jobRecord(j: Job, journalId: string): Row {
   return {
+    journal_id: journalId,
     id: j.id, deposit_key: j.depositKey, status: j.status, attempts: j.attempts, run_at: j.runAt.toISOString(), leased_by: j.leasedBy,
     lease_expires_at: j.leaseExpiresAt?.toISOString() ?? null, last_error: j.lastError, park_reason: j.parkReason,
     created_at: j.createdAt.toISOString(), updated_at: j.updatedAt.toISOString(),
@@ -145,10 +148,10 @@ export function jobRecord(j: Job): Row {
 }
 
 /** A row of `jobs` joined with its deposit, the deposit's columns prefixed with `d_`. */
-export function splitJoined(r: Row): { job: Job; deposit: Deposit } {
+export function splitJoined(r: Row): ClaimedJob {
   const d: Row = {};
   for (const [k, v] of Object.entries(r)) if (k.startsWith('d_')) d[k.slice(2)] = v;
-  return { job: toJob(r), deposit: toDeposit(d) };
+  return { job: toJob(r), deposit: toDeposit(d), journalId: String(r.journal_id) };
 }
 
 export function toWebhook(r: Row): WebhookSubscription {

@@ -13,19 +13,53 @@ import { randomUUID } from 'node:crypto';
 
 export const JOINED = `SELECT j.*, ${DEPOSIT_COLUMNS.map((c) => `d.${c} AS d_${c}`).join(', ')} FROM jobs j JOIN deposits d ON d.key = j.deposit_key`;
 
-export function claimJobs(h: SqliteHandle, workerId: string, now: Date, limit: number, leaseMs: number): S.ClaimedJob[] {
+/**
+ * Due jobs oldest runAt first over every journal: two index range scans (queued by run_at, leased
+ * by expiry) merged by run_at.
+ */
+const CLAIM_FIFO = `SELECT id FROM (
+    SELECT id, run_at FROM (SELECT id, run_at FROM jobs INDEXED BY jobs_queued WHERE status = 'queued' AND run_at <= @t ORDER BY run_at LIMIT @limit)
+    UNION ALL
+    SELECT id, run_at FROM (SELECT id, run_at FROM jobs INDEXED BY jobs_leased WHERE status = 'leased' AND lease_expires_at <= @t ORDER BY lease_expires_at LIMIT @limit)
+  ) ORDER BY run_at, id LIMIT @limit`;
+
+/**
+ * Due jobs round-robin across journals (see `ClaimOrder`), from index seeks only:
+ * - `journals`: the journals with queued jobs, one seek each (a skip scan of jobs_queued_journal);
+ * - `walk`: each journal's first `limit` due jobs in (run_at, id) order, one seek per job from the
+ *   one before (a row-value range), so a journal's backlog costs `limit` seeks, not its length;
+ * - `expired`: leases that ran out, by expiry, as in the FIFO claim;
+ * then each job's turn in its journal (1 = its oldest), and the claim takes turn 1 of every journal,
+ * then turn 2, …; journals tying for the last places of a claim are picked at random.
+ */
+const CLAIM_FAIR = `WITH RECURSIVE
+  journals(journal_id) AS (
+    SELECT (SELECT journal_id FROM jobs INDEXED BY jobs_queued_journal WHERE status = 'queued' ORDER BY journal_id LIMIT 1)
+    UNION ALL
+    SELECT (SELECT q.journal_id FROM jobs AS q INDEXED BY jobs_queued_journal WHERE q.status = 'queued' AND q.journal_id > journals.journal_id ORDER BY q.journal_id LIMIT 1)
+    FROM journals WHERE journals.journal_id IS NOT NULL),
+  walk(journal_id, id, turn) AS (
+    SELECT journal_id, (SELECT f.id FROM jobs AS f INDEXED BY jobs_queued_journal
+        WHERE f.status = 'queued' AND f.journal_id = journals.journal_id AND f.run_at <= @t ORDER BY f.run_at, f.id LIMIT 1), 1
+    FROM journals WHERE journal_id IS NOT NULL
+    UNION ALL
+    SELECT w.journal_id, (SELECT n.id FROM jobs AS n INDEXED BY jobs_queued_journal
+        WHERE n.status = 'queued' AND n.journal_id = w.journal_id AND n.run_at <= @t
+          AND (n.run_at, n.id) > (SELECT p.run_at, p.id FROM jobs AS p WHERE p.id = w.id) ORDER BY n.run_at, n.id LIMIT 1), w.turn + 1
+    FROM walk AS w WHERE w.id IS NOT NULL AND w.turn < @limit),
+  expired AS (
+    SELECT id, run_at, journal_id FROM jobs INDEXED BY jobs_leased WHERE status = 'leased' AND lease_expires_at <= @t ORDER BY lease_expires_at LIMIT @limit),
+  turns AS (
+    SELECT id, row_number() OVER (PARTITION BY journal_id ORDER BY run_at, id) AS turn FROM (
+      SELECT w.id, j.run_at, w.journal_id FROM walk AS w JOIN jobs AS j ON j.id = w.id
+      UNION ALL SELECT id, run_at, journal_id FROM expired))
+  SELECT id FROM turns ORDER BY turn, random() LIMIT @limit`;
+
+export function claimJobs(h: SqliteHandle, workerId: string, now: Date, limit: number, leaseMs: number, order: S.ClaimOrder = 'fair'): S.ClaimedJob[] {
   if (limit <= 0) return [];
   return h.tx(() => {
     const t = now.getTime();
-    // Due jobs oldest runAt first: two index range scans (queued by run_at, leased by expiry) merged by run_at.
-    const ids = h.all(
-      `SELECT id FROM (
-         SELECT id, run_at FROM (SELECT id, run_at FROM jobs INDEXED BY jobs_queued WHERE status = 'queued' AND run_at <= @t ORDER BY run_at LIMIT @limit)
-         UNION ALL
-         SELECT id, run_at FROM (SELECT id, run_at FROM jobs INDEXED BY jobs_leased WHERE status = 'leased' AND lease_expires_at <= @t ORDER BY lease_expires_at LIMIT @limit)
-       ) ORDER BY run_at, id LIMIT @limit`,
-      { t, limit },
-    ).map((r) => String(r.id));
+    const ids = h.all(order === 'fifo' ? CLAIM_FIFO : CLAIM_FAIR, { t, limit }).map((r) => String(r.id));
     return ids.map((id) => {
       h.run(`UPDATE jobs SET status = 'leased', leased_by = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`, workerId, t + leaseMs, t, id);
       h.run(`UPDATE deposits SET maybe_posted = 1 WHERE key = (SELECT deposit_key FROM jobs WHERE id = ?) AND desired_state = 'present' AND put_code IS NULL AND maybe_posted = 0`, id);

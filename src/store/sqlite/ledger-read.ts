@@ -16,8 +16,8 @@ export function listDeposits(h: SqliteHandle, filter: { identityId?: string; sub
   return h.all(`SELECT * FROM deposits ${where} ORDER BY created_at, key`, ...params).map(toDeposit);
 }
 
-export function listJobs(h: SqliteHandle, filter: { jobId?: string; status?: S.JobStatus; identityId?: string; submissionId?: string; limit?: number }): S.ClaimedJob[] {
-  const { where, params } = conditions({ 'j.id': filter.jobId, 'j.status': filter.status, 'd.identity_id': filter.identityId, 'd.submission_id': filter.submissionId });
+export function listJobs(h: SqliteHandle, filter: { jobId?: string; status?: S.JobStatus; identityId?: string; submissionId?: string; journalId?: string; limit?: number }): S.ClaimedJob[] {
+  const { where, params } = conditions({ 'j.id': filter.jobId, 'j.status': filter.status, 'd.identity_id': filter.identityId, 'd.submission_id': filter.submissionId, 'j.journal_id': filter.journalId });
   return h.all(`${JOINED} ${where} ORDER BY j.run_at, j.deposit_key, j.id LIMIT ?`, ...params, filter.limit ?? DEFAULT_LIST_LIMIT).map(splitJoined);
 }
 
@@ -30,9 +30,10 @@ export function countActiveItemJobs(h: SqliteHandle, identityId: string): number
   return Number(r?.n ?? 0);
 }
 
-export function countJobs(h: SqliteHandle): S.JobCounts {
+export function countJobs(h: SqliteHandle, filter: { journalId?: string } = {}): S.JobCounts {
   const counts: S.JobCounts = { queued: 0, leased: 0, parked: 0, done: 0 };
-  for (const r of h.all('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status')) counts[r.status as S.JobStatus] = Number(r.n);
+  const { where, params } = conditions({ journal_id: filter.journalId });
+  for (const r of h.all(`SELECT status, COUNT(*) AS n FROM jobs ${where} GROUP BY status`, ...params)) counts[r.status as S.JobStatus] = Number(r.n);
   return counts;
 }
 

@@ -5,7 +5,7 @@
  */
 import { INVALID_INPUT, OrcidPluginError } from '../../errors.js';
 import { heldJobOrThrow, planDesire } from '../deposit-rules.js';
-import { ITEM_KINDS } from '../store.js';
+import { DEFAULT_JOURNAL_ID, ITEM_KINDS } from '../store.js';
 import type * as S from '../store.js';
 import { conditions, type SqliteHandle } from './handle.js';
 import { depositParams, jobParams, ms, toDeposit, toJob } from './rows.js';
@@ -14,7 +14,7 @@ export const DEPOSIT_COLUMNS = [
   'key', 'kind', 'identity_id', 'orcid', 'source_id', 'submission_id', 'external_id_type', 'external_id_value', 'desired_state',
   'payload', 'payload_hash', 'version', 'put_code', 'posted_hash', 'maybe_posted', 'status', 'last_error', 'created_at', 'updated_at',
 ];
-const JOB_COLUMNS = ['id', 'deposit_key', 'status', 'attempts', 'run_at', 'leased_by', 'lease_expires_at', 'last_error', 'park_reason', 'created_at', 'updated_at'];
+const JOB_COLUMNS = ['id', 'deposit_key', 'status', 'attempts', 'run_at', 'leased_by', 'lease_expires_at', 'last_error', 'park_reason', 'created_at', 'updated_at', 'journal_id'];
 /** The one definition of an open job. */
 export const OPEN = `('queued', 'leased', 'parked')`;
 const ITEMS = `(${ITEM_KINDS.map((k) => `'${k}'`).join(', ')})`;
@@ -42,7 +42,7 @@ function desireOne(h: SqliteHandle, input: S.DesireDepositInput, now: Date): S.D
   const a = plan.action;
   const t = now.getTime();
   if (a.kind === 'insert') {
-    h.run(INSERT_JOB, jobParams(a.job));
+    h.run(INSERT_JOB, { ...jobParams(a.job), journal_id: input.journalId ?? DEFAULT_JOURNAL_ID });
     open = a.job;
   } else if (a.kind === 'requeue' && open) {
     h.run(`UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?, park_reason = NULL, leased_by = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?`, ms(a.runAt), t, open.id);

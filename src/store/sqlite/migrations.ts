@@ -264,6 +264,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX submissions_journal ON submissions (journal_id, id);
     `,
   },
+  {
+    version: 7,
+    name: 'jobs.journal_id: claims share the rate limit fairly across journals',
+    // Every job of a store made before journals belongs to the one journal it served. The fair
+    // claim walks the journals with queued jobs (a skip scan over this index), then takes each
+    // one's oldest due jobs from it; the global FIFO claim keeps using jobs_queued.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN journal_id TEXT NOT NULL DEFAULT 'default';
+      CREATE INDEX jobs_queued_journal ON jobs (journal_id, run_at, id) WHERE status = 'queued';
+    `,
+  },
 ];
 
 /** Apply every migration not yet recorded; safe when several processes start at once. */

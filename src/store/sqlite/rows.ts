@@ -1,5 +1,6 @@
 /** SQLite rows (snake_case, integer ms dates) to domain objects and back. Pure. */
 import type {
+  ClaimedJob,
   Contributor,
   ContributorRole,
   Deposit,
@@ -153,10 +154,10 @@ export function jobParams(j: Job): Row {
 }
 
 /** A row of `jobs` joined with its deposit, the deposit's columns prefixed with `d_`. */
-export function splitJoined(r: Row): { job: Job; deposit: Deposit } {
+export function splitJoined(r: Row): ClaimedJob {
   const d: Row = {};
   for (const [k, v] of Object.entries(r)) if (k.startsWith('d_')) d[k.slice(2)] = v;
-  return { job: toJob(r), deposit: toDeposit(d) };
+  return { job: toJob(r), deposit: toDeposit(d), journalId: String(r.journal_id) };
 }
 
 export function toWebhook(r: Row): WebhookSubscription {
