@@ -65,7 +65,9 @@ export const CLAIM: Record<S.ClaimOrder, string> = { fair: claimStatement(DUE_FA
 export async function claimJobs(h: PgHandle, workerId: string, now: Date, limit: number, leaseMs: number, order: S.ClaimOrder = 'fair'): Promise<S.ClaimedJob[]> {
   if (limit <= 0) return [];
   // The statement sees deposits as they were before it marked them: the mark is merged in above.
-  return (await h.rows(CLAIM[order], [now, Math.floor(limit), workerId, new Date(now.getTime() + leaseMs)])).map(splitJoined);
+  // Named, so each connection plans it once (as the rate take and the completion): planning this
+  // recursive statement on every claim cost milliseconds on the wake path.
+  return (await h.rows(CLAIM[order], [now, Math.floor(limit), workerId, new Date(now.getTime() + leaseMs)], `koa-orcid-claim-${order}`)).map(splitJoined);
 }
 
 export async function renewLease(h: PgHandle, jobId: string, workerId: string, now: Date, leaseMs: number): Promise<boolean> {
