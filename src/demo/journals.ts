@@ -1,7 +1,8 @@
 import type { Context } from 'koa';
 import type { JournalSettings } from '../types.js';
 import { DEFAULT_JOURNAL_ID } from '../store/store.js';
-import type { DemoUser } from './people.js';
+import { demoLocale, type DemoUser } from './people.js';
+import { resolveLocale } from '../web/templates.js';
 
 /**
  * The demo hosts two journals on one plugin instance (issue 19): the English journal of the
@@ -42,3 +43,17 @@ export function demoJournalLocale(ctx: Context): 'zh-Hans' | null {
 
 /** A manuscript's journal id (manuscripts saved before the demo had two journals are the default one's). */
 export const journalIdOf = (s: { journalId?: string }): string => s.journalId ?? DEFAULT_JOURNAL_ID;
+
+/**
+ * A manuscript's or article's page puts the reader in its journal, as a host with a site per journal
+ * would: the switcher, and so the plugin's journalOf for the status links on the page, follows it;
+ * the header names it; without a language chosen, the page is in the journal's language.
+ */
+export function enterJournal(ctx: Context, s: { journalId?: string }, settings: { journal: { title: string }; locale: Parameters<typeof resolveLocale>[1] }): void {
+  const id = journalIdOf(s);
+  if (demoJournalId(ctx) !== id) ctx.cookies.set(JOURNAL_COOKIE, id, { httpOnly: true, sameSite: 'lax', overwrite: true });
+  const state = ctx.state as { journalId?: string; journal?: unknown; locale?: string };
+  state.journalId = id;
+  state.journal = id === ZH_JOURNAL.id ? ZH_JOURNAL : settings.journal;
+  if (!demoLocale(ctx)) state.locale = id === ZH_JOURNAL.id ? 'zh-Hans' : resolveLocale(ctx.get('accept-language'), settings.locale);
+}

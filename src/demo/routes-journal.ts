@@ -9,7 +9,7 @@ import { rolesFromContributors, visibleContributors } from '../web/submission-ac
 import { ACT_AS_COOKIE, LANG_COOKIE, currentDemoUser, DEMO_RESEARCHERS, DEMO_USERS, demoUser, NOBODY } from './people.js';
 import { mailParts } from './mailbox.js';
 import { worded } from './page-error.js';
-import { DEMO_JOURNALS, demoJournalId, journalIdOf, JOURNAL_COOKIE } from './journals.js';
+import { DEMO_JOURNALS, demoJournalId, enterJournal, journalIdOf, JOURNAL_COOKIE } from './journals.js';
 import { DEFAULT_JOURNAL_ID } from '../store/store.js';
 
 const MAX_AUTHORS = 5;
@@ -86,6 +86,7 @@ export function journalRoutes(router: Router, d: DemoDeps) {
   router.get('/submissions/:id', async (ctx) => {
     const s = await data.get(ctx.params.id);
     if (!s) throw worded(new NotFoundError('No such manuscript.'), 'no-manuscript');
+    enterJournal(ctx, s, orcid.config);
     const user = currentDemoUser(ctx);
     const all = await contributorRows(orcid.store, renderer, s.id, (ctx.state as { locale?: string }).locale);
     // The plugin's rule, applied to the host's own page: reviewers are shown to editors (and to themselves) only.

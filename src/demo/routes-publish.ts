@@ -11,7 +11,7 @@ import { worded } from './page-error.js';
 import { buildCrossref, buildJats, type ArticleXmlInput } from './xml.js';
 import { itemRow, progressOf } from '../web/status-view.js';
 import { isItemKind } from '../store/store.js';
-import { demoJournalId, journalIdOf } from './journals.js';
+import { demoJournalId, enterJournal, journalIdOf } from './journals.js';
 
 /** Reviewing, publishing, the article page with its XML, and the live ORCID sync page. */
 export function publishRoutes(router: Router, d: DemoDeps) {
@@ -49,6 +49,7 @@ export function publishRoutes(router: Router, d: DemoDeps) {
 
   router.get('/submissions/:id/review', async (ctx) => {
     const { s, r } = await assignment(ctx);
+    enterJournal(ctx, s, orcid.config);
     const me = (await contributorRows(orcid.store, renderer, s.id, (ctx.state as { locale?: string }).locale)).find((c) => c.id === r.contributorId) ?? null;
     render(ctx, 'review.njk', { s, r, me });
   });
@@ -118,12 +119,11 @@ export function publishRoutes(router: Router, d: DemoDeps) {
 
   router.get('/articles/:id', async (ctx) => {
     const s = await published(ctx);
+    enterJournal(ctx, s, orcid.config);
     const locale = (ctx.state as { locale?: string }).locale;
     const rows = await contributorRows(orcid.store, renderer, s.id, locale);
     const authors = s.authors.map((a) => ({ contributorId: a.contributorId, name: personName(a, locale), badge: rows.find((c) => c.id === a.contributorId)?.badge ?? '' }));
-    // The article's own journal in the header, whichever journal the switcher shows.
-    const j = await journalOf(s);
-    render(ctx, 'article.njk', { journal: { title: j.title, issn: j.issn }, s, authors, isEditor: !!currentDemoUser(ctx)?.roles.includes('editor') });
+    render(ctx, 'article.njk', { s, authors, isEditor: !!currentDemoUser(ctx)?.roles.includes('editor') });
   });
 
   for (const kind of ['jats', 'crossref'] as const) {
@@ -137,6 +137,7 @@ export function publishRoutes(router: Router, d: DemoDeps) {
 
   router.get('/submissions/:id/progress', async (ctx) => {
     const s = await submission(ctx);
+    enterJournal(ctx, s, orcid.config);
     // The first paint, in words and a bar; the page's script then follows the JSON status (kept for scripts).
     // Items name iDs, a reviewer's among them: editors only, as the JSON status.
     const rows = currentDemoUser(ctx)?.roles.includes('editor') ? await itemRowsOf(s.id) : [];

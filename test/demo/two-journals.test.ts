@@ -81,4 +81,14 @@ describe('the demo\'s two journals', function () {
     expect((await get(`/orcid/status?submission=${encodeURIComponent(en)}`, 'staff', ZH_JOURNAL.id)).status).to.equal(200);
     expect((await get('/orcid/status/journals', 'author', null)).status).to.equal(403);
   });
+
+  it('opening a manuscript of the other journal enters that journal: its header, language and the plugin\'s status page follow', async () => {
+    const page = await get(`/submissions/${encodeURIComponent(zh)}`, 'editor', null);
+    expect(page.setCookie).to.match(/^demo_journal=cjer;/);
+    expect(page.text).to.contain(`<a class="brand" href="/">${ZH_JOURNAL.title}</a>`).and.contain('<html lang="zh-Hans">');
+    // With the cookie the page set, the status link on it works for the editor.
+    expect((await get(`/orcid/status?submission=${encodeURIComponent(zh)}`, 'editor', ZH_JOURNAL.id)).status).to.equal(200);
+    // A manuscript of the journal already chosen sets nothing.
+    expect((await get(`/submissions/${encodeURIComponent(en)}`, 'editor', null)).setCookie ?? '').not.to.contain('demo_journal=');
+  });
 });
