@@ -11,6 +11,7 @@ import { worded, wordsOf } from './page-error.js';
 import { DEMO_CSS } from './css.js';
 import { currentDemoUser, demoLocale, DEMO_RESEARCHERS, DEMO_USERS } from './people.js';
 import { journalRoutes } from './routes-journal.js';
+import { demoJournalId, demoJournalLocale, ZH_JOURNAL } from './journals.js';
 import { publishRoutes } from './routes-publish.js';
 
 export interface DemoAppOptions {
@@ -31,6 +32,7 @@ export function createDemoApp({ orcid, publicUrl, now, onError, exposed = false 
     journal: config.journal, demoUsers: DEMO_USERS, researchers: DEMO_RESEARCHERS,
     orcidBase: config.orcid.baseUrl, orcidEnv: config.orcid.env, mountPath: config.mountPath,
   });
+  const demoJournals = [{ id: 'default', title: config.journal.title }, { id: ZH_JOURNAL.id, title: ZH_JOURNAL.title }];
   const deps: DemoDeps = { orcid, data: new DemoData(orcid.store), renderer, render, now, publicUrl, mountPath: config.mountPath };
 
   const app = new Koa();
@@ -56,9 +58,14 @@ export function createDemoApp({ orcid, publicUrl, now, onError, exposed = false 
   });
   app.use(orcid.routes());
   app.use(async (ctx, next) => {
-    // The demo's own pages speak the switcher's language, else the browser's.
-    const locale = demoLocale(ctx) ?? resolveLocale(ctx.get('accept-language'), config.locale);
-    Object.assign(ctx.state, { user: currentDemoUser(ctx), currentPath: ctx.path, mailCount: orcid.mailer.outbox().length, locale });
+    // The demo's own pages speak the switcher's language, else the chosen journal's (the Chinese journal's is zh-Hans), else the browser's.
+    const locale = demoLocale(ctx) ?? demoJournalLocale(ctx) ?? resolveLocale(ctx.get('accept-language'), config.locale);
+    // The journal chosen with the switcher: the header names it, lists show its manuscripts and articles.
+    const journalId = demoJournalId(ctx);
+    Object.assign(ctx.state, {
+      user: currentDemoUser(ctx), currentPath: ctx.path, mailCount: orcid.mailer.outbox().length, locale,
+      journalId, journal: journalId === ZH_JOURNAL.id ? ZH_JOURNAL : config.journal, demoJournals,
+    });
     await next();
   });
   app.use(bodyParser({ types: ['form', 'json'], limit: '64kb' }));

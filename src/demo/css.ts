@@ -4,9 +4,9 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#2
 header{background:#fff;border-bottom:1px solid #ddd;padding:.6rem 1.2rem;display:flex;flex-wrap:wrap;gap:.6rem 1.4rem;align-items:center}
 .brand{font-weight:700;color:#333;text-decoration:none}
 nav a{margin-right:.8rem}
-.lang{display:flex;gap:.2rem;font-size:.85rem}
-.lang button{border:1px solid #bbb;background:#f4f4f4;border-radius:1rem;padding:.15rem .6rem;cursor:pointer}
-.lang button.on{background:#a6ce39;border-color:#7fa322;color:#fff}
+.lang,.journal{display:flex;gap:.2rem;align-items:center;font-size:.85rem}
+.lang button,.journal button{border:1px solid #bbb;background:#f4f4f4;border-radius:1rem;padding:.15rem .6rem;cursor:pointer}
+.lang button.on,.journal button.on{background:#a6ce39;border-color:#7fa322;color:#fff}
 .act-as{margin-left:auto;display:flex;gap:.3rem;align-items:center;flex-wrap:wrap;font-size:.85rem}
 .act-as button{border:1px solid #bbb;background:#f4f4f4;border-radius:1rem;padding:.15rem .6rem;cursor:pointer}
 .act-as button.on{background:#a6ce39;border-color:#7fa322;color:#fff}

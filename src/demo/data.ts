@@ -33,6 +33,8 @@ export interface DemoPublication {
 
 export interface DemoSubmission {
   id: string;
+  /** The journal it was submitted to (journals.ts); absent in manuscripts saved before the demo had two: `default`. */
+  journalId?: string;
   title: string;
   abstract: string;
   submittedBy: string;

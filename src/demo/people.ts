@@ -23,6 +23,8 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { id: 'author', roles: ['author'], name: 'Josiah Carberry', givenNames: 'Josiah', familyName: 'Carberry', email: 'josiah.carberry@example.edu', does: 'submits a manuscript and connects his ORCID iD on the spot' },
   { id: 'editor', roles: ['editor'], name: 'Erin Editor', givenNames: 'Erin', familyName: 'Editor', email: 'erin.editor@example.org', does: 'checks iDs, resends invitations, assigns a reviewer, publishes, watches the ORCID sync' },
   { id: 'reviewer', roles: ['reviewer'], name: 'Amara Okafor', givenNames: 'Amara', familyName: 'Okafor', email: 'amara.okafor@example.org', does: 'accepts the review, connects her iD, completes the review' },
+  // Host role `admin`: the plugin's pages treat them as an editor, and the demo's journalOf names no journal for them.
+  { id: 'staff', roles: ['admin'], name: 'Pat Platform', givenNames: 'Pat', familyName: 'Platform', email: 'pat.platform@example.org', does: 'platform staff: watches both journals on the platform status page' },
 ];
 
 /** Nobody signed in: how an invited co-author opens the link in their own mail client. */

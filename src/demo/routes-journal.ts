@@ -9,6 +9,8 @@ import { rolesFromContributors, visibleContributors } from '../web/submission-ac
 import { ACT_AS_COOKIE, LANG_COOKIE, currentDemoUser, DEMO_RESEARCHERS, DEMO_USERS, demoUser, NOBODY } from './people.js';
 import { mailParts } from './mailbox.js';
 import { worded } from './page-error.js';
+import { DEMO_JOURNALS, demoJournalId, enterJournal, journalIdOf, JOURNAL_COOKIE } from './journals.js';
+import { DEFAULT_JOURNAL_ID } from '../store/store.js';
 
 const MAX_AUTHORS = 5;
 
@@ -35,6 +37,14 @@ export function journalRoutes(router: Router, d: DemoDeps) {
     ctx.redirect(localPath(f.return));
   });
 
+  // The journal switcher: which journal the pages are about (and the plugin's journalOf for editors).
+  router.post('/journal', (ctx) => {
+    const f = formBody(ctx);
+    if (f.journal !== DEFAULT_JOURNAL_ID && !DEMO_JOURNALS.some((j) => j.id === f.journal)) throw worded(new InvalidInputError('journal', 'unknown journal'), 'unknown-journal');
+    ctx.cookies.set(JOURNAL_COOKIE, f.journal, { httpOnly: true, sameSite: 'lax', overwrite: true });
+    ctx.redirect(localPath(f.return));
+  });
+
   router.get('/submit', (ctx) => render(ctx, 'submit.njk', { form: defaultForm(ctx) }));
 
   router.post('/submit', async (ctx) => {
@@ -50,10 +60,11 @@ export function journalRoutes(router: Router, d: DemoDeps) {
     if (!form.title) return fail('A title is required.', 'title-required');
     if (form.authors.length === 0) return fail('At least one author (with a family name) is required.', 'author-required');
     const id = `MS-${randomBytes(3).toString('hex').toUpperCase()}`;
+    const journalId = demoJournalId(ctx);
     const authors: DemoAuthor[] = form.authors.map((a, i) => ({ ...a, contributorId: `${id}-a${i + 1}`, ...(i === 0 ? { hostUserId: user.id } : {}) }));
     try {
       await orcid.submissionCreated({
-        id,
+        id, journalId,
         title: form.title,
         contributors: authors.map((a, i) => ({
           contributorId: a.contributorId, role: i === 0 ? 'author' : 'coauthor', givenNames: a.givenNames, familyName: a.familyName,
@@ -64,16 +75,18 @@ export function journalRoutes(router: Router, d: DemoDeps) {
       if (e instanceof InvalidInputError) return fail(e.message);
       throw e;
     }
-    const s: DemoSubmission = { id, title: form.title, abstract: form.abstract, submittedBy: user.id, submittedAt: d.now().toISOString(), authors, reviewers: [] };
+    const s: DemoSubmission = { id, journalId, title: form.title, abstract: form.abstract, submittedBy: user.id, submittedAt: d.now().toISOString(), authors, reviewers: [] };
     await data.save(s);
     ctx.redirect(`/submissions/${encodeURIComponent(id)}`);
   });
 
-  router.get('/submissions', async (ctx) => render(ctx, 'submissions.njk', { items: await data.list() }));
+  // The chosen journal's manuscripts.
+  router.get('/submissions', async (ctx) => render(ctx, 'submissions.njk', { items: (await data.list()).filter((s) => journalIdOf(s) === demoJournalId(ctx)) }));
 
   router.get('/submissions/:id', async (ctx) => {
     const s = await data.get(ctx.params.id);
     if (!s) throw worded(new NotFoundError('No such manuscript.'), 'no-manuscript');
+    enterJournal(ctx, s, orcid.config);
     const user = currentDemoUser(ctx);
     const all = await contributorRows(orcid.store, renderer, s.id, (ctx.state as { locale?: string }).locale);
     // The plugin's rule, applied to the host's own page: reviewers are shown to editors (and to themselves) only.
@@ -104,7 +117,7 @@ export function journalRoutes(router: Router, d: DemoDeps) {
     if (!r || !r.roles.includes('reviewer')) throw worded(new InvalidInputError('reviewer', 'choose one of the journal\'s reviewers'), 'choose-reviewer');
     if (!s.reviewers.some((x) => x.hostUserId === r.id)) {
       const reviewer = { contributorId: `${s.id}-r-${r.id}`, givenNames: r.givenNames, familyName: r.familyName, email: r.email, hostUserId: r.id };
-      await orcid.reviewerAssigned({ submissionId: s.id, manuscriptTitle: s.title, reviewer });
+      await orcid.reviewerAssigned({ journalId: journalIdOf(s), submissionId: s.id, manuscriptTitle: s.title, reviewer });
       s.reviewers.push({ ...reviewer, accepted: false });
       await data.save(s);
     }
@@ -119,7 +132,7 @@ export function journalRoutes(router: Router, d: DemoDeps) {
     if (!s.editor) {
       const contributorId = `${s.id}-e-${user.id}`;
       const result = await orcid.editorAppointed({
-        contributorId, role: 'Handling Editor', startDate: d.now().toISOString().slice(0, 10),
+        journalId: journalIdOf(s), contributorId, role: 'Handling Editor', startDate: d.now().toISOString().slice(0, 10),
         editor: { givenNames: user.givenNames, familyName: user.familyName, email: user.email, hostUserId: user.id },
       });
       s.editor = { contributorId, hostUserId: user.id, connectUrl: result.connectUrl };

@@ -11,11 +11,20 @@ import { worded } from './page-error.js';
 import { buildCrossref, buildJats, type ArticleXmlInput } from './xml.js';
 import { itemRow, progressOf } from '../web/status-view.js';
 import { isItemKind } from '../store/store.js';
+import { demoJournalId, enterJournal, journalIdOf } from './journals.js';
 
 /** Reviewing, publishing, the article page with its XML, and the live ORCID sync page. */
 export function publishRoutes(router: Router, d: DemoDeps) {
   const { orcid, data, render, renderer } = d;
-  const journal = () => ({ title: orcid.config.journal.title, issn: orcid.config.journal.issn, eissn: orcid.config.journal.eissn });
+  /** The manuscript's journal, as the plugin keeps it (its title and ISSNs go into the XML and onto ORCID). */
+  const journalOf = async (s: DemoSubmission) => {
+    const j = await orcid.journals.get(journalIdOf(s));
+    return { id: j.id, title: j.title, issn: j.issn, eissn: j.eissn, publisher: j.publisher, language: j.languages[0] ?? 'en' };
+  };
+  const journal = async (s: DemoSubmission) => {
+    const j = await journalOf(s);
+    return { title: j.title, ...(j.issn ? { issn: j.issn } : {}), ...(j.eissn ? { eissn: j.eissn } : {}) };
+  };
 
   async function submission(ctx: Context): Promise<DemoSubmission> {
     const s = await data.get(ctx.params.id);
@@ -40,6 +49,7 @@ export function publishRoutes(router: Router, d: DemoDeps) {
 
   router.get('/submissions/:id/review', async (ctx) => {
     const { s, r } = await assignment(ctx);
+    enterJournal(ctx, s, orcid.config);
     const me = (await contributorRows(orcid.store, renderer, s.id, (ctx.state as { locale?: string }).locale)).find((c) => c.id === r.contributorId) ?? null;
     render(ctx, 'review.njk', { s, r, me });
   });
@@ -57,8 +67,8 @@ export function publishRoutes(router: Router, d: DemoDeps) {
     if (!r.completedAt) {
       const completedAt = d.now();
       await orcid.reviewCompleted({
-        id: `${s.id}-review-${r.contributorId}`, submissionId: s.id, reviewerContributorId: r.contributorId,
-        completedAt, manuscriptTitle: s.title, journal: journal(),
+        journalId: journalIdOf(s), id: `${s.id}-review-${r.contributorId}`, submissionId: s.id, reviewerContributorId: r.contributorId,
+        completedAt, manuscriptTitle: s.title, journal: await journal(s),
       });
       r.completedAt = completedAt.toISOString();
       await data.save(s);
@@ -71,13 +81,14 @@ export function publishRoutes(router: Router, d: DemoDeps) {
     const s = await submission(ctx);
     if (!s.published) {
       const now = d.now();
+      const j = await journalOf(s);
       const input: ArticleXmlInput = {
         doi: `10.5555/demo.${s.id.toLowerCase()}`,
         title: s.title,
         abstract: s.abstract,
         url: `${d.publicUrl}/articles/${encodeURIComponent(s.id)}`,
         publishedAt: now.toISOString().slice(0, 10),
-        journal: { ...journal(), publisher: orcid.config.journal.publisher },
+        journal: { ...(await journal(s)), publisher: j.publisher },
         volume: '1', issue: '1', elocation: s.id,
         authors: s.authors,
         batchId: `demo-${s.id}-${randomBytes(3).toString('hex')}`,
@@ -86,8 +97,8 @@ export function publishRoutes(router: Router, d: DemoDeps) {
       const jats = buildJats(input);
       const crossref = buildCrossref(input);
       const result = await orcid.articlePublished({
-        id: s.id, submissionId: s.id, doi: input.doi, title: s.title, abstract: s.abstract, language: 'en', url: input.url,
-        publishedAt: input.publishedAt, journal: journal(), volume: input.volume, issue: input.issue,
+        journalId: j.id, id: s.id, submissionId: s.id, doi: input.doi, title: s.title, abstract: s.abstract, language: j.language, url: input.url,
+        publishedAt: input.publishedAt, journal: await journal(s), volume: input.volume, issue: input.issue,
         authors: s.authors.map((a, i) => ({ contributorId: a.contributorId, givenNames: a.givenNames, familyName: a.familyName, ...(a.email ? { email: a.email } : {}), sequence: i + 1 })),
         jats, crossref,
       });
@@ -97,7 +108,8 @@ export function publishRoutes(router: Router, d: DemoDeps) {
     ctx.redirect(`/articles/${encodeURIComponent(s.id)}`);
   });
 
-  router.get('/articles', async (ctx) => render(ctx, 'articles.njk', { items: (await data.list()).filter((s) => s.published) }));
+  // The chosen journal's articles.
+  router.get('/articles', async (ctx) => render(ctx, 'articles.njk', { items: (await data.list()).filter((s) => s.published && journalIdOf(s) === demoJournalId(ctx)) }));
 
   async function published(ctx: Context) {
     const s = await submission(ctx);
@@ -107,6 +119,7 @@ export function publishRoutes(router: Router, d: DemoDeps) {
 
   router.get('/articles/:id', async (ctx) => {
     const s = await published(ctx);
+    enterJournal(ctx, s, orcid.config);
     const locale = (ctx.state as { locale?: string }).locale;
     const rows = await contributorRows(orcid.store, renderer, s.id, locale);
     const authors = s.authors.map((a) => ({ contributorId: a.contributorId, name: personName(a, locale), badge: rows.find((c) => c.id === a.contributorId)?.badge ?? '' }));
@@ -124,6 +137,7 @@ export function publishRoutes(router: Router, d: DemoDeps) {
 
   router.get('/submissions/:id/progress', async (ctx) => {
     const s = await submission(ctx);
+    enterJournal(ctx, s, orcid.config);
     // The first paint, in words and a bar; the page's script then follows the JSON status (kept for scripts).
     // Items name iDs, a reviewer's among them: editors only, as the JSON status.
     const rows = currentDemoUser(ctx)?.roles.includes('editor') ? await itemRowsOf(s.id) : [];

@@ -7,6 +7,7 @@ import { startEmulator, DEMO_CLIENT, type RunningEmulator } from '../emulator/in
 import { createDemoApp } from './app.js';
 import { OrcidPluginError } from '../errors.js';
 import { currentDemoUser, demoLocale, DEMO_RESEARCHERS, type DemoResearcher } from './people.js';
+import { DEMO_JOURNALS, demoJournalLocale, demoJournalOf } from './journals.js';
 
 export interface DemoOptions {
   /** Port of the demo journal; 0 picks a free one. Default `3000`. */
@@ -104,8 +105,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       env,
       now,
       currentUser: currentDemoUser,
-      // The demo's language switcher is the host's locale; the plugin's pages follow it.
-      localeOf: demoLocale,
+      // The demo's language switcher is the host's locale; the plugin's pages follow it, else the chosen journal's.
+      localeOf: (ctx) => demoLocale(ctx) ?? demoJournalLocale(ctx),
+      // Two journals (journals.ts): the settings' English one (`default`) and a Chinese one; the switcher picks.
+      journals: [...DEMO_JOURNALS],
+      journalOf: demoJournalOf(currentDemoUser),
     });
     const app = createDemoApp({ orcid, publicUrl, now, exposed });
     handler = app.callback();

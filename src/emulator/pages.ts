@@ -68,7 +68,7 @@ export function recordPage(r: Researcher, items: StoredItem[], clientName: (id: 
     `<h2>${h(title)} (${list.length})</h2><ul>${list
       .map(
         (i) =>
-          `<li><strong>${h(i.title || i.type)}</strong> <em>${h(i.type)}</em>${i.externalIds.map((e) => ` · ${h(e.type)}: ${h(e.value)}`).join('')}<br><small>Source: ${h(clientName(i.sourceClientId))} · put-code ${h(i.putCode)}</small></li>`,
+          `<li><strong>${h(i.title || i.type)}</strong> <em>${h(i.type)}</em>${i.model?.journalTitle ? ` · <span class="journal-title">${h(i.model.journalTitle)}</span>` : ''}${i.externalIds.map((e) => ` · ${h(e.type)}: ${h(e.value)}`).join('')}<br><small>Source: ${h(clientName(i.sourceClientId))} · put-code ${h(i.putCode)}</small></li>`,
       )
       .join('')}</ul>`;
   const aff = r.affiliations.map((a) => `<li>${h(a.organization)}${a.city ? `, ${h(a.city)}` : ''}${a.disambiguatedId ? ` (${h(a.disambiguatedId)})` : ''}</li>`).join('');

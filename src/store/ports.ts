@@ -64,6 +64,11 @@ export interface Ledger {
   countActiveItemJobs(identityId: string): Promise<number>;
   /** Jobs by status, of one journal or of all. */
   countJobs(filter?: { journalId?: string }): Promise<S.JobCounts>;
+  /**
+   * Per journal with any job, in journal id order (one journal with `journalId`): its job counts, its
+   * oldest queued job and its latest standing error, for the platform status page. One read.
+   */
+  journalQueues(filter?: { journalId?: string }): Promise<S.JournalQueue[]>;
   /** Earliest runAt among queued jobs (for the worker's sleep), or null. */
   nextRunAt(): Promise<Date | null>;
   appendHistory(entry: S.HistoryInput): Promise<void>;

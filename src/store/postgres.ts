@@ -47,6 +47,7 @@ export function postgresLedger(h: PgHandle, order: ClaimOrder = 'fair'): Ledger 
     listJobs: (filter) => read.listJobs(h, filter),
     countActiveItemJobs: (identityId) => read.countActiveItemJobs(h, identityId),
     countJobs: (filter) => read.countJobs(h, filter),
+    journalQueues: (filter) => read.journalQueues(h, filter),
     nextRunAt: () => read.nextRunAt(h),
     appendHistory: (entry) => write.appendHistory(h, entry, randomUUID()),
     listHistory: (filter) => read.listHistory(h, filter),

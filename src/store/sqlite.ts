@@ -71,6 +71,7 @@ export function sqliteLedger(h: SqliteHandle, completions: { complete: Ledger['c
     listJobs: (filter) => p(() => read.listJobs(h, filter)),
     countActiveItemJobs: (identityId) => p(() => read.countActiveItemJobs(h, identityId)),
     countJobs: (filter) => p(() => read.countJobs(h, filter)),
+    journalQueues: (filter) => p(() => read.journalQueues(h, filter)),
     nextRunAt: () => p(() => read.nextRunAt(h)),
     appendHistory: (entry) => p(() => write.appendHistory(h, entry, randomUUID())),
     listHistory: (filter) => p(() => read.listHistory(h, filter)),

@@ -289,6 +289,29 @@ export interface JobCounts {
   done: number;
 }
 
+/** One job a journal's row on the platform status page points to (`Ledger.journalQueues`). */
+export interface JournalQueueJob {
+  jobId: string;
+  depositKey: string;
+  kind: LedgerKind;
+  /** The item's submission (null for an editor's service item, or a task of none). */
+  submissionId: string | null;
+  status: JobStatus;
+}
+
+/** A journal's jobs at a glance: counts by status, the oldest waiting job and the latest standing error. */
+export interface JournalQueue {
+  journalId: string;
+  counts: JobCounts;
+  /** The queued job created first (waiting longest), with when it was created and when it may run. */
+  oldestWaiting: (JournalQueueJob & { since: Date; runAt: Date }) | null;
+  /**
+   * The open job (queued, leased or parked) whose error was written last: its park reason, else its
+   * last error, as stored (put into words by the page). A job that then succeeded is no longer open.
+   */
+  lastError: (JournalQueueJob & { error: string; at: Date }) | null;
+}
+
 export type { Directory, Journals, Ledger, Sources, Store } from './ports.js';
 
 /** A contributor with the identity it is linked to (null when not linked), read in one go. */

@@ -14,6 +14,7 @@ import type { Csrf } from './csrf.js';
 import session from 'koa-session';
 import { researcherRoutes } from './researcher-routes.js';
 import { statusPageRoutes } from './status-page.js';
+import { platformPageRoutes } from './platform-page.js';
 import { createPages, type PageLayout } from './pages.js';
 import { SESSION_COOKIE, sessionCodec } from './session-cookie.js';
 
@@ -46,6 +47,7 @@ export function createRoutes(pc: PluginContext, invites: InviteService, options:
   researcherRoutes(router, pc, { csrf: options.csrf, pages });
   apiRoutes(router, pc, invites, options.csrf);
   statusPageRoutes(router, pc, options.csrf, pages);
+  platformPageRoutes(router, pc, pages);
   webhookRoutes(router, pc);
   metricsRoute(router, pc, options.metricsAccess);
   const handleErrors = errorMiddleware({

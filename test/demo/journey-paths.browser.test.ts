@@ -6,6 +6,8 @@ import { launchPage, localNetworkOnly, skipWithoutChromium } from './browser.js'
 import { startDemo, type RunningDemo } from '../../src/demo/server.js';
 import { TokenCipher } from '../../src/store/token-cipher.js';
 import { openTokenSet } from '../../src/sync/tokens.js';
+import { ZH_JOURNAL } from '../../src/demo/journals.js';
+import { recordItems } from '../../src/testing/emulator-control.js';
 
 /**
  * Issue 14's "Done when" paths, each driven in a real browser on one demo instance, as the people
@@ -448,6 +450,76 @@ describe('demo journey paths of issue 14 (browser)', function () {
     await shot('zh-05-switcher-me');
     // Back to English for whatever runs next in this browser.
     await page.goto(manuscript);
+    await page.click('form.lang button[value="en"]');
+    await page.waitForSelector('form.lang button.on[value="en"]');
+  });
+
+  it('hosts two journals: an article published in each, both works on the author\'s record with their journal\'s title, and the platform page listing both', async () => {
+    const carberry = researcher('Carberry').orcid;
+    const english = demo.orcid.config.journal.title;
+    /** Pick a journal with the switcher at the top of every demo page (on the home page: an article's page names its own journal). */
+    const pickJournal = async (id: string) => {
+      await page.goto(demo.url);
+      await page.click(`form.journal button[value="${id}"]`);
+      await page.waitForSelector(`form.journal button.on[value="${id}"]`);
+    };
+    // Without a language chosen, each journal's pages are in its own language.
+    await page.context().clearCookies({ name: 'demo_lang' });
+
+    // The English journal.
+    await actAs('author');
+    await pickJournal('default');
+    const en = await submit('Two journals: the English article');
+    if (await page.locator('#connect-orcid').count()) {
+      await page.click('#connect-orcid');
+      await authorizeAs('Carberry', 'journals-00-author-consent');
+      await page.waitForURL(en.url);
+    }
+    await publishAsEditor(en);
+    expect(await page.textContent('header .brand')).to.equal(english);
+
+    // The Chinese journal: zh-Hans pages by default, open review; the returning author needs no second consent.
+    await actAs('author');
+    await pickJournal(ZH_JOURNAL.id);
+    expect(await page.getAttribute('html', 'lang')).to.equal('zh-Hans');
+    expect(await page.textContent('header .brand')).to.equal(ZH_JOURNAL.title);
+    const zh = await submit('两个期刊：中文文章');
+    await shot('journals-01-zh-manuscript');
+    expect(await page.locator('#connect-orcid').count(), 'a Connect button in the second journal').to.equal(0);
+    await publishAsEditor(zh);
+    expect(await page.textContent('header .brand')).to.equal(ZH_JOURNAL.title);
+    await shot('journals-02-zh-article');
+    // Each journal lists its own manuscripts.
+    await page.goto(`${demo.url}/submissions`);
+    expect(await page.textContent('main')).to.contain('两个期刊：中文文章').and.not.contain('Two journals: the English article');
+
+    // Both works on the author's record, each with its journal's title.
+    await recordUntil(carberry, (r) => r.html.includes('两个期刊：中文文章') && r.html.includes('Two journals: the English article'));
+    const works = (await recordItems(demo.emulatorUrl!, carberry)).filter((i) => i.type === 'work');
+    const journalOfWork = (title: string) => /<work:journal-title>([^<]*)<\/work:journal-title>/.exec(works.find((w) => w.title === title)?.xml ?? '')?.[1];
+    expect(journalOfWork('Two journals: the English article')).to.equal(english);
+    expect(journalOfWork('两个期刊：中文文章')).to.equal(ZH_JOURNAL.title);
+    await page.goto(`${demo.emulatorUrl}/${carberry}`);
+    expect(await page.textContent('body')).to.contain(ZH_JOURNAL.title).and.contain(english);
+    await shot('journals-03-record');
+
+    // The platform status page: the journal's editor sees their journal; platform staff see both.
+    await actAs('editor');
+    await page.click('nav a[href="/orcid/status/journals"]');
+    expect(await page.locator('tr[data-journal]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-journal')))).to.deep.equal([ZH_JOURNAL.id]);
+    await shot('journals-04-editor-platform-page');
+    await actAs('staff');
+    await page.click('nav a[href="/orcid/status/journals"]');
+    expect(await page.locator('tr[data-journal]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-journal')))).to.deep.equal([ZH_JOURNAL.id, 'default']);
+    expect(await page.textContent(`tr[data-journal="${ZH_JOURNAL.id}"]`)).to.contain(ZH_JOURNAL.title);
+    expect(await page.textContent('tr[data-journal="default"]')).to.contain(english);
+    // Synced counts: at least this path's article in each journal (earlier paths add to the English one).
+    const synced = async (id: string) => Number(await page.textContent(`tr[data-journal="${id}"] td[data-count="done"]`));
+    expect(await synced(ZH_JOURNAL.id)).to.be.at.least(1);
+    expect(await synced('default')).to.be.at.least(1);
+    await shot('journals-05-platform-page');
+    // Back to the English journal, in English, for whatever runs next in this browser.
+    await pickJournal('default');
     await page.click('form.lang button[value="en"]');
     await page.waitForSelector('form.lang button.on[value="en"]');
   });

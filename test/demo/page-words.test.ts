@@ -52,7 +52,7 @@ describe('the demo\'s page bodies in the chosen language', function () {
   /** Data, the same in every language: people, titles, ids, addresses, the demo's journal. */
   function isData(t: string): boolean {
     // ORCID's own terms stay as ORCID writes them; `(emulator)` names the ORCID environment.
-    const DATA = ['Josiah Carberry', 'Sofia Garcia', 'Wang Fang', 'Amara Okafor', 'Erin Editor', 'Words test', 'Draft', 'Sodium channels.', 'English', '中文', 'ORCID', 'ORCID:', 'ORCID iD', 'Put-code', '(emulator)'];
+    const DATA = ['Josiah Carberry', 'Sofia Garcia', 'Wang Fang', 'Amara Okafor', 'Erin Editor', 'Pat Platform', 'Words test', 'Draft', 'Sodium channels.', 'English', '中文', 'ORCID', 'ORCID:', 'ORCID iD', 'Put-code', '(emulator)'];
     if (DATA.includes(t) || t === id || t === `› ${id}` || t === demo.orcid.config.journal.title) return true;
     if (/^[\s\d\W]*$/.test(t)) return true; // numbers, punctuation
     if (/^(https?:\/\/|doi:|10\.)\S+$/.test(t) || /^\S+@\S+$/.test(t) || /^<\S+@\S+>$/.test(t)) return true;

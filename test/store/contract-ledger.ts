@@ -503,5 +503,49 @@ function journalsContract(ref: StoreRef): void {
       expect(journalsOf(again)).to.deep.equal(['A', 'B']);
       expect(again.find((c) => c.journalId === 'B')!.job).to.deep.include({ id: first!.job.id, leasedBy: 'w2', attempts: 2 });
     });
+
+    it('journal queues: counts, the oldest waiting job and the latest standing error of each journal', async () => {
+      const s = ref.store;
+      expect(await s.journalQueues()).to.deep.equal([]);
+      // ja: one synced, one failed and waiting for its retry, one new.
+      await s.desireDeposit(workInput({ key: 'a-done', submissionId: 'sa1', journalId: 'ja' }), T0);
+      const [c1] = await s.claimJobs('w1', T0, 1, LEASE);
+      await s.completeJob({ jobId: c1!.job.id, workerId: 'w1', version: 1, putCode: '1', postedHash: 'hash-v1', outcome: 'synced' }, at(1));
+      await s.desireDeposit(workInput({ key: 'a-failed', submissionId: 'sa2', journalId: 'ja' }), at(2));
+      const [c2] = await s.claimJobs('w1', at(2), 1, LEASE);
+      await s.retryJob(c2!.job.id, 'w1', 'ORCID answered 503', at(90), at(3));
+      await s.desireDeposit(workInput({ key: 'a-new', submissionId: 'sa3', journalId: 'ja', runAt: at(90) }), at(4));
+      // jb: one parked, then an editor's service item (of no submission) queued later.
+      await s.desireDeposit(workInput({ key: 'b-parked', submissionId: 'sb1', journalId: 'jb' }), at(5));
+      const [c3] = await s.claimJobs('w1', at(5), 1, LEASE);
+      expect(c3!.deposit.key).to.equal('b-parked');
+      await s.parkJob(c3!.job.id, 'w1', 'gave up after 8 attempts: ORCID answered 500', at(6));
+      const bNew = await s.desireDeposit(workInput({ key: 'b-new', kind: 'service', submissionId: null, journalId: 'jb', runAt: at(90) }), at(7));
+
+      const ja = {
+        journalId: 'ja',
+        counts: { queued: 2, leased: 0, parked: 0, done: 1 },
+        oldestWaiting: { jobId: c2!.job.id, depositKey: 'a-failed', kind: 'work', submissionId: 'sa2', status: 'queued', since: at(2), runAt: at(90) },
+        lastError: { jobId: c2!.job.id, depositKey: 'a-failed', kind: 'work', submissionId: 'sa2', status: 'queued', error: 'ORCID answered 503', at: at(3) },
+      };
+      const jb = {
+        journalId: 'jb',
+        counts: { queued: 1, leased: 0, parked: 1, done: 0 },
+        oldestWaiting: { jobId: bNew.jobId, depositKey: 'b-new', kind: 'service', submissionId: null, status: 'queued', since: at(7), runAt: at(90) },
+        lastError: { jobId: c3!.job.id, depositKey: 'b-parked', kind: 'work', submissionId: 'sb1', status: 'parked', error: 'gave up after 8 attempts: ORCID answered 500', at: at(6) },
+      };
+      expect(await s.journalQueues()).to.deep.equal([ja, jb]);
+      expect(await s.journalQueues({ journalId: 'jb' })).to.deep.equal([jb]);
+      expect(await s.journalQueues({ journalId: 'none' })).to.deep.equal([]);
+
+      // The failed job succeeds on its retry: its error no longer stands, and nothing of ja waits.
+      const claimed = await s.claimJobs('w2', at(90), 3, LEASE);
+      const retried = claimed.find((c) => c.deposit.key === 'a-failed')!;
+      await s.completeJob({ jobId: retried.job.id, workerId: 'w2', version: 1, putCode: '2', postedHash: 'hash-v1', outcome: 'synced' }, at(91));
+      expect(await s.journalQueues()).to.deep.equal([
+        { ...ja, counts: { queued: 0, leased: 1, parked: 0, done: 2 }, oldestWaiting: null, lastError: null },
+        { ...jb, counts: { queued: 0, leased: 1, parked: 1, done: 0 }, oldestWaiting: null },
+      ]);
+    });
   });
 }

@@ -50,3 +50,66 @@ export async function listHistory(h: MongoHandle, filter: { orcid?: string; subm
   const q = defined({ orcid: filter.orcid, submissionId: filter.submissionId, depositKey: filter.depositKey });
   return h.guard(async () => (await h.m.History.find(q).sort({ at: -1, _id: -1 }).limit(filter.limit ?? DEFAULT_LIST_LIMIT).lean<M.HistoryDoc[]>().exec()).map(M.toHistory));
 }
+
+/**
+ * The `journalQueues` aggregation over `orcid_jobs`: counts per journal, each journal's oldest queued
+ * job and latest standing error (`$facet`), then the deposits of those jobs (`$lookup`), one round trip.
+ */
+export function journalQueuesPipeline(journalId: string | undefined, depositsCollection: string): Record<string, unknown>[] {
+  const count = (status: S.JobStatus) => ({ $sum: { $cond: [{ $eq: ['$status', status] }, 1, 0] } });
+  const error = { $ifNull: ['$parkReason', '$lastError'] };
+  return [
+    ...(journalId === undefined ? [] : [{ $match: { journalId } }]),
+    {
+      $facet: {
+        counts: [{ $group: { _id: '$journalId', queued: count('queued'), leased: count('leased'), parked: count('parked'), done: count('done') } }],
+        oldest: [{ $match: { status: 'queued' } }, { $sort: { journalId: 1, createdAt: 1, _id: 1 } }, { $group: { _id: '$journalId', job: { $first: '$$ROOT' } } }],
+        failed: [
+          { $match: { status: { $in: ['queued', 'leased', 'parked'] } } },
+          { $set: { error } },
+          { $match: { error: { $ne: null } } },
+          { $sort: { journalId: 1, updatedAt: -1, _id: -1 } },
+          { $group: { _id: '$journalId', job: { $first: '$$ROOT' } } },
+        ],
+      },
+    },
+    { $set: { keys: { $concatArrays: ['$oldest.job.depositKey', '$failed.job.depositKey'] } } },
+    { $lookup: { from: depositsCollection, localField: 'keys', foreignField: '_id', as: 'deposits' } },
+    { $project: { counts: 1, oldest: 1, failed: 1, deposits: { _id: 1, kind: 1, submissionId: 1 } } },
+  ];
+}
+
+interface QueuesFacet {
+  counts: Array<{ _id: string } & S.JobCounts>;
+  oldest: Array<{ _id: string; job: M.JobDoc }>;
+  failed: Array<{ _id: string; job: M.JobDoc & { error: string } }>;
+  deposits: Array<{ _id: string; kind: S.LedgerKind; submissionId?: string | null }>;
+}
+
+/** The pipeline's one document as the port's answer, in journal id order. */
+export function toJournalQueues(doc: QueuesFacet | undefined): S.JournalQueue[] {
+  if (!doc) return [];
+  const deposits = new Map(doc.deposits.map((d) => [d._id, d]));
+  const job = (j: M.JobDoc): S.JournalQueueJob => {
+    const d = deposits.get(j.depositKey);
+    return { jobId: j._id, depositKey: j.depositKey, kind: d?.kind ?? ('work' as S.LedgerKind), submissionId: d?.submissionId ?? null, status: j.status };
+  };
+  const oldest = new Map(doc.oldest.map((o) => [o._id, o.job]));
+  const failed = new Map(doc.failed.map((f) => [f._id, f.job]));
+  return doc.counts
+    .map((c) => {
+      const o = oldest.get(c._id);
+      const f = failed.get(c._id);
+      return {
+        journalId: c._id,
+        counts: { queued: c.queued, leased: c.leased, parked: c.parked, done: c.done },
+        oldestWaiting: o ? { ...job(o), since: new Date(o.createdAt), runAt: new Date(o.runAt) } : null,
+        lastError: f ? { ...job(f), error: f.error, at: new Date(f.updatedAt) } : null,
+      };
+    })
+    .sort((a, b) => (a.journalId < b.journalId ? -1 : a.journalId > b.journalId ? 1 : 0));
+}
+
+export async function journalQueues(h: MongoHandle, filter: { journalId?: string } = {}): Promise<S.JournalQueue[]> {
+  return h.guard(async () => toJournalQueues((await h.m.Job.aggregate<QueuesFacet>(journalQueuesPipeline(filter.journalId, h.m.Deposit.collection.collectionName) as never).exec())[0]));
+}

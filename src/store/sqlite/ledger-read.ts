@@ -5,6 +5,7 @@ import type * as S from '../store.js';
 import { conditions, type SqliteHandle } from './handle.js';
 import { JOINED } from './ledger-claim.js';
 import { splitJoined, toDeposit, toHistory } from './rows.js';
+import { toJournalQueue } from '../journal-queues.js';
 
 export function getDeposit(h: SqliteHandle, key: string): S.Deposit | null {
   const r = h.one('SELECT * FROM deposits WHERE key = ?', key);
@@ -45,4 +46,35 @@ export function nextRunAt(h: SqliteHandle): Date | null {
 export function listHistory(h: SqliteHandle, filter: { orcid?: string; submissionId?: string; depositKey?: string; limit?: number }): S.HistoryEntry[] {
   const { where, params } = conditions({ orcid: filter.orcid, submission_id: filter.submissionId, deposit_key: filter.depositKey });
   return h.all(`SELECT * FROM history ${where} ORDER BY at DESC, seq DESC LIMIT ?`, ...params, filter.limit ?? DEFAULT_LIST_LIMIT).map(toHistory);
+}
+
+/**
+ * Per journal: job counts, the oldest queued job and the open job whose error was written last, in one
+ * statement (window functions pick each journal's first row of the two orders).
+ */
+export function journalQueues(h: SqliteHandle, filter: { journalId?: string } = {}): S.JournalQueue[] {
+  const only = filter.journalId ?? null;
+  const rows = h.all(
+    `WITH counts AS (
+       SELECT journal_id, SUM(status = 'queued') AS queued, SUM(status = 'leased') AS leased, SUM(status = 'parked') AS parked, SUM(status = 'done') AS done
+       FROM jobs WHERE (@only IS NULL OR journal_id = @only) GROUP BY journal_id),
+     oldest AS (
+       SELECT j.journal_id, j.id, j.deposit_key, j.status, j.created_at, j.run_at, d.kind, d.submission_id,
+         ROW_NUMBER() OVER (PARTITION BY j.journal_id ORDER BY j.created_at, j.id) AS n
+       FROM jobs j JOIN deposits d ON d.key = j.deposit_key WHERE j.status = 'queued' AND (@only IS NULL OR j.journal_id = @only)),
+     failed AS (
+       SELECT j.journal_id, j.id, j.deposit_key, j.status, j.updated_at, COALESCE(j.park_reason, j.last_error) AS error, d.kind, d.submission_id,
+         ROW_NUMBER() OVER (PARTITION BY j.journal_id ORDER BY j.updated_at DESC, j.id DESC) AS n
+       FROM jobs j JOIN deposits d ON d.key = j.deposit_key
+       WHERE j.status IN ('queued', 'leased', 'parked') AND COALESCE(j.park_reason, j.last_error) IS NOT NULL AND (@only IS NULL OR j.journal_id = @only))
+     SELECT c.*,
+       o.id AS o_id, o.deposit_key AS o_deposit_key, o.status AS o_status, o.kind AS o_kind, o.submission_id AS o_submission_id, o.created_at AS o_since, o.run_at AS o_run_at,
+       f.id AS f_id, f.deposit_key AS f_deposit_key, f.status AS f_status, f.kind AS f_kind, f.submission_id AS f_submission_id, f.error AS f_error, f.updated_at AS f_at
+     FROM counts c
+     LEFT JOIN oldest o ON o.journal_id = c.journal_id AND o.n = 1
+     LEFT JOIN failed f ON f.journal_id = c.journal_id AND f.n = 1
+     ORDER BY c.journal_id`,
+    { only },
+  );
+  return rows.map((r) => toJournalQueue(r, (v) => new Date(Number(v))));
 }
