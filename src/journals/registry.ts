@@ -50,10 +50,19 @@ export interface JournalRegistryOptions {
 
 export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistry {
   const cacheMs = o.cacheMs ?? 30_000;
-  const journals = new Map<string, { value: Journal; at: number }>();
   const credentials = new Map<string, { value: OrcidCredentials; at: number }>();
   const fresh = (at: number) => Date.now() - at < cacheMs;
-  let counted: { value: number; at: number } | null = null;
+  /**
+   * Every journal, read in one round trip (at start, then at most once per `cacheMs`): an event's
+   * journal and the count that lets a single-journal host skip the lookup come from one read.
+   */
+  let loaded: { at: number; byId: Map<string, Journal> } | null = null;
+  async function all(): Promise<Map<string, Journal>> {
+    if (loaded && fresh(loaded.at)) return loaded.byId;
+    const rows = await o.store.listJournals();
+    loaded = { at: Date.now(), byId: new Map(rows.map((r) => [r.id, resolveJournal(r.settings as unknown as JournalSettings, o.defaults)])) };
+    return loaded.byId;
+  }
 
   const toRecord = (j: JournalSettings): JournalRecordInput => ({
     id: j.id, credentialsId: j.credentialsId, issn: j.issn ?? null, eissn: j.eissn ?? null, settings: { ...j } as Record<string, unknown>,
@@ -106,8 +115,7 @@ export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistr
       if (stored && JSON.stringify(stored.settings) === JSON.stringify(j)) return;
     }
     await o.store.upsertJournal(toRecord(j), o.now());
-    journals.delete(j.id);
-    counted = null;
+    loaded = null;
   }
 
   const registry: JournalRegistry = {
@@ -115,6 +123,7 @@ export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistr
       // Credentials first: a journal is never stored pointing at a record that is not there yet.
       for (const c of creds) await writeCredentials(c, true);
       for (const j of list) await writeJournal(j, true);
+      await all(); // so that the first events find the journals read
     },
 
     async upsert(journal) {
@@ -142,17 +151,19 @@ export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistr
 
     async get(id) {
       const key = id ?? DEFAULT_JOURNAL_ID;
-      const hit = journals.get(key);
-      if (hit && fresh(hit.at)) return hit.value;
+      const byId = await all();
+      const hit = byId.get(key);
+      if (hit) return hit;
+      // Perhaps added by another process since the last read.
       const r = await o.store.getJournal(key);
       if (!r) throw new UnknownJournalError(key);
       const value = resolveJournal(r.settings as unknown as JournalSettings, o.defaults);
-      journals.set(key, { value, at: Date.now() });
+      byId.set(key, value);
       return value;
     },
 
     async list() {
-      return (await o.store.listJournals()).map((r) => resolveJournal(r.settings as unknown as JournalSettings, o.defaults));
+      return [...(await all()).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
 
     async credentials(id) {
@@ -166,10 +177,7 @@ export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistr
     },
 
     async count() {
-      if (counted && fresh(counted.at)) return counted.value;
-      const value = (await o.store.listJournals()).length;
-      counted = { value, at: Date.now() };
-      return value;
+      return (await all()).size;
     },
 
     async listCredentialIds() {

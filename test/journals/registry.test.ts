@@ -9,6 +9,7 @@ import { orcidConnect, type OrcidConnect } from '../../src/plugin.js';
 import { ConfigError } from '../../src/errors.js';
 import { JOURNAL_INVALID, JournalInvalidError, UnknownJournalError } from '../../src/journals/errors.js';
 import { createLogger } from '../../src/log.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
 
 const silent = createLogger({ level: 'silent' });
 const dir = mkdtempSync(join(tmpdir(), 'orcid-journals-registry-'));
@@ -37,6 +38,34 @@ describe('journals registry (orcid.journals)', () => {
     expect(await orcid.journals.get('default')).to.deep.equal(journal);
     expect((await orcid.journals.list()).map((j) => j.id)).to.deep.equal(['default']);
     expect(await orcid.journals.listCredentialIds()).to.deep.equal(['default']);
+  });
+
+  it('reads the journals at start, so that an event costs no journal read, and sees another process\'s journal', async () => {
+    const path = join(dir, `r-${++n}.db`);
+    const store = new SqliteStore({ path });
+    await store.init();
+    const reads: string[] = [];
+    const counted = new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function' || !['getJournal', 'listJournals'].includes(String(prop))) return typeof value === 'function' ? value.bind(target) : value;
+        return (...args: unknown[]) => {
+          reads.push(String(prop));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const orcid = await open({ store: counted });
+    reads.length = 0;
+    await orcid.submissionCreated({ id: 's1', title: 'T', contributors: [{ contributorId: 'c1', role: 'author', givenNames: 'A', familyName: 'B' }] });
+    await orcid.articlePublished({ id: 'a1', submissionId: 's1', title: 'T', url: 'https://example.org/a1', publishedAt: '2026-11-01', authors: [{ contributorId: 'c1', givenNames: 'A', familyName: 'B', sequence: 1 }] });
+    expect(reads, 'journal reads during two events').to.deep.equal([]);
+    // Another process adds a journal: found in the store when an event names it.
+    const other = await open({ storeUrl: `sqlite:${path}` });
+    await other.journals.upsertCredentials(PUB_A);
+    await other.journals.upsert(JEX);
+    expect((await orcid.journals.get('jex')).title).to.equal('Journal of Examples');
+    await store.close();
   });
 
   it('adds the journals and credentials of the settings, each left-out field from the global settings', async () => {
