@@ -26,8 +26,8 @@ const currentUser = () => ({ id: 'editor-1', roles: ['editor'] });
 const orcid = await orcidConnect({ currentUser });
 const store = orcid.store;
 const submissionId = process.env.BENCH_SUBMISSION!;
-/** What the plugin's `viewerOf` reads of its context: the host's user, the store, no roles hook. */
-const accessContext = { currentUser, store } as unknown as PluginContext;
+/** What the plugin's `viewerOf` reads of its context: the host's user, the store, no roles hook, no `journalOf` (the default). */
+const accessContext = { currentUser, store, journalOf: () => null } as unknown as PluginContext;
 const recordBase = (process.env.ORCID_BASE_URL ?? '').replace(/\/+$/, '');
 const locale = process.env.ORCID_LOCALE ?? 'en';
 
