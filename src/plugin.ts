@@ -283,7 +283,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const ports = { ledger: store, directory: store, sources: store };
   const connect = createConnect({ ...ports, settings, now });
   const tokens = createTokenSource({ directory: store, cipher, oauth, oauthFor, now });
-  const { tokenClientOf, submissionJournal, connectOf, journalFor, withJournal, backfillByJournal, journalOfDeposit, sameClient } =
+  const { tokenClientsOf, credentialsOfContributor, credentialsOfDeposit, submissionJournal, connectOf, journalFor, withJournal, backfillByJournal, journalOfDeposit, sameClient } =
     createJournalScoping({ store, journals, cipher, settings, now, defaultConnect: connect });
   // An invitation names its submission's journal and lasts as long as that journal says.
   const invites = createInviteService({ store, mailer, settings, now, logger,
@@ -297,7 +297,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     webhookUrl: webhooks ? webhooks.callbackUrl : null,
     reinvite: (c) => invites.invite(c, 'reinvitation'),
   });
-  const returning = createReturning({ directory: store, ledger: store, tokens, now, logger, sameClient });
+  const returning = createReturning({ directory: store, ledger: store, tokens, now, logger, sameClient, credentialsOf: credentialsOfContributor });
   const people = createSubmissionEvents({ ...ports, now, invite: (c, title) => invites.invite(c, 'invitation', title), recognise: returning.recognise });
   const editors = createEditorEvents({ directory: store, connect, now, mountPath: config.mountPath, recognise: returning.recognise,
     invite: (c, position) => invites.invite(c, 'invitation', null, position) });
@@ -341,6 +341,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
 
   const worker = createWorker({
     ledger: store, directory: store, client, tokens, clientId: config.orcid.clientId, logger, now,
+    credentialsOf: credentialsOfDeposit,
     findOwnPutCode: findOwnItemBySelfIds,
     decideRetry: (e, attempt, failing) => decideRetry(e, attempt, {
       maxAttempts: config.worker.maxAttempts, parkAfterMs: config.worker.parkAfterHours * 3_600_000,
@@ -378,7 +379,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     if (journal.id === DEFAULT_JOURNAL_ID && (await journals.count()) <= 1) return editors;
     let e = editorEvents.get(journal);
     if (!e) {
-      const recogniser = createReturning({ directory: store, ledger: store, tokens, now, logger, sameClient: async (identity) => tokenClientOf(identity) === journal.credentialsId });
+      const recogniser = createReturning({ directory: store, ledger: store, tokens, now, logger, sameClient: async (identity) => tokenClientsOf(identity).includes(journal.credentialsId), credentialsOf: async () => journal.credentialsId });
       const named = { title: journal.title, expiryDays: journal.invitations.expiryDays, locale: journal.locale, templatesDir: journal.templatesDir };
       editorEvents.set(journal, (e = createEditorEvents({ directory: store, connect: connectOf(journal), now, mountPath: config.mountPath, recognise: recogniser.recognise,
         invite: (c, position) => invites.invite(c, 'invitation', null, position, named), ...(journal.id !== DEFAULT_JOURNAL_ID ? { journalId: journal.id } : {}) })));
