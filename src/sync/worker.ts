@@ -58,6 +58,11 @@ export interface WorkerOptions {
    */
   credentialsOf?: (deposit: Deposit) => Promise<string | undefined>;
   /**
+   * The API client of a credentials record and its ORCID client id: its requests draw from that
+   * client's rate budget, and its items are found by that client id (default: `client`, `clientId`).
+   */
+  clientFor?: (credentialsId: string | undefined) => Promise<{ client: DepositClient; clientId: string }>;
+  /**
    * Called once per revocation, after the jobs that used that token are parked (revokes the token,
    * or the identity with its last one, and re-invites). `credentialsId`: whose token it was.
    */
@@ -142,8 +147,9 @@ export function createWorker(options: WorkerOptions): Worker {
     await options.onJobSettled?.({ deposit, outcome });
   }
 
-  async function apply(claimed: ClaimedJob, accessToken: string, lease: LeaseKeeper): Promise<void> {
+  async function apply(claimed: ClaimedJob, accessToken: string, lease: LeaseKeeper, api: { client: DepositClient; clientId: string }): Promise<void> {
     const { job, deposit } = claimed;
+    const { client, clientId } = api;
     const { orcid } = deposit;
     const kind = deposit.kind as DepositKind; // items only: tasks never get here
     if (deposit.desiredState === 'absent') {
@@ -256,6 +262,7 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       lease.check();
       const credentialsId = await options.credentialsOf?.(deposit);
+      const api = options.clientFor ? await options.clientFor(credentialsId) : { client, clientId };
       // An expired token whose refresh ORCID refuses (invalid_grant: revoked at ORCID) means the
       // researcher must reconnect, as on a 401; ORCID throttled or down is retried like any outage.
       let accessToken = await tokens.accessTokenFor(identity, { credentialsId }).catch((err: unknown) => {
@@ -264,7 +271,7 @@ export function createWorker(options: WorkerOptions): Worker {
       });
       if (!accessToken) return await parkRevoked(claimed, identity, 'token-unavailable', credentialsId);
       try {
-        await apply(claimed, accessToken, lease);
+        await apply(claimed, accessToken, lease, api);
       } catch (e) {
         // 403/9038: the token lacks the scope; no refresh adds it, the researcher must reconnect.
         if (e instanceof ScopeMissingError) return await parkRevoked(claimed, identity, 'scope-missing', credentialsId);
@@ -277,7 +284,7 @@ export function createWorker(options: WorkerOptions): Worker {
         });
         if (!accessToken) return await parkRevoked(claimed, identity, 'token-revoked', credentialsId);
         // A fresh token may still lack the scope (the researcher granted less when reconnecting).
-        await apply(claimed, accessToken, lease).catch(async (again: unknown) => {
+        await apply(claimed, accessToken, lease, api).catch(async (again: unknown) => {
           if (again instanceof ScopeMissingError) return parkRevoked(claimed, identity, 'scope-missing', credentialsId);
           throw again;
         });

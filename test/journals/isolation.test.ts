@@ -10,6 +10,10 @@ import { orcidConnect, type OrcidConnect } from '../../src/plugin.js';
 import { createLogger } from '../../src/log.js';
 import { TokenCipher } from '../../src/store/token-cipher.js';
 import { sealTokenSet } from '../../src/sync/tokens.js';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ORCID = '0000-0002-1825-0097';
 const PUB_B = { id: 'pub-b', env: 'emulator' as const, clientId: 'APP-BBBBBBBBBBBBBBBB', clientSecret: 'secret-of-publisher-b' };
@@ -260,5 +264,47 @@ describe('one token per iD and client (issue 19)', () => {
     const identity = (await orcid.store.findIdentityByOrcid(ORCID))!;
     expect(identity).to.deep.include({ status: 'linked', tokenClients: ['pub-b'] });
     expect(await orcid.store.getIdentityToken(identity.id, 'pub-c')).to.equal(null);
+  });
+});
+
+describe('one rate budget per ORCID client (issue 19)', () => {
+  let orcid: OrcidConnect;
+  let dir: string;
+  beforeEach(async () => {
+    nock.disableNetConnect();
+    dir = mkdtempSync(join(tmpdir(), 'clients-budget-'));
+    orcid = await orcidConnect({ storeUrl: `sqlite:${join(dir, 'orcid.db')}`, env: {}, logger: createLogger({ level: 'silent' }), orcidCredentials: [PUB_B, PUB_C], journals: JOURNALS });
+  });
+  afterEach(async () => {
+    await orcid.close();
+    rmSync(dir, { recursive: true, force: true });
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  it('draws the requests of each journal\'s jobs from its own client\'s budget in the store', async () => {
+    const cipher = TokenCipher.fromKeys(orcid.config.tokenKeys);
+    const expiresAt = new Date(Date.now() + 3_600_000);
+    for (const [credentialsId, accessToken] of [['pub-b', 'token-b'], ['pub-c', 'token-c']] as const) {
+      const tokens = { accessToken, refreshToken: null, tokenType: 'bearer', scope: ['/authenticate', '/activities/update'], expiresAt, orcid: ORCID, name: null, credentialsId };
+      await orcid.store.linkIdentity({ orcid: ORCID, hostUserId: 'u1', sealedTokens: sealTokenSet(cipher, tokens), scopes: tokens.scope, tokenExpiresAt: expiresAt, credentialsId }, new Date());
+    }
+    for (const [sid, jid] of [['s-b1', 'jb1'], ['s-b2', 'jb2'], ['s-c', 'jc']] as const) {
+      await orcid.submissionCreated({ id: sid, journalId: jid, title: sid, contributors: [{ contributorId: `c-${sid}`, role: 'author', givenNames: 'Josiah', familyName: 'Carberry', hostUserId: 'u1' }] });
+      expect((await orcid.articlePublished({ id: `a-${sid}`, submissionId: sid, doi: `10.5555/${sid}`, title: sid, url: `https://j.example/${sid}`,
+        publishedAt: '2026-11-01', authors: [{ contributorId: `c-${sid}`, givenNames: 'Josiah', familyName: 'Carberry', sequence: 1 }] })).queued).to.equal(1);
+    }
+    let n = 0;
+    nock('http://127.0.0.1:8787').persist().post(`/v3.0/${ORCID}/work`).reply(() => [201, '', { Location: `http://127.0.0.1:8787/v3.0/${ORCID}/work/${++n}` }]);
+    await orcid.worker.drain();
+    expect(n).to.equal(3);
+    const db = new Database(join(dir, 'orcid.db'), { readonly: true });
+    try {
+      const keys = (db.prepare('SELECT key FROM rate_budgets ORDER BY key').all() as Array<{ key: string }>).map((r) => r.key);
+      // B's two journals share B's budget; C has its own; the instance's own client posted nothing.
+      expect(keys).to.deep.equal([PUB_B.clientId, PUB_C.clientId]);
+    } finally {
+      db.close();
+    }
   });
 });
