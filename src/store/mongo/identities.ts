@@ -81,14 +81,15 @@ export async function revokeIdentity(h: MongoHandle, id: string, now: Date, cred
   await h.guard(async () => {
     // One atomic update: drop the token(s); with none left the identity is revoked, else its copy is the last remaining token.
     const left = credentialsId === undefined ? [] : { $filter: { input: { $ifNull: ['$tokens', []] }, cond: { $ne: ['$$this.credentialsId', credentialsId] } } };
-    const last = { $arrayElemAt: ['$tokens', -1] };
+    // `$let` over the last remaining token (no `$getField`: MongoDB before 5.0 lacks it).
+    const ofLast = (field: string, otherwise: unknown) => ({ $let: { vars: { last: { $arrayElemAt: ['$tokens', -1] } }, in: { $ifNull: [`$$last.${field}`, otherwise] } } });
     await h.m.Identity.collection.updateOne({ _id: id } as never, [
       { $set: { tokens: left, updatedAt: now } },
       { $set: {
         status: { $cond: [{ $eq: [{ $size: '$tokens' }, 0] }, 'revoked', '$status'] },
-        sealedTokens: { $ifNull: [{ $getField: { field: 'sealedTokens', input: last } }, null] },
-        scopes: { $ifNull: [{ $getField: { field: 'scopes', input: last } }, '$scopes'] },
-        tokenExpiresAt: { $ifNull: [{ $getField: { field: 'tokenExpiresAt', input: last } }, null] },
+        sealedTokens: ofLast('sealedTokens', null),
+        scopes: ofLast('scopes', '$scopes'),
+        tokenExpiresAt: ofLast('tokenExpiresAt', null),
       } },
     ]);
   });
