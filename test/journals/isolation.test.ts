@@ -139,6 +139,10 @@ describe('connecting for a journal (journalOf, OAuth state)', () => {
     // The token is client C's: recognised in C's journal, not in B's.
     expect((await orcid.submissionCreated(submission2('s-c2', 'jc'))).recognised).to.equal(1);
     expect((await orcid.submissionCreated(submission2('s-b', 'jb1'))).recognised).to.equal(0);
+    // Stored as C's token, in the store's token table too.
+    const identity = (await orcid.store.findIdentityByOrcid(ORCID))!;
+    expect(identity.tokenClients).to.deep.equal(['pub-c']);
+    expect(await orcid.store.getIdentityToken(identity.id, 'pub-c')).to.not.equal(null);
   });
 
   it('takes the journal of a request from the host\'s journalOf(ctx) when no submission names it', async () => {
