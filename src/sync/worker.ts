@@ -216,6 +216,14 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function parkRevoked(claimed: ClaimedJob, identity: Identity, reason: string, credentialsId: string | undefined) {
     const { job, deposit } = claimed;
+    if (credentialsId && identity.tokenClients && !identity.tokenClients.includes(credentialsId)) {
+      // No token of this client to revoke (it was refused earlier, and the person re-invited then;
+      // a connect through another client un-parked the job): park it again, and nothing more.
+      await ledger.parkJob(job.id, id, 'no-token-of-client', now());
+      await history(deposit, job.id, 'job.parked', { reason: 'no-token-of-client', credentialsId });
+      options.onAttempt?.({ deposit, outcome: 'parked' });
+      return;
+    }
     // Parking first: a concurrent job of the same identity then finds its lease gone (LEASE_LOST)
     // and stops here, so the identity is revoked and the person re-invited once.
     await ledger.parkJob(job.id, id, reason, now());

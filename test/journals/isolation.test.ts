@@ -219,7 +219,7 @@ describe('one token per iD and client (issue 19)', () => {
     await orcid.store.linkIdentity({ orcid: ORCID, hostUserId: 'u1', sealedTokens: sealTokenSet(cipher, tokens), scopes: tokens.scope, tokenExpiresAt: expiresAt, credentialsId }, new Date());
   }
   const submission = (id: string, journalId: string) => ({ id, journalId, title: id, contributors: [
-    { contributorId: `c-${id}`, role: 'author' as const, givenNames: 'Josiah', familyName: 'Carberry', hostUserId: 'u1' },
+    { contributorId: `c-${id}`, role: 'author' as const, givenNames: 'Josiah', familyName: 'Carberry', hostUserId: 'u1', email: 'josiah@example.org' },
   ] });
   const work = (id: string, submissionId: string) => ({ id, submissionId, doi: `10.5555/${id}`, title: id, url: `https://j.example/${id}`,
     publishedAt: '2026-11-01', authors: [{ contributorId: `c-${submissionId}`, givenNames: 'Josiah', familyName: 'Carberry', sequence: 1 }] });
@@ -268,6 +268,21 @@ describe('one token per iD and client (issue 19)', () => {
     const identity = (await orcid.store.findIdentityByOrcid(ORCID))!;
     expect(identity).to.deep.include({ status: 'linked', tokenClients: ['pub-b'] });
     expect(await orcid.store.getIdentityToken(identity.id, 'pub-c')).to.equal(null);
+    const reinvitations = () => orcid.mailer.outbox().filter((m) => m.to === 'josiah@example.org').length;
+    const asked = reinvitations();
+    expect(asked).to.equal(1);
+    const postsBefore = seen.length;
+    const revocations = async () => (await orcid.store.listHistory({ orcid: ORCID, limit: 1000 })).filter((e) => e.event === 'identity.revoked').length;
+    expect(await revocations()).to.equal(1);
+    // Connecting through B again un-parks the iD's jobs: C's have no token and park again, with no
+    // revocation of a token that is gone (and no email).
+    await connectThrough('pub-b', 'token-b2');
+    expect(await orcid.store.unparkJobs({ identityId: identity.id }, new Date())).to.equal(2); // as the callback's link does
+    await orcid.worker.drain();
+    expect([await status('a-c'), await status('a-c2')]).to.deep.equal(['parked', 'parked']);
+    expect(reinvitations()).to.equal(asked);
+    expect(await revocations()).to.equal(1);
+    expect(seen.length).to.equal(postsBefore);
   });
 });
 
