@@ -219,8 +219,9 @@ export function createWorker(options: WorkerOptions): Worker {
     if (credentialsId && identity.tokenClients && !identity.tokenClients.includes(credentialsId)) {
       // No token of this client to revoke (it was refused earlier, and the person re-invited then;
       // a connect through another client un-parked the job): park it again, and nothing more.
-      await ledger.parkJob(job.id, id, 'no-token-of-client', now());
-      await history(deposit, job.id, 'job.parked', { reason: 'no-token-of-client', credentialsId });
+      // Reason `token-unavailable`: the status page's "connect again" cause, which it is.
+      await ledger.parkJob(job.id, id, 'token-unavailable', now());
+      await history(deposit, job.id, 'job.parked', { reason: 'token-unavailable', credentialsId, noTokenOfClient: true });
       options.onAttempt?.({ deposit, outcome: 'parked' });
       return;
     }
