@@ -216,9 +216,11 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function parkRevoked(claimed: ClaimedJob, identity: Identity, reason: string, credentialsId: string | undefined) {
     const { job, deposit } = claimed;
-    if (credentialsId && identity.tokenClients && !identity.tokenClients.includes(credentialsId)) {
-      // No token of this client to revoke (it was refused earlier, and the person re-invited then;
-      // a connect through another client un-parked the job): park it again, and nothing more.
+    const clients = identity.tokenClients ?? [];
+    if (credentialsId && clients.length > 0 && !clients.includes(credentialsId)) {
+      // No token of this client to revoke, but another client's (this one's was refused earlier,
+      // and the person re-invited then; a connect through the other client un-parked the job):
+      // park it again, and nothing more. An iD with no token at all is revoked as before.
       // Reason `token-unavailable`: the status page's "connect again" cause, which it is.
       await ledger.parkJob(job.id, id, 'token-unavailable', now());
       await history(deposit, job.id, 'job.parked', { reason: 'token-unavailable', credentialsId, noTokenOfClient: true });
