@@ -7,7 +7,8 @@ import { TokenCipher } from './store/token-cipher.js';
 import { orcidHosts } from './orcid/hosts.js';
 import { createOAuth } from './orcid/oauth.js';
 import { createOrcidClient } from './orcid/client.js';
-import { createSharedRateLimiter } from './orcid/shared-rate-limiter.js';
+import { createRateLimiters } from './orcid/shared-rate-limiter.js';
+import { createApiClients } from './journals/api-clients.js';
 import { decideRetry } from './orcid/retry-policy.js';
 import { findOwnItemBySelfIds } from './orcid/record-read.js';
 import { createWorker, type Worker } from './sync/worker.js';
@@ -261,14 +262,18 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     credentials: journals.credentials,
     build: (c) => createOAuth({ clientId: c.clientId, clientSecret: c.clientSecret, hosts: orcidHosts(c.env, c.baseUrl), fetch: fetchImpl, now, timeoutMs: config.worker.timeoutMs }),
   });
-  // ORCID limits each client, not each process: every process on this store shares one budget.
-  const limiter = createSharedRateLimiter({
-    budget: store, key: config.orcid.clientId, ...config.worker.rateLimit,
+  // ORCID limits each client, not each process: every process on this store shares one budget per
+  // member client id, and a journal's jobs draw from its own client's (issue 19).
+  const limiterOf = createRateLimiters({
+    budget: store, ...config.worker.rateLimit,
     onStoreError: (err) => logger.warn({ err }, 'the shared ORCID rate budget in the store could not be read; retrying'),
   });
   const metrics = config.metrics.enabled ? createMetrics(store) : null;
-  const client = createOrcidClient({ apiBase: config.orcid.apiUrl, fetch: fetchImpl, now, limiter, timeoutMs: config.worker.timeoutMs,
+  const apiClient = (key: string) => createOrcidClient({ apiBase: config.orcid.apiUrl, fetch: fetchImpl, now, limiter: limiterOf(key), timeoutMs: config.worker.timeoutMs,
     userAgent: `koa-orcid-connect/${VERSION} (+${config.publicUrl})`, onResponse: metrics ? metrics.response : undefined });
+  const client = apiClient(config.orcid.clientId);
+  const clientFor = createApiClients({ defaultClient: { client, clientId: config.orcid.clientId }, credentials: journals.credentials, build: apiClient,
+    defaultIsConfigured: !config.orcidCredentials.some((c) => c.id === DEFAULT_JOURNAL_ID) });
   const renderer = createRenderer({ templatesDir, defaultLocale: config.locale, orcidBaseUrl: config.orcid.baseUrl, showUnauthenticated: config.display.unauthenticatedIds === 'show' });
   // A journal's templatesDir is searched before the host's for its mail (cached: one renderer per directory).
   const journalRenderers = new Map<string, ReturnType<typeof createRenderer>>();
@@ -283,7 +288,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
   const ports = { ledger: store, directory: store, sources: store };
   const connect = createConnect({ ...ports, settings, now });
   const tokens = createTokenSource({ directory: store, cipher, oauth, oauthFor, now });
-  const { tokenClientOf, submissionJournal, connectOf, journalFor, withJournal, backfillByJournal, journalOfDeposit, sameClient } =
+  const { tokenClientsOf, credentialsOfContributor, credentialsOfDeposit, submissionJournal, connectOf, journalFor, withJournal, backfillByJournal, journalOfDeposit, sameClient } =
     createJournalScoping({ store, journals, cipher, settings, now, defaultConnect: connect });
   // An invitation names its submission's journal and lasts as long as that journal says.
   const invites = createInviteService({ store, mailer, settings, now, logger,
@@ -297,7 +302,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     webhookUrl: webhooks ? webhooks.callbackUrl : null,
     reinvite: (c) => invites.invite(c, 'reinvitation'),
   });
-  const returning = createReturning({ directory: store, ledger: store, tokens, now, logger, sameClient });
+  const returning = createReturning({ directory: store, ledger: store, tokens, now, logger, sameClient, credentialsOf: credentialsOfContributor });
   const people = createSubmissionEvents({ ...ports, now, invite: (c, title) => invites.invite(c, 'invitation', title), recognise: returning.recognise });
   const editors = createEditorEvents({ directory: store, connect, now, mountPath: config.mountPath, recognise: returning.recognise,
     invite: (c, position) => invites.invite(c, 'invitation', null, position) });
@@ -341,6 +346,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
 
   const worker = createWorker({
     ledger: store, directory: store, client, tokens, clientId: config.orcid.clientId, logger, now,
+    credentialsOf: credentialsOfDeposit, clientFor,
     findOwnPutCode: findOwnItemBySelfIds,
     decideRetry: (e, attempt, failing) => decideRetry(e, attempt, {
       maxAttempts: config.worker.maxAttempts, parkAfterMs: config.worker.parkAfterHours * 3_600_000,
@@ -378,7 +384,7 @@ export async function orcidConnect(options: OrcidConnectOptions = {}): Promise<O
     if (journal.id === DEFAULT_JOURNAL_ID && (await journals.count()) <= 1) return editors;
     let e = editorEvents.get(journal);
     if (!e) {
-      const recogniser = createReturning({ directory: store, ledger: store, tokens, now, logger, sameClient: async (identity) => tokenClientOf(identity) === journal.credentialsId });
+      const recogniser = createReturning({ directory: store, ledger: store, tokens, now, logger, sameClient: async (identity) => tokenClientsOf(identity).includes(journal.credentialsId), credentialsOf: async () => journal.credentialsId });
       const named = { title: journal.title, expiryDays: journal.invitations.expiryDays, locale: journal.locale, templatesDir: journal.templatesDir };
       editorEvents.set(journal, (e = createEditorEvents({ directory: store, connect: connectOf(journal), now, mountPath: config.mountPath, recognise: recogniser.recognise,
         invite: (c, position) => invites.invite(c, 'invitation', null, position, named), ...(journal.id !== DEFAULT_JOURNAL_ID ? { journalId: journal.id } : {}) })));

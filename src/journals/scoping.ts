@@ -30,9 +30,15 @@ export interface JournalScopingDeps {
 export function createJournalScoping({ store, journals, cipher, settings, now, defaultConnect }: JournalScopingDeps) {
   const ports = { ledger: store, directory: store, sources: store };
 
-  /** The credentials record whose client obtained an identity's token (`default` for sets sealed before journals). */
-  const tokenClientOf = (identity: { sealedTokens: string | null }): string | null =>
-    identity.sealedTokens ? openTokenSet(cipher, identity.sealedTokens).credentialsId ?? DEFAULT_JOURNAL_ID : null;
+  /**
+   * The credentials records whose clients obtained a token of the identity (issue 19: one token per
+   * client). Identities read before the token table (no `tokenClients`) fall back to their one sealed set.
+   */
+  const tokenClientsOf = (identity: { sealedTokens: string | null; tokenClients?: string[] }): string[] =>
+    identity.tokenClients ?? (identity.sealedTokens ? [openTokenSet(cipher, identity.sealedTokens).credentialsId ?? DEFAULT_JOURNAL_ID] : []);
+  /** The client connected through last, or null without a token. */
+  const tokenClientOf = (identity: { sealedTokens: string | null; tokenClients?: string[] }): string | null =>
+    identity.sealedTokens ? tokenClientsOf(identity).at(-1) ?? null : null;
 
   /** The journal of a submission (`default` when it is unknown, or when there is one journal). */
   const submissionJournal = async (submissionId: string): Promise<Journal> =>
@@ -42,10 +48,10 @@ export function createJournalScoping({ store, journals, cipher, settings, now, d
   function connectOf(journal: Journal): Connect {
     let c = connects.get(journal);
     if (!c) {
-      const postsWith = (identity: { sealedTokens: string | null }) => {
+      const postsWith = (identity: { sealedTokens: string | null; tokenClients?: string[] }) => {
         if (!identity.sealedTokens) return true; // nothing to post with: the worker parks it
         try {
-          return tokenClientOf(identity) === journal.credentialsId;
+          return tokenClientsOf(identity).includes(journal.credentialsId);
         } catch {
           return true; // an unreadable token is the worker's to report, as before journals
         }
@@ -101,12 +107,20 @@ export function createJournalScoping({ store, journals, cipher, settings, now, d
     return journal;
   }
 
-  /** Whether a contributor's journal uses the client that obtained the identity's token (returning researchers). */
+  /** Whether the client of a contributor's journal obtained a token of the identity (returning researchers). */
   async function sameClient(identity: Identity, contributor: Contributor): Promise<boolean> {
-    return tokenClientOf(identity) === (await submissionJournal(contributor.submissionId)).credentialsId;
+    return tokenClientsOf(identity).includes(await credentialsOfContributor(contributor));
   }
 
-  return { tokenClientOf, submissionJournal, connectOf, journalFor, withJournal, backfillByJournal, journalOfDeposit, sameClient };
+  /** The credentials record of a contributor's journal: whose token recognises them. */
+  const credentialsOfContributor = async (contributor: Contributor): Promise<string> => (await submissionJournal(contributor.submissionId)).credentialsId;
+
+  /** The credentials record a deposit posts with: its journal's (the worker's token and rate budget). */
+  // With one journal nothing is looked up (a job costs no extra read).
+  const credentialsOfDeposit = async (deposit: { submissionId: string | null }): Promise<string> =>
+    ((await journals.count()) > 1 ? await journals.get(await journalOfDeposit(deposit)) : await journals.get()).credentialsId;
+
+  return { tokenClientOf, tokenClientsOf, credentialsOfContributor, credentialsOfDeposit, submissionJournal, connectOf, journalFor, withJournal, backfillByJournal, journalOfDeposit, sameClient };
 }
 
 export type JournalScoping = ReturnType<typeof createJournalScoping>;

@@ -172,3 +172,20 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Rate
     },
   };
 }
+
+/**
+ * One shared limiter per budget key (an ORCID client id), created on first use: ORCID counts each
+ * member client on its own, so the journals of two clients draw from two budgets (issue 19).
+ *
+ * @example
+ * const limiterOf = createRateLimiters({ budget: store, perSecond: 20, burst: 40 });
+ * await limiterOf('APP-1A2B3C4D5E6F7G8H').take();
+ */
+export function createRateLimiters(options: Omit<SharedRateLimiterOptions, 'key'>): (key: string) => RateLimiter {
+  const limiters = new Map<string, RateLimiter>();
+  return (key) => {
+    let limiter = limiters.get(key);
+    if (!limiter) limiters.set(key, (limiter = createSharedRateLimiter({ ...options, key })));
+    return limiter;
+  };
+}

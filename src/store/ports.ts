@@ -89,12 +89,19 @@ export interface Directory {
   findIdentityByOrcid(orcid: string): Promise<S.Identity | null>;
   /** The iD a host user linked last: the latest linked one, else the latest of any status. */
   findIdentityByHostUser(hostUserId: string): Promise<S.Identity | null>;
-  /** Replace the sealed token set (after a refresh). */
-  updateIdentityTokens(id: string, sealedTokens: string | null, scopes: string[], tokenExpiresAt: Date | null, now: Date): Promise<void>;
+  /** Replace the sealed token set of one client (`credentialsId`, default `default`) after a refresh; a token that is gone stays gone. */
+  updateIdentityTokens(id: string, sealedTokens: string | null, scopes: string[], tokenExpiresAt: Date | null, now: Date, credentialsId?: string): Promise<void>;
+  /** The token the client of `credentialsId` obtained for the identity, or null. */
+  getIdentityToken(identityId: string, credentialsId: string): Promise<S.IdentityToken | null>;
+  /** Every client's token of the identity, in the order they were connected through. */
+  listIdentityTokens(identityId: string): Promise<S.IdentityToken[]>;
   /** The researcher unlinked: status `unlinking` (the token is kept until our deletes are done). */
   markIdentityUnlinking(id: string, now: Date): Promise<void>;
-  /** Mark revoked and delete the sealed tokens. */
-  revokeIdentity(id: string, now: Date): Promise<void>;
+  /**
+   * Delete the sealed tokens and mark revoked. With `credentialsId`, only that client's token goes,
+   * and the identity is revoked only when it was its last one.
+   */
+  revokeIdentity(id: string, now: Date, credentialsId?: string): Promise<void>;
   updateIdentityName(id: string, name: string | null, now: Date): Promise<void>;
 
   upsertContributor(input: S.UpsertContributorInput, now: Date): Promise<S.Contributor>;

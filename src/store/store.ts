@@ -87,6 +87,12 @@ export interface Identity {
   sealedTokens: string | null;
   scopes: string[];
   tokenExpiresAt: Date | null;
+  /**
+   * The credentials records (ORCID member clients) holding a token of this identity, the one
+   * connected through last at the end (issue 19). `sealedTokens`, `scopes` and `tokenExpiresAt` are
+   * that last connect's; a job uses its own client's token (`Directory.getIdentityToken`).
+   */
+  tokenClients: string[];
   status: IdentityStatus;
   /** Whether the iD was collected through OAuth (true) or typed by hand (false). */
   authenticated: boolean;
@@ -102,6 +108,18 @@ export interface LinkIdentityInput {
   scopes: string[];
   tokenExpiresAt: Date | null;
   authenticated?: boolean;
+  /** The credentials record whose client obtained the token (default `default`); other clients' tokens are kept. */
+  credentialsId?: string;
+}
+
+/** One ORCID client's token of an identity: tokens belong to the client that obtained them (issue 19). */
+export interface IdentityToken {
+  identityId: string;
+  credentialsId: string;
+  sealedTokens: string;
+  scopes: string[];
+  tokenExpiresAt: Date | null;
+  updatedAt: Date;
 }
 
 export interface Contributor {

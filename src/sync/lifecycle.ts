@@ -27,7 +27,8 @@ export interface LifecycleDeps {
 }
 
 export interface LinkInput {
-  tokens: TokenSet;
+  /** With the credentials record whose client obtained it (absent: `default`). */
+  tokens: TokenSet & { credentialsId?: string };
   /** The token set sealed for the store. */
   sealedTokens: string;
   orcid: string;
@@ -46,7 +47,9 @@ export function createLifecycle(deps: LifecycleDeps) {
     // The iD this host user connected before: read before the new link makes the new one the latest.
     const previous = input.hostUserId ? await directory.findIdentityByHostUser(input.hostUserId) : null;
     const identity = await directory.linkIdentity(
-      { orcid: input.orcid, hostUserId: input.hostUserId, name: tokens.name, sealedTokens: input.sealedTokens, scopes: tokens.scope, tokenExpiresAt: tokens.expiresAt, authenticated: true },
+      // The token is kept as its client's: another client's token of the same iD stays (issue 19).
+      { orcid: input.orcid, hostUserId: input.hostUserId, name: tokens.name, sealedTokens: input.sealedTokens, scopes: tokens.scope, tokenExpiresAt: tokens.expiresAt, authenticated: true,
+        ...(tokens.credentialsId ? { credentialsId: tokens.credentialsId } : {}) },
       now(),
     );
     if (contributor) {
@@ -110,12 +113,14 @@ export function createLifecycle(deps: LifecycleDeps) {
   }
 
   /**
-   * ORCID refused the token (revoked by the researcher at ORCID, or expired for good): the identity
-   * is revoked, its webhook removed, and the person asked once to connect again.
+   * ORCID refused the token (revoked by the researcher at ORCID, or expired for good): that token
+   * is deleted — the identity is revoked with its last one, and then its webhook removed — and the
+   * person asked once to connect again. `credentialsId`: the client whose token it was (absent: all).
    */
-  async function tokenRevoked(identity: Identity): Promise<void> {
-    await directory.revokeIdentity(identity.id, now());
-    if (deps.webhookUrl) await ledger.desireDeposit(tasks.unregisterWebhook(identity), now());
+  async function tokenRevoked(identity: Identity, credentialsId?: string): Promise<void> {
+    await directory.revokeIdentity(identity.id, now(), credentialsId);
+    const stillLinked = credentialsId !== undefined && (identity.tokenClients ?? []).some((c) => c !== credentialsId);
+    if (deps.webhookUrl && !stillLinked) await ledger.desireDeposit(tasks.unregisterWebhook(identity), now());
     // One re-invitation per revocation, to the first of their contributor slots with an email.
     for (const c of await directory.listContributorsByIdentity(identity.id)) {
       if (!c.email) continue;

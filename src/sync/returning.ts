@@ -27,20 +27,22 @@ export interface ReturningDeps {
    * never across clients (issue 19). Default: always (one client).
    */
   sameClient?: (identity: Identity, contributor: Contributor) => Promise<boolean>;
+  /** The credentials record of a contributor's journal, whose own token must work (default: the last connected client's). */
+  credentialsOf?: (contributor: Contributor) => Promise<string>;
 }
 
-export function createReturning({ directory, ledger, tokens, now, logger, sameClient }: ReturningDeps) {
+export function createReturning({ directory, ledger, tokens, now, logger, sameClient, credentialsOf }: ReturningDeps) {
   /**
    * The iD a host user connected, if it may still be used for them: linked, granted
    * `/activities/update`, and with a token that works now (an expired one is refreshed here; a
    * failed refresh means asking again).
    */
-  async function usableIdentityOf(hostUserId: string | null | undefined): Promise<Identity | null> {
+  async function usableIdentityOf(hostUserId: string | null | undefined, credentialsId?: string): Promise<Identity | null> {
     if (!hostUserId) return null;
     const identity = await directory.findIdentityByHostUser(hostUserId);
     if (!mayPost(identity) || !identity.sealedTokens) return null;
     try {
-      return (await tokens.accessTokenFor(identity)) ? identity : null;
+      return (await tokens.accessTokenFor(identity, credentialsId ? { credentialsId } : {})) ? identity : null;
     } catch (e) {
       logger.info({ err: coerceError(e), identityId: identity.id }, 'a returning researcher\'s token could not be refreshed; they will be asked again');
       return null;
@@ -50,7 +52,7 @@ export function createReturning({ directory, ledger, tokens, now, logger, sameCl
   /** Link a new contributor slot of a returning researcher to their iD; true when recognised. */
   async function recognise(contributor: Contributor): Promise<boolean> {
     if (contributor.identityId) return false;
-    const identity = await usableIdentityOf(contributor.hostUserId);
+    const identity = await usableIdentityOf(contributor.hostUserId, credentialsOf ? await credentialsOf(contributor) : undefined);
     if (!identity || (sameClient && !(await sameClient(identity, contributor)))) return false;
     await directory.linkContributor(contributor.id, identity.id, now());
     await ledger.appendHistory({ at: now(), event: 'identity.recognised', orcid: identity.orcid, identityId: identity.id,

@@ -85,19 +85,22 @@ export function createTaskRunner(deps: TaskDeps) {
     const identity = await directory.getIdentity(claimed.deposit.identityId);
     // Linked again since the unlink: the new token is theirs to keep.
     if (!identity || identity.status !== 'unlinking') return 'skipped';
-    if (identity.sealedTokens) {
+    // Every client's token, each revoked with the client that obtained it (issue 19); a token is
+    // deleted once ORCID confirmed, so a retry revokes only those left.
+    for (const token of await directory.listIdentityTokens(identity.id)) {
       try {
         checkLease();
-        const tokens = openTokenSet(deps.cipher, identity.sealedTokens);
-        await (deps.oauthFor ? await deps.oauthFor(tokens.credentialsId) : oauth).revoke(tokens.accessToken);
+        const tokens = openTokenSet(deps.cipher, token.sealedTokens);
+        await (deps.oauthFor ? await deps.oauthFor(token.credentialsId) : oauth).revoke(tokens.accessToken);
       } catch (e) {
         // The job is retried by the usual rules until ORCID confirms; the token is kept until then.
-        deps.logger.warn({ err: coerceError(e), orcid: identity.orcid }, 'revoking the token at ORCID failed; will retry');
+        deps.logger.warn({ err: coerceError(e), orcid: identity.orcid, credentialsId: token.credentialsId }, 'revoking the token at ORCID failed; will retry');
         // ORCID failing (5xx) at the OAuth endpoint is the same outage as at the API: say so in the
         // API's terms, which the retry policy knows.
         if (e instanceof OrcidOAuthError && e.statusCode >= 500) throw new OrcidApiError(e.message, { statusCode: e.statusCode, body: e.body });
         throw e;
       }
+      await directory.revokeIdentity(identity.id, now(), token.credentialsId);
     }
     await deps.revoked(identity);
     return 'revoked';

@@ -23,6 +23,8 @@ export function openTokenSet(cipher: TokenCipher, sealed: string): ClientTokenSe
   return { ...shape, expiresAt: new Date(shape.expiresAt) };
 }
 
+const DEFAULT_CREDENTIALS = 'default';
+
 /** Refresh a minute before expiry so a request never starts with a token about to lapse. */
 const EXPIRY_MARGIN_MS = 60_000;
 
@@ -31,7 +33,7 @@ const EXPIRY_MARGIN_MS = 60_000;
  * when ORCID refused it), storing the new set sealed. Null when there is no way to get one.
  */
 export function createTokenSource(deps: {
-  directory: Pick<Directory, 'getIdentity' | 'updateIdentityTokens'>; cipher: TokenCipher; oauth: OrcidOAuth; now: () => Date;
+  directory: Pick<Directory, 'getIdentity' | 'getIdentityToken' | 'updateIdentityTokens'>; cipher: TokenCipher; oauth: OrcidOAuth; now: () => Date;
   /** The OAuth client of the credentials that obtained a token (default: `oauth` for every token). */
   oauthFor?: (credentialsId: string | undefined) => Promise<OrcidOAuth>;
 }): TokenSource {
@@ -48,20 +50,36 @@ export function createTokenSource(deps: {
     }
     return tokens;
   }
+  /**
+   * The sealed token of `client` (issue 19: one per client). The identity's own copy is its last
+   * connected client's token, refreshed with it: used as read, without another round trip.
+   */
+  async function sealedOf(identity: Identity, client: string, reread: boolean): Promise<string | null> {
+    const clients = identity.tokenClients ?? [];
+    if (!reread && clients.at(-1) === client && identity.sealedTokens) return identity.sealedTokens;
+    if (!clients.includes(client)) return null;
+    return (await store.getIdentityToken(identity.id, client))?.sealedTokens ?? null;
+  }
   return {
-    /** `identity` as just read from the store; it is read again only to refresh. */
-    async accessTokenFor(identity: Identity, { forceRefresh = false } = {}) {
+    /**
+     * `identity` as just read from the store; it is read again only to refresh. `credentialsId`:
+     * the client whose token to use (default: the one connected through last).
+     */
+    async accessTokenFor(identity: Identity, { forceRefresh = false, credentialsId }: { forceRefresh?: boolean; credentialsId?: string } = {}) {
       const fresh = forceRefresh ? await store.getIdentity(identity.id) : identity;
       // An unlinking identity keeps its token for the deletes that remove our items.
       if (!fresh || (fresh.status !== 'linked' && fresh.status !== 'unlinking') || !fresh.sealedTokens) return null;
-      const tokens = open(fresh.sealedTokens);
+      const client = credentialsId ?? fresh.tokenClients?.at(-1) ?? DEFAULT_CREDENTIALS;
+      const sealed = await sealedOf(fresh, client, forceRefresh);
+      if (!sealed) return null;
+      const tokens = open(sealed);
       const expired = tokens.expiresAt.getTime() - EXPIRY_MARGIN_MS <= now().getTime();
       if (!forceRefresh && !expired) return tokens.accessToken;
       if (!tokens.refreshToken) return null;
       // Refreshed by the client that obtained it, and still that client's afterwards.
-      const client = deps.oauthFor ? await deps.oauthFor(tokens.credentialsId) : oauth;
-      const next: ClientTokenSet = { ...(await client.refresh(tokens)), ...(tokens.credentialsId ? { credentialsId: tokens.credentialsId } : {}) };
-      await store.updateIdentityTokens(fresh.id, sealTokenSet(cipher, next), next.scope, next.expiresAt, now());
+      const oauthClient = deps.oauthFor ? await deps.oauthFor(client) : oauth;
+      const next: ClientTokenSet = { ...(await oauthClient.refresh(tokens)), credentialsId: client };
+      await store.updateIdentityTokens(fresh.id, sealTokenSet(cipher, next), next.scope, next.expiresAt, now(), client);
       return next.accessToken;
     },
   };

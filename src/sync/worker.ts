@@ -25,7 +25,8 @@ export interface DepositClient {
 
 /** Access to a person's usable access token (decrypts, refreshes when expired). */
 export interface TokenSource {
-  accessTokenFor(identity: Identity, options?: { forceRefresh?: boolean }): Promise<string | null>;
+  /** `credentialsId`: the ORCID client whose token to use (tokens belong to the client that obtained them). */
+  accessTokenFor(identity: Identity, options?: { forceRefresh?: boolean; credentialsId?: string }): Promise<string | null>;
 }
 
 export type RetryDecision =
@@ -51,8 +52,21 @@ export interface WorkerOptions {
   beforePost?: (deposit: Deposit) => Promise<void>;
   /** Runs a claimed task (a ledger entry that is not an item, see `tasks.ts`); returns the put-code column to complete it with. */
   runTask?: (claimed: ClaimedJob, checkLease: () => void) => Promise<string | null>;
-  /** Called once per revocation, after the identity's jobs are parked (revokes the identity, re-invites). */
-  onTokenRevoked?: (identity: Identity) => Promise<void>;
+  /**
+   * The credentials record whose client's token a job posts with: its journal's (issue 19).
+   * Default: none named, the token of the client connected through last.
+   */
+  credentialsOf?: (deposit: Deposit) => Promise<string | undefined>;
+  /**
+   * The API client of a credentials record and its ORCID client id: its requests draw from that
+   * client's rate budget, and its items are found by that client id (default: `client`, `clientId`).
+   */
+  clientFor?: (credentialsId: string | undefined) => Promise<{ client: DepositClient; clientId: string }>;
+  /**
+   * Called once per revocation, after the jobs that used that token are parked (revokes the token,
+   * or the identity with its last one, and re-invites). `credentialsId`: whose token it was.
+   */
+  onTokenRevoked?: (identity: Identity, credentialsId?: string) => Promise<void>;
   /** Called after a job finished (for unlink completion, metrics). */
   onJobSettled?: (event: { deposit: Deposit; outcome: string }) => Promise<void> | void;
   /** Called after every attempt, whatever its outcome (metrics: attempts by outcome). Must not throw. */
@@ -133,8 +147,9 @@ export function createWorker(options: WorkerOptions): Worker {
     await options.onJobSettled?.({ deposit, outcome });
   }
 
-  async function apply(claimed: ClaimedJob, accessToken: string, lease: LeaseKeeper): Promise<void> {
+  async function apply(claimed: ClaimedJob, accessToken: string, lease: LeaseKeeper, api: { client: DepositClient; clientId: string }): Promise<void> {
     const { job, deposit } = claimed;
+    const { client, clientId } = api;
     const { orcid } = deposit;
     const kind = deposit.kind as DepositKind; // items only: tasks never get here
     if (deposit.desiredState === 'absent') {
@@ -199,15 +214,44 @@ export function createWorker(options: WorkerOptions): Worker {
     return settle(claimed, putCode, 'synced');
   }
 
-  async function parkRevoked(claimed: ClaimedJob, identity: Identity, reason: string) {
+  async function parkRevoked(claimed: ClaimedJob, identity: Identity, reason: string, credentialsId: string | undefined) {
     const { job, deposit } = claimed;
+    const clients = identity.tokenClients ?? [];
+    if (credentialsId && clients.length > 0 && !clients.includes(credentialsId)) {
+      // No token of this client to revoke, but another client's (this one's was refused earlier,
+      // and the person re-invited then; a connect through the other client un-parked the job):
+      // park it again, and nothing more. An iD with no token at all is revoked as before.
+      // Reason `token-unavailable`: the status page's "connect again" cause, which it is.
+      await ledger.parkJob(job.id, id, 'token-unavailable', now());
+      await history(deposit, job.id, 'job.parked', { reason: 'token-unavailable', credentialsId, noTokenOfClient: true });
+      options.onAttempt?.({ deposit, outcome: 'parked' });
+      return;
+    }
     // Parking first: a concurrent job of the same identity then finds its lease gone (LEASE_LOST)
     // and stops here, so the identity is revoked and the person re-invited once.
     await ledger.parkJob(job.id, id, reason, now());
-    const parked = await ledger.parkJobsOfIdentity(identity.id, reason, now());
-    await history(deposit, job.id, 'identity.revoked', { reason, parkedJobs: parked + 1 });
+    const parked = await parkJobsOfToken(identity, reason, credentialsId);
+    await history(deposit, job.id, 'identity.revoked', { reason, parkedJobs: parked + 1, ...(credentialsId ? { credentialsId } : {}) });
     options.onAttempt?.({ deposit, outcome: 'token-revoked' });
-    await options.onTokenRevoked?.(identity);
+    await options.onTokenRevoked?.(identity, credentialsId);
+  }
+
+  /**
+   * The identity's jobs that post with the refused token: all of them while it holds one client's
+   * token, else only those of that client's journals (another client's token still works).
+   */
+  async function parkJobsOfToken(identity: Identity, reason: string, credentialsId: string | undefined): Promise<number> {
+    const others = (identity.tokenClients ?? []).filter((c) => c !== credentialsId);
+    if (!credentialsId || !options.credentialsOf || others.length === 0) return ledger.parkJobsOfIdentity(identity.id, reason, now());
+    let parked = 0;
+    for (const status of ['queued', 'leased'] as const) {
+      for (const other of await ledger.listJobs({ identityId: identity.id, status, limit: 10_000 })) {
+        if (!isItemKind(other.deposit.kind) || (await options.credentialsOf(other.deposit)) !== credentialsId) continue;
+        await ledger.parkJob(other.job.id, null, reason, now());
+        parked++;
+      }
+    }
+    return parked;
   }
 
   async function processJob(claimed: ClaimedJob): Promise<void> {
@@ -228,29 +272,31 @@ export function createWorker(options: WorkerOptions): Worker {
         return;
       }
       lease.check();
+      const credentialsId = await options.credentialsOf?.(deposit);
+      const api = options.clientFor ? await options.clientFor(credentialsId) : { client, clientId };
       // An expired token whose refresh ORCID refuses (invalid_grant: revoked at ORCID) means the
       // researcher must reconnect, as on a 401; ORCID throttled or down is retried like any outage.
-      let accessToken = await tokens.accessTokenFor(identity).catch((err: unknown) => {
+      let accessToken = await tokens.accessTokenFor(identity, { credentialsId }).catch((err: unknown) => {
         if (err instanceof OrcidOAuthError && err.code === OAUTH_INVALID_GRANT) return null;
         throw err;
       });
-      if (!accessToken) return await parkRevoked(claimed, identity, 'token-unavailable');
+      if (!accessToken) return await parkRevoked(claimed, identity, 'token-unavailable', credentialsId);
       try {
-        await apply(claimed, accessToken, lease);
+        await apply(claimed, accessToken, lease, api);
       } catch (e) {
         // 403/9038: the token lacks the scope; no refresh adds it, the researcher must reconnect.
-        if (e instanceof ScopeMissingError) return await parkRevoked(claimed, identity, 'scope-missing');
+        if (e instanceof ScopeMissingError) return await parkRevoked(claimed, identity, 'scope-missing', credentialsId);
         if (!(e instanceof TokenRevokedError)) throw e;
         // Only a refusal means the link is gone; ORCID throttled or down means: try again later.
         lease.check();
-        accessToken = await tokens.accessTokenFor(identity, { forceRefresh: true }).catch((err: unknown) => {
+        accessToken = await tokens.accessTokenFor(identity, { forceRefresh: true, credentialsId }).catch((err: unknown) => {
           if (isTransient(err)) throw err;
           return null;
         });
-        if (!accessToken) return await parkRevoked(claimed, identity, 'token-revoked');
+        if (!accessToken) return await parkRevoked(claimed, identity, 'token-revoked', credentialsId);
         // A fresh token may still lack the scope (the researcher granted less when reconnecting).
-        await apply(claimed, accessToken, lease).catch(async (again: unknown) => {
-          if (again instanceof ScopeMissingError) return parkRevoked(claimed, identity, 'scope-missing');
+        await apply(claimed, accessToken, lease, api).catch(async (again: unknown) => {
+          if (again instanceof ScopeMissingError) return parkRevoked(claimed, identity, 'scope-missing', credentialsId);
           throw again;
         });
       }

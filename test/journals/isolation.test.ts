@@ -10,6 +10,10 @@ import { orcidConnect, type OrcidConnect } from '../../src/plugin.js';
 import { createLogger } from '../../src/log.js';
 import { TokenCipher } from '../../src/store/token-cipher.js';
 import { sealTokenSet } from '../../src/sync/tokens.js';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ORCID = '0000-0002-1825-0097';
 const PUB_B = { id: 'pub-b', env: 'emulator' as const, clientId: 'APP-BBBBBBBBBBBBBBBB', clientSecret: 'secret-of-publisher-b' };
@@ -39,7 +43,8 @@ describe('credentials isolation between journals', () => {
       accessToken: 'old-access', refreshToken: 'old-refresh', tokenType: 'bearer', scope: ['/authenticate', '/activities/update'],
       expiresAt: new Date(Date.now() + expiresInMs), orcid: ORCID, name: null, ...(credentialsId ? { credentialsId } : {}),
     });
-    await orcid.store.linkIdentity({ orcid: ORCID, hostUserId: 'u1', sealedTokens: sealed, scopes: ['/authenticate', '/activities/update'], tokenExpiresAt: new Date(Date.now() + expiresInMs) }, new Date());
+    await orcid.store.linkIdentity({ orcid: ORCID, hostUserId: 'u1', sealedTokens: sealed, scopes: ['/authenticate', '/activities/update'], tokenExpiresAt: new Date(Date.now() + expiresInMs),
+      ...(credentialsId ? { credentialsId } : {}) }, new Date());
   }
 
   const submission = (id: string, journalId: string) => ({ id, journalId, title: id, contributors: [
@@ -134,6 +139,10 @@ describe('connecting for a journal (journalOf, OAuth state)', () => {
     // The token is client C's: recognised in C's journal, not in B's.
     expect((await orcid.submissionCreated(submission2('s-c2', 'jc'))).recognised).to.equal(1);
     expect((await orcid.submissionCreated(submission2('s-b', 'jb1'))).recognised).to.equal(0);
+    // Stored as C's token, in the store's token table too.
+    const identity = (await orcid.store.findIdentityByOrcid(ORCID))!;
+    expect(identity.tokenClients).to.deep.equal(['pub-c']);
+    expect(await orcid.store.getIdentityToken(identity.id, 'pub-c')).to.not.equal(null);
   });
 
   it('takes the journal of a request from the host\'s journalOf(ctx) when no submission names it', async () => {
@@ -186,5 +195,135 @@ describe('an editor of journal B (journalOf)', () => {
     // The default journal's editor, likewise, sees A and not B.
     await agent.get('/orcid/api/submissions/s-a/contributors').set('x-journal', 'default').expect(200);
     expect((await agent.get('/orcid/api/submissions/s-b/contributors').set('x-journal', 'default')).status).to.equal(404);
+  });
+});
+
+describe('one token per iD and client (issue 19)', () => {
+  let orcid: OrcidConnect;
+  beforeEach(async () => {
+    nock.disableNetConnect();
+    orcid = await orcidConnect({ storeUrl: 'sqlite::memory:', env: {}, logger: createLogger({ level: 'silent' }), orcidCredentials: [PUB_B, PUB_C], journals: JOURNALS });
+  });
+  afterEach(async () => {
+    await orcid.close();
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  /** The researcher (host user u1) connects through the client of `credentialsId`, getting `accessToken`. */
+  async function connectThrough(credentialsId: string, accessToken: string) {
+    const cipher = TokenCipher.fromKeys(orcid.config.tokenKeys);
+    const expiresAt = new Date(Date.now() + 3_600_000);
+    const tokens = { accessToken, refreshToken: `${accessToken}-refresh`, tokenType: 'bearer', scope: ['/authenticate', '/activities/update'], expiresAt, orcid: ORCID, name: null, credentialsId };
+    // As the OAuth callback's link does: the token is stored as its client's.
+    await orcid.store.linkIdentity({ orcid: ORCID, hostUserId: 'u1', sealedTokens: sealTokenSet(cipher, tokens), scopes: tokens.scope, tokenExpiresAt: expiresAt, credentialsId }, new Date());
+  }
+  const submission = (id: string, journalId: string) => ({ id, journalId, title: id, contributors: [
+    { contributorId: `c-${id}`, role: 'author' as const, givenNames: 'Josiah', familyName: 'Carberry', hostUserId: 'u1', email: 'josiah@example.org' },
+  ] });
+  const work = (id: string, submissionId: string) => ({ id, submissionId, doi: `10.5555/${id}`, title: id, url: `https://j.example/${id}`,
+    publishedAt: '2026-11-01', authors: [{ contributorId: `c-${submissionId}`, givenNames: 'Josiah', familyName: 'Carberry', sequence: 1 }] });
+
+  it('runs a job queued through client B with B\'s token after the researcher connected through C, and C\'s with C\'s', async () => {
+    await connectThrough('pub-b', 'token-b');
+    expect((await orcid.submissionCreated(submission('s-b1', 'jb1'))).recognised).to.equal(1);
+    expect((await orcid.articlePublished(work('a-b', 's-b1'))).queued).to.equal(1);
+    // Connecting through C queues nothing of B's and must not take B's token away.
+    await connectThrough('pub-c', 'token-c');
+    expect((await orcid.submissionCreated(submission('s-c', 'jc'))).recognised).to.equal(1);
+    expect((await orcid.articlePublished(work('a-c', 's-c'))).queued).to.equal(1);
+    const posts: Array<{ doi: string; auth: string }> = [];
+    nock('http://127.0.0.1:8787').persist()
+      .post(`/v3.0/${ORCID}/work`).reply(function (_uri, body) {
+        posts.push({ doi: /10\.5555\/(a-[bc])/.exec(String(body))?.[1] ?? '?', auth: String(this.req.headers.authorization) });
+        return [201, '', { Location: `http://127.0.0.1:8787/v3.0/${ORCID}/work/${posts.length}` }];
+      });
+    await orcid.worker.drain();
+    expect(posts.sort((x, y) => x.doi.localeCompare(y.doi))).to.deep.equal([{ doi: 'a-b', auth: 'Bearer token-b' }, { doi: 'a-c', auth: 'Bearer token-c' }]);
+  });
+
+  it('parks only the jobs of the client whose token ORCID refused, and keeps the iD linked with the other', async () => {
+    await connectThrough('pub-b', 'token-b');
+    await orcid.submissionCreated(submission('s-b1', 'jb1'));
+    await connectThrough('pub-c', 'token-c');
+    await orcid.submissionCreated(submission('s-c', 'jc'));
+    await orcid.articlePublished(work('a-b', 's-b1'));
+    await orcid.articlePublished(work('a-c', 's-c'));
+    await orcid.articlePublished(work('a-c2', 's-c'));
+    const seen: string[] = [];
+    const api = nock('http://127.0.0.1:8787').persist();
+    api.post(`/v3.0/${ORCID}/work`).reply(function () {
+      const auth = String(this.req.headers.authorization);
+      seen.push(auth);
+      // C's token was revoked at ORCID; B's works.
+      return auth === 'Bearer token-c'
+        ? [401, { error: 'invalid_token', error_description: 'Invalid access token: token-c' }]
+        : [201, '', { Location: `http://127.0.0.1:8787/v3.0/${ORCID}/work/1` }];
+    });
+    api.post('/oauth/token').reply(400, { error: 'invalid_grant', error_description: 'Refresh token revoked' });
+    await orcid.worker.drain();
+    const status = async (id: string) => (await orcid.store.listDeposits({ sourceId: id }))[0]!.status;
+    expect([await status('a-b'), await status('a-c'), await status('a-c2')]).to.deep.equal(['synced', 'parked', 'parked']);
+    expect(seen).to.include('Bearer token-b');
+    const identity = (await orcid.store.findIdentityByOrcid(ORCID))!;
+    expect(identity).to.deep.include({ status: 'linked', tokenClients: ['pub-b'] });
+    expect(await orcid.store.getIdentityToken(identity.id, 'pub-c')).to.equal(null);
+    const reinvitations = () => orcid.mailer.outbox().filter((m) => m.to === 'josiah@example.org').length;
+    const asked = reinvitations();
+    expect(asked).to.equal(1);
+    const postsBefore = seen.length;
+    const revocations = async () => (await orcid.store.listHistory({ orcid: ORCID, limit: 1000 })).filter((e) => e.event === 'identity.revoked').length;
+    expect(await revocations()).to.equal(1);
+    // Connecting through B again un-parks the iD's jobs: C's have no token and park again, with no
+    // revocation of a token that is gone (and no email).
+    await connectThrough('pub-b', 'token-b2');
+    expect(await orcid.store.unparkJobs({ identityId: identity.id }, new Date())).to.equal(2); // as the callback's link does
+    await orcid.worker.drain();
+    expect([await status('a-c'), await status('a-c2')]).to.deep.equal(['parked', 'parked']);
+    expect(reinvitations()).to.equal(asked);
+    expect(await revocations()).to.equal(1);
+    expect(seen.length).to.equal(postsBefore);
+  });
+});
+
+describe('one rate budget per ORCID client (issue 19)', () => {
+  let orcid: OrcidConnect;
+  let dir: string;
+  beforeEach(async () => {
+    nock.disableNetConnect();
+    dir = mkdtempSync(join(tmpdir(), 'clients-budget-'));
+    orcid = await orcidConnect({ storeUrl: `sqlite:${join(dir, 'orcid.db')}`, env: {}, logger: createLogger({ level: 'silent' }), orcidCredentials: [PUB_B, PUB_C], journals: JOURNALS });
+  });
+  afterEach(async () => {
+    await orcid.close();
+    rmSync(dir, { recursive: true, force: true });
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  it('draws the requests of each journal\'s jobs from its own client\'s budget in the store', async () => {
+    const cipher = TokenCipher.fromKeys(orcid.config.tokenKeys);
+    const expiresAt = new Date(Date.now() + 3_600_000);
+    for (const [credentialsId, accessToken] of [['pub-b', 'token-b'], ['pub-c', 'token-c']] as const) {
+      const tokens = { accessToken, refreshToken: null, tokenType: 'bearer', scope: ['/authenticate', '/activities/update'], expiresAt, orcid: ORCID, name: null, credentialsId };
+      await orcid.store.linkIdentity({ orcid: ORCID, hostUserId: 'u1', sealedTokens: sealTokenSet(cipher, tokens), scopes: tokens.scope, tokenExpiresAt: expiresAt, credentialsId }, new Date());
+    }
+    for (const [sid, jid] of [['s-b1', 'jb1'], ['s-b2', 'jb2'], ['s-c', 'jc']] as const) {
+      await orcid.submissionCreated({ id: sid, journalId: jid, title: sid, contributors: [{ contributorId: `c-${sid}`, role: 'author', givenNames: 'Josiah', familyName: 'Carberry', hostUserId: 'u1' }] });
+      expect((await orcid.articlePublished({ id: `a-${sid}`, submissionId: sid, doi: `10.5555/${sid}`, title: sid, url: `https://j.example/${sid}`,
+        publishedAt: '2026-11-01', authors: [{ contributorId: `c-${sid}`, givenNames: 'Josiah', familyName: 'Carberry', sequence: 1 }] })).queued).to.equal(1);
+    }
+    let n = 0;
+    nock('http://127.0.0.1:8787').persist().post(`/v3.0/${ORCID}/work`).reply(() => [201, '', { Location: `http://127.0.0.1:8787/v3.0/${ORCID}/work/${++n}` }]);
+    await orcid.worker.drain();
+    expect(n).to.equal(3);
+    const db = new Database(join(dir, 'orcid.db'), { readonly: true });
+    try {
+      const keys = (db.prepare('SELECT key FROM rate_budgets ORDER BY key').all() as Array<{ key: string }>).map((r) => r.key);
+      // B's two journals share B's budget; C has its own; the instance's own client posted nothing.
+      expect(keys).to.deep.equal([PUB_B.clientId, PUB_C.clientId]);
+    } finally {
+      db.close();
+    }
   });
 });

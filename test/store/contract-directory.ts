@@ -4,6 +4,7 @@ import { ORCID_A, ORCID_B, T0, at, type StoreRef } from './contract.js';
 
 export function directoryContract(ref: StoreRef): void {
   identityContract(ref);
+  tokenPerClientContract(ref);
   contributorContract(ref);
   invitationContract(ref);
   webhookSettingsContract(ref);
@@ -132,6 +133,84 @@ function identityContract(ref: StoreRef): void {
       expect((await ref.store.findIdentityByHostUser('u1'))!.id).to.equal(b.id);
       await ref.store.revokeIdentity(b.id, at(3));
       expect((await ref.store.findIdentityByHostUser('u1'))!.id).to.equal(b.id);
+    });
+  });
+}
+
+/** Tokens belong to the ORCID client that obtained them: one per identity and credentials record (issue 19). */
+function tokenPerClientContract(ref: StoreRef): void {
+  describe('tokens per ORCID client', () => {
+    const link = (sealedTokens: string, credentialsId: string | undefined, now: Date) =>
+      ref.store.linkIdentity({ orcid: ORCID_A, hostUserId: 'u1', sealedTokens, scopes: ['/activities/update'], tokenExpiresAt: at(3600), ...(credentialsId ? { credentialsId } : {}) }, now);
+
+    it('a token without a credentials record is `default`\'s', async () => {
+      const id = await link('d', undefined, T0);
+      expect(id.tokenClients).to.deep.equal(['default']);
+      expect(await ref.store.getIdentityToken(id.id, 'default')).to.deep.include({ identityId: id.id, credentialsId: 'default', sealedTokens: 'd', scopes: ['/activities/update'] });
+      expect(await ref.store.getIdentityToken(id.id, 'pub-b')).to.equal(null);
+    });
+
+    it('connecting through client B keeps client A\'s token; the last connected client comes last', async () => {
+      const a = await link('token-a', 'pub-a', T0);
+      const b = await link('token-b', 'pub-b', at(10));
+      expect(b.id).to.equal(a.id);
+      expect(b.tokenClients).to.deep.equal(['pub-a', 'pub-b']);
+      expect(b.sealedTokens).to.equal('token-b');
+      expect((await ref.store.getIdentityToken(a.id, 'pub-a'))!.sealedTokens).to.equal('token-a');
+      expect((await ref.store.getIdentityToken(a.id, 'pub-b'))!.sealedTokens).to.equal('token-b');
+      expect((await ref.store.listIdentityTokens(a.id)).map((t) => [t.credentialsId, t.sealedTokens])).to.deep.equal([['pub-a', 'token-a'], ['pub-b', 'token-b']]);
+      // Connecting through A again replaces A's token only, and A is now the last one.
+      const again = await link('token-a2', 'pub-a', at(20));
+      expect(again.tokenClients).to.deep.equal(['pub-b', 'pub-a']);
+      expect((await ref.store.listIdentityTokens(a.id)).map((t) => [t.credentialsId, t.sealedTokens])).to.deep.equal([['pub-b', 'token-b'], ['pub-a', 'token-a2']]);
+      expect((await ref.store.resolveContributors([])).length).to.equal(0);
+    });
+
+    it('a refresh replaces the token of its own client only', async () => {
+      const a = await link('token-a', 'pub-a', T0);
+      await link('token-b', 'pub-b', at(10));
+      await ref.store.updateIdentityTokens(a.id, 'token-a-refreshed', ['/activities/update'], at(7200), at(20), 'pub-a');
+      const tokenA = await ref.store.getIdentityToken(a.id, 'pub-a');
+      expect(tokenA).to.deep.include({ sealedTokens: 'token-a-refreshed' });
+      expect(tokenA!.tokenExpiresAt).to.deep.equal(at(7200));
+      expect(tokenA!.updatedAt).to.deep.equal(at(20));
+      expect((await ref.store.getIdentityToken(a.id, 'pub-b'))!.sealedTokens).to.equal('token-b');
+      // The identity's own copy is the last connected client's (B's), untouched by A's refresh.
+      expect((await ref.store.getIdentity(a.id))!.sealedTokens).to.equal('token-b');
+      await ref.store.updateIdentityTokens(a.id, 'token-b-refreshed', ['/activities/update'], at(7200), at(30), 'pub-b');
+      expect((await ref.store.getIdentity(a.id))!.sealedTokens).to.equal('token-b-refreshed');
+      // A refresh never brings back a token that is gone.
+      await ref.store.updateIdentityTokens(a.id, 'ghost', [], null, at(40), 'pub-c');
+      expect(await ref.store.getIdentityToken(a.id, 'pub-c')).to.equal(null);
+    });
+
+    it('revoking one client\'s token keeps the identity linked with the other\'s; revoking the last one revokes it', async () => {
+      const a = await link('token-a', 'pub-a', T0);
+      await link('token-b', 'pub-b', at(10));
+      await ref.store.revokeIdentity(a.id, at(20), 'pub-b');
+      const afterB = await ref.store.getIdentity(a.id);
+      expect(afterB).to.deep.include({ status: 'linked', sealedTokens: 'token-a', tokenClients: ['pub-a'] });
+      expect(await ref.store.getIdentityToken(a.id, 'pub-b')).to.equal(null);
+      await ref.store.revokeIdentity(a.id, at(30), 'pub-a');
+      expect(await ref.store.getIdentity(a.id)).to.deep.include({ status: 'revoked', sealedTokens: null, tokenExpiresAt: null, tokenClients: [] });
+      expect(await ref.store.listIdentityTokens(a.id)).to.deep.equal([]);
+    });
+
+    it('revoking without a client deletes every client\'s token', async () => {
+      const a = await link('token-a', 'pub-a', T0);
+      await link('token-b', 'pub-b', at(10));
+      await ref.store.revokeIdentity(a.id, at(20));
+      expect(await ref.store.getIdentity(a.id)).to.deep.include({ status: 'revoked', sealedTokens: null, tokenClients: [] });
+      expect(await ref.store.listIdentityTokens(a.id)).to.deep.equal([]);
+    });
+
+    it('contributors resolve with their identity\'s token clients', async () => {
+      const a = await link('token-a', 'pub-a', T0);
+      await link('token-b', 'pub-b', at(10));
+      await ref.store.upsertContributor({ id: 'c1', submissionId: 's1', role: 'author', givenNames: 'Ada', familyName: 'Lovelace' }, T0);
+      await ref.store.linkContributor('c1', a.id, at(11));
+      const [resolved] = await ref.store.resolveContributors(['c1']);
+      expect(resolved!.identity!.tokenClients).to.deep.equal(['pub-a', 'pub-b']);
     });
   });
 }

@@ -12,11 +12,11 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setTimeout(r, 10));
 }
 
-const TABLES = ['history', 'jobs', 'deposits', 'identities', 'contributors', 'invitations', 'webhooks', 'settings', 'submissions', 'articles', 'reviews', 'appointments', 'prefills', 'oauth_states'];
+const TABLES = ['history', 'jobs', 'deposits', 'identity_tokens', 'identities', 'contributors', 'invitations', 'webhooks', 'settings', 'submissions', 'articles', 'reviews', 'appointments', 'prefills', 'oauth_states'];
 
 withPostgres('Ledger, Directory and Sources contracts', () => {
   // One schema for the run, emptied before each test (the contract expects an empty store).
-  const schema = freshSchema('contract');
+  const schema = freshSchema('clients_contract');
   after(() => dropSchema(schema));
   storeContract('PostgreSQL', async () => {
     const store = openPostgres(schema);

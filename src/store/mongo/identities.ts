@@ -5,20 +5,41 @@ import type * as S from '../store.js';
 import { isDuplicate, mapNull, retryDuplicate, type MongoHandle } from './handle.js';
 import * as M from './models.js';
 
+const DEFAULT_CREDENTIALS = 'default';
+
 export async function linkIdentity(h: MongoHandle, input: S.LinkIdentityInput, now: Date): Promise<S.Identity> {
   return h.guard(async () => {
     const set: Partial<M.IdentityDoc> = {
       sealedTokens: input.sealedTokens, scopes: input.scopes, tokenExpiresAt: input.tokenExpiresAt, status: 'linked',
       authenticated: input.authenticated !== false, updatedAt: now,
     };
-    const onInsert: Partial<M.IdentityDoc> = { _id: randomUUID(), createdAt: now };
+    const onInsert: Partial<M.IdentityDoc> = { _id: randomUUID(), createdAt: now, tokens: [] };
     // Fields left out keep their stored value (and start as null on a new identity).
     (input.hostUserId === undefined ? onInsert : set).hostUserId = input.hostUserId ?? null;
     (input.name === undefined ? onInsert : set).name = input.name ?? null;
     const doc = await retryDuplicate(() =>
       h.m.Identity.findOneAndUpdate({ orcid: input.orcid }, { $set: set, $setOnInsert: onInsert }, { upsert: true, returnDocument: 'after' }).lean<M.IdentityDoc>().exec(),
     );
-    return M.toIdentity(doc!);
+    if (input.sealedTokens === null) return M.toIdentity(doc!);
+    // This client's token replaces its previous one and moves last (other clients' tokens stay), in
+    // one atomic update of the document.
+    const client = input.credentialsId ?? DEFAULT_CREDENTIALS;
+    const token: M.IdentityTokenDoc = { credentialsId: client, sealedTokens: input.sealedTokens, scopes: input.scopes, tokenExpiresAt: input.tokenExpiresAt, linkedAt: now, updatedAt: now };
+    const after = await h.m.Identity.collection.findOneAndUpdate({ _id: doc!._id } as never, [
+      { $set: { tokens: { $concatArrays: [{ $filter: { input: { $ifNull: ['$tokens', []] }, cond: { $ne: ['$$this.credentialsId', client] } } }, [{ $literal: token }]] } } },
+    ], { returnDocument: 'after', includeResultMetadata: false });
+    return M.toIdentity((after ?? doc) as unknown as M.IdentityDoc);
+  });
+}
+
+export async function getIdentityToken(h: MongoHandle, identityId: string, credentialsId: string): Promise<S.IdentityToken | null> {
+  return (await listIdentityTokens(h, identityId)).find((t) => t.credentialsId === credentialsId) ?? null;
+}
+
+export async function listIdentityTokens(h: MongoHandle, identityId: string): Promise<S.IdentityToken[]> {
+  return h.guard(async () => {
+    const d = await h.m.Identity.findById(identityId, { tokens: 1 }).lean<M.IdentityDoc>().exec();
+    return (d?.tokens ?? []).map((t) => M.toIdentityToken(identityId, t));
   });
 }
 
@@ -39,16 +60,39 @@ export async function findIdentityByHostUser(h: MongoHandle, hostUserId: string)
   });
 }
 
-export async function updateIdentityTokens(h: MongoHandle, id: string, sealedTokens: string | null, scopes: string[], tokenExpiresAt: Date | null, now: Date): Promise<void> {
-  await h.guard(() => h.m.Identity.updateOne({ _id: id }, { $set: { sealedTokens, scopes, tokenExpiresAt, updatedAt: now } }).exec());
+export async function updateIdentityTokens(h: MongoHandle, id: string, sealedTokens: string | null, scopes: string[], tokenExpiresAt: Date | null, now: Date, credentialsId = DEFAULT_CREDENTIALS): Promise<void> {
+  await h.guard(async () => {
+    if (sealedTokens !== null) {
+      await h.m.Identity.updateOne({ _id: id, 'tokens.credentialsId': credentialsId }, {
+        $set: { 'tokens.$.sealedTokens': sealedTokens, 'tokens.$.scopes': scopes, 'tokens.$.tokenExpiresAt': tokenExpiresAt, 'tokens.$.updatedAt': now },
+      }).exec();
+    }
+    // The identity's copy is the last connected client's token: refreshed with it.
+    await h.m.Identity.collection.updateOne({ _id: id, $expr: { $eq: [{ $arrayElemAt: ['$tokens.credentialsId', -1] }, credentialsId] } } as never,
+      { $set: { sealedTokens, scopes, tokenExpiresAt, updatedAt: now } });
+  });
 }
 
 export async function markIdentityUnlinking(h: MongoHandle, id: string, now: Date): Promise<void> {
   await h.guard(() => h.m.Identity.updateOne({ _id: id, status: 'linked' }, { $set: { status: 'unlinking', updatedAt: now } }).exec());
 }
 
-export async function revokeIdentity(h: MongoHandle, id: string, now: Date): Promise<void> {
-  await h.guard(() => h.m.Identity.updateOne({ _id: id }, { $set: { status: 'revoked', sealedTokens: null, tokenExpiresAt: null, updatedAt: now } }).exec());
+export async function revokeIdentity(h: MongoHandle, id: string, now: Date, credentialsId?: string): Promise<void> {
+  await h.guard(async () => {
+    // One atomic update: drop the token(s); with none left the identity is revoked, else its copy is the last remaining token.
+    const left = credentialsId === undefined ? [] : { $filter: { input: { $ifNull: ['$tokens', []] }, cond: { $ne: ['$$this.credentialsId', credentialsId] } } };
+    // `$let` over the last remaining token (no `$getField`: MongoDB before 5.0 lacks it).
+    const ofLast = (field: string, otherwise: unknown) => ({ $let: { vars: { last: { $arrayElemAt: ['$tokens', -1] } }, in: { $ifNull: [`$$last.${field}`, otherwise] } } });
+    await h.m.Identity.collection.updateOne({ _id: id } as never, [
+      { $set: { tokens: left, updatedAt: now } },
+      { $set: {
+        status: { $cond: [{ $eq: [{ $size: '$tokens' }, 0] }, 'revoked', '$status'] },
+        sealedTokens: ofLast('sealedTokens', null),
+        scopes: ofLast('scopes', '$scopes'),
+        tokenExpiresAt: ofLast('tokenExpiresAt', null),
+      } },
+    ]);
+  });
 }
 
 export async function updateIdentityName(h: MongoHandle, id: string, name: string | null, now: Date): Promise<void> {

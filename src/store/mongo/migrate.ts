@@ -13,6 +13,12 @@ export async function migrateMongo(m: M.Models): Promise<void> {
   // Many journals (SQLite migration 6): a submission made before journals belongs to `default`.
   await m.Submission.collection.updateMany({ journalId: { $exists: false } }, { $set: { journalId: 'default' } });
 
+  // One token per identity and client (SQLite migration 8): a token stored before is `default`'s.
+  await m.Identity.collection.updateMany({ tokens: { $exists: false }, sealedTokens: { $type: 'string' } }, [
+    { $set: { tokens: [{ credentialsId: 'default', sealedTokens: '$sealedTokens', scopes: '$scopes', tokenExpiresAt: '$tokenExpiresAt', linkedAt: '$updatedAt', updatedAt: '$updatedAt' }] } },
+  ]);
+  await m.Identity.collection.updateMany({ tokens: { $exists: false } }, { $set: { tokens: [] } });
+
   const indexes = await m.Job.collection.indexes().catch(() => []);
   if (indexes.some((i) => i.name === 'one_open_job_per_deposit')) await m.Job.collection.dropIndex('one_open_job_per_deposit');
   await m.Job.collection.updateMany({ $or: [{ open: { $exists: true } }, { maxAttempts: { $exists: true } }] }, { $unset: { open: '', maxAttempts: '' } });

@@ -15,7 +15,9 @@ const str = { type: String, default: null };
 const date = { type: Date, default: null };
 const options = { versionKey: false as const, autoIndex: false, autoCreate: false };
 
-export type IdentityDoc = Omit<S.Identity, 'id'> & { _id: string };
+/** One client's token, embedded in its identity (one per credentials id, in connect order: issue 19). */
+export interface IdentityTokenDoc { credentialsId: string; sealedTokens: string; scopes: string[]; tokenExpiresAt: Date | null; linkedAt: Date; updatedAt: Date }
+export type IdentityDoc = Omit<S.Identity, 'id' | 'tokenClients'> & { _id: string; tokens?: IdentityTokenDoc[] };
 export type ContributorDoc = Omit<S.Contributor, 'id'> & { _id: string };
 export type InvitationDoc = Omit<S.Invitation, 'tokenHash'> & { _id: string };
 export type DepositDoc = Omit<S.Deposit, 'key'> & { _id: string };
@@ -57,6 +59,10 @@ const identitySchema = new Schema<IdentityDoc>(
     sealedTokens: str,
     scopes: { type: [String], default: [] },
     tokenExpiresAt: date,
+    tokens: {
+      type: [{ _id: false, credentialsId: { type: String, required: true }, sealedTokens: { type: String, required: true }, scopes: [String], tokenExpiresAt: date, linkedAt: Date, updatedAt: Date }],
+      default: [],
+    },
     status: { type: String, required: true },
     authenticated: { type: Boolean, required: true },
     createdAt: { type: Date, required: true },
@@ -66,6 +72,7 @@ const identitySchema = new Schema<IdentityDoc>(
 );
 identitySchema.index({ orcid: 1 }, { unique: true });
 identitySchema.index({ hostUserId: 1, updatedAt: -1 });
+identitySchema.index({ 'tokens.credentialsId': 1 });
 
 const contributorSchema = new Schema<ContributorDoc>(
   {
@@ -272,8 +279,13 @@ export const newObjectId = (): Types.ObjectId => new mongoose.Types.ObjectId();
 
 export const toIdentity = ({ _id, ...d }: IdentityDoc): S.Identity => ({
   id: _id, orcid: d.orcid, hostUserId: d.hostUserId ?? null, name: d.name ?? null, sealedTokens: d.sealedTokens ?? null,
-  scopes: [...(d.scopes ?? [])], tokenExpiresAt: d.tokenExpiresAt ?? null, status: d.status, authenticated: d.authenticated,
-  createdAt: d.createdAt, updatedAt: d.updatedAt,
+  scopes: [...(d.scopes ?? [])], tokenExpiresAt: d.tokenExpiresAt ?? null, tokenClients: (d.tokens ?? []).map((t) => t.credentialsId),
+  status: d.status, authenticated: d.authenticated, createdAt: d.createdAt, updatedAt: d.updatedAt,
+});
+
+export const toIdentityToken = (identityId: string, t: IdentityTokenDoc): S.IdentityToken => ({
+  identityId, credentialsId: t.credentialsId, sealedTokens: t.sealedTokens, scopes: [...(t.scopes ?? [])],
+  tokenExpiresAt: t.tokenExpiresAt ?? null, updatedAt: t.updatedAt,
 });
 
 export const toContributor = ({ _id, ...d }: ContributorDoc): S.Contributor => ({

@@ -4,7 +4,7 @@ import type * as S from '../store.js';
 import type { PgHandle } from './handle.js';
 import { toContributor, toIdentity, toInvitation, type Row } from './rows.js';
 
-const IDENTITY_COLUMNS = ['id', 'orcid', 'host_user_id', 'name', 'sealed_tokens', 'scopes', 'token_expires_at', 'status', 'authenticated', 'created_at', 'updated_at'];
+const IDENTITY_COLUMNS = ['id', 'orcid', 'host_user_id', 'name', 'sealed_tokens', 'scopes', 'token_expires_at', 'token_clients', 'status', 'authenticated', 'created_at', 'updated_at'];
 const IDENTITY_AS_I = IDENTITY_COLUMNS.map((c) => `i.${c} AS i_${c}`).join(', ');
 
 /** Whether this row's entry in the JSON array ($1) says to keep the stored value of a field. */

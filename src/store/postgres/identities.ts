@@ -6,25 +6,47 @@ import { randomUUID } from 'node:crypto';
 import { STORE_CONFLICT, StorageError } from '../../errors.js';
 import type * as S from '../store.js';
 import type { PgHandle } from './handle.js';
-import { toIdentity, toWebhook } from './rows.js';
+import { toIdentity, toIdentityToken, toWebhook } from './rows.js';
+
+const DEFAULT_CREDENTIALS = 'default';
 
 export async function linkIdentity(h: PgHandle, input: S.LinkIdentityInput, now: Date): Promise<S.Identity> {
-  // One statement: fields left out (undefined) keep their stored value.
+  const client = input.credentialsId ?? DEFAULT_CREDENTIALS;
+  // One statement: fields left out (undefined) keep their stored value; the client connected
+  // through moves to the end of token_clients and its token row is written (other clients' stay).
   const [row] = await h.rows(
-    `INSERT INTO identities (id, orcid, host_user_id, name, sealed_tokens, scopes, token_expires_at, status, authenticated, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'linked', $8, $9, $9)
-     ON CONFLICT (orcid) DO UPDATE SET
-       host_user_id = CASE WHEN $10 THEN identities.host_user_id ELSE excluded.host_user_id END,
-       name = CASE WHEN $11 THEN identities.name ELSE excluded.name END,
-       sealed_tokens = excluded.sealed_tokens, scopes = excluded.scopes, token_expires_at = excluded.token_expires_at, status = 'linked',
-       authenticated = excluded.authenticated, updated_at = excluded.updated_at
-     RETURNING *`,
+    `WITH ident AS (
+       INSERT INTO identities (id, orcid, host_user_id, name, sealed_tokens, scopes, token_expires_at, status, authenticated, created_at, updated_at, token_clients)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'linked', $8, $9, $9, CASE WHEN $5::text IS NULL THEN '{}'::text[] ELSE ARRAY[$12::text] END)
+       ON CONFLICT (orcid) DO UPDATE SET
+         host_user_id = CASE WHEN $10 THEN identities.host_user_id ELSE excluded.host_user_id END,
+         name = CASE WHEN $11 THEN identities.name ELSE excluded.name END,
+         sealed_tokens = excluded.sealed_tokens, scopes = excluded.scopes, token_expires_at = excluded.token_expires_at, status = 'linked',
+         authenticated = excluded.authenticated, updated_at = excluded.updated_at,
+         token_clients = CASE WHEN $5::text IS NULL THEN identities.token_clients ELSE array_append(array_remove(identities.token_clients, $12::text), $12::text) END
+       RETURNING *
+     ), tok AS (
+       INSERT INTO identity_tokens (identity_id, credentials_id, sealed_tokens, scopes, token_expires_at, linked_at, updated_at)
+       SELECT ident.id, $12, $5, $6, $7, $9, $9 FROM ident WHERE $5::text IS NOT NULL
+       ON CONFLICT (identity_id, credentials_id) DO UPDATE SET sealed_tokens = excluded.sealed_tokens, scopes = excluded.scopes,
+         token_expires_at = excluded.token_expires_at, linked_at = excluded.linked_at, updated_at = excluded.updated_at
+     )
+     SELECT * FROM ident`,
     [
       randomUUID(), input.orcid, input.hostUserId ?? null, input.name ?? null, input.sealedTokens, input.scopes, input.tokenExpiresAt,
-      input.authenticated !== false, now, input.hostUserId === undefined, input.name === undefined,
+      input.authenticated !== false, now, input.hostUserId === undefined, input.name === undefined, client,
     ],
   );
   return toIdentity(row!);
+}
+
+export async function getIdentityToken(h: PgHandle, identityId: string, credentialsId: string): Promise<S.IdentityToken | null> {
+  const [r] = await h.rows('SELECT * FROM identity_tokens WHERE identity_id = $1 AND credentials_id = $2', [identityId, credentialsId]);
+  return r ? toIdentityToken(r) : null;
+}
+
+export async function listIdentityTokens(h: PgHandle, identityId: string): Promise<S.IdentityToken[]> {
+  return (await h.rows('SELECT * FROM identity_tokens WHERE identity_id = $1 ORDER BY linked_at, credentials_id', [identityId])).map(toIdentityToken);
 }
 
 export async function getIdentity(h: PgHandle, id: string): Promise<S.Identity | null> {
@@ -44,16 +66,36 @@ export async function findIdentityByHostUser(h: PgHandle, hostUserId: string): P
   return r ? toIdentity(r) : null;
 }
 
-export async function updateIdentityTokens(h: PgHandle, id: string, sealedTokens: string | null, scopes: string[], tokenExpiresAt: Date | null, now: Date): Promise<void> {
-  await h.rows('UPDATE identities SET sealed_tokens = $1, scopes = $2, token_expires_at = $3, updated_at = $4 WHERE id = $5', [sealedTokens, scopes, tokenExpiresAt, now, id]);
+export async function updateIdentityTokens(h: PgHandle, id: string, sealedTokens: string | null, scopes: string[], tokenExpiresAt: Date | null, now: Date, credentialsId = DEFAULT_CREDENTIALS): Promise<void> {
+  // The token row of that client, and the identity's copy when that client was connected through last.
+  await h.rows(
+    `WITH tok AS (
+       UPDATE identity_tokens SET sealed_tokens = $1, scopes = $2, token_expires_at = $3, updated_at = $4
+       WHERE identity_id = $5 AND credentials_id = $6 AND $1::text IS NOT NULL
+     )
+     UPDATE identities SET sealed_tokens = $1, scopes = $2, token_expires_at = $3, updated_at = $4
+     WHERE id = $5 AND token_clients[cardinality(token_clients)] = $6`,
+    [sealedTokens, scopes, tokenExpiresAt, now, id, credentialsId],
+  );
 }
 
 export async function markIdentityUnlinking(h: PgHandle, id: string, now: Date): Promise<void> {
   await h.rows(`UPDATE identities SET status = 'unlinking', updated_at = $1 WHERE id = $2 AND status = 'linked'`, [now, id]);
 }
 
-export async function revokeIdentity(h: PgHandle, id: string, now: Date): Promise<void> {
-  await h.rows(`UPDATE identities SET status = 'revoked', sealed_tokens = NULL, token_expires_at = NULL, updated_at = $1 WHERE id = $2`, [now, id]);
+export async function revokeIdentity(h: PgHandle, id: string, now: Date, credentialsId?: string): Promise<void> {
+  await h.tx(async (q) => {
+    await q.rows('DELETE FROM identity_tokens WHERE identity_id = $1 AND ($2::text IS NULL OR credentials_id = $2)', [id, credentialsId ?? null]);
+    const left = (await q.rows('SELECT * FROM identity_tokens WHERE identity_id = $1 ORDER BY linked_at, credentials_id', [id])).map(toIdentityToken);
+    const last = left.at(-1);
+    if (!last) {
+      await q.rows(`UPDATE identities SET status = 'revoked', sealed_tokens = NULL, token_expires_at = NULL, token_clients = '{}', updated_at = $1 WHERE id = $2`, [now, id]);
+      return;
+    }
+    // Another client's token remains: the identity keeps its status, and its copy is that token.
+    await q.rows('UPDATE identities SET sealed_tokens = $1, scopes = $2, token_expires_at = $3, token_clients = $4, updated_at = $5 WHERE id = $6',
+      [last.sealedTokens, last.scopes, last.tokenExpiresAt, left.map((t) => t.credentialsId), now, id]);
+  });
 }
 
 export async function updateIdentityName(h: PgHandle, id: string, name: string | null, now: Date): Promise<void> {

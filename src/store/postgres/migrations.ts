@@ -240,6 +240,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_queued_journal ON jobs (journal_id, run_at, id) WHERE status = 'queued';
     `,
   },
+  {
+    version: 6,
+    name: 'one token per identity and ORCID client (issue 19)',
+    sql: `
+      CREATE TABLE identity_tokens (
+        identity_id ${ID} NOT NULL REFERENCES identities (id),
+        credentials_id ${ID} NOT NULL,
+        sealed_tokens text NOT NULL,
+        scopes text[] NOT NULL,
+        token_expires_at timestamptz,
+        linked_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (identity_id, credentials_id)
+      );
+      CREATE INDEX identity_tokens_credentials ON identity_tokens (credentials_id, identity_id);
+      ALTER TABLE identities ADD COLUMN token_clients text[] NOT NULL DEFAULT '{}';
+      INSERT INTO identity_tokens (identity_id, credentials_id, sealed_tokens, scopes, token_expires_at, linked_at, updated_at)
+        SELECT id, 'default', sealed_tokens, scopes, token_expires_at, updated_at, updated_at FROM identities WHERE sealed_tokens IS NOT NULL;
+      UPDATE identities SET token_clients = '{default}' WHERE sealed_tokens IS NOT NULL;
+    `,
+  },
 ];
 
 /** The advisory lock key of a schema's migrations (one per schema: other schemas do not wait). */

@@ -12,6 +12,7 @@ import type {
   HistoryEntry,
   Identity,
   IdentityStatus,
+  IdentityToken,
   InvitationState,
   Invitation,
   Job,
@@ -35,9 +36,21 @@ export function toIdentity(r: Row): Identity {
     sealedTokens: str(r.sealed_tokens),
     scopes: [...(r.scopes as string[])],
     tokenExpiresAt: date(r.token_expires_at),
+    tokenClients: Array.isArray(r.token_clients) ? [...(r.token_clients as string[])] : [],
     status: r.status as IdentityStatus,
     authenticated: r.authenticated === true,
     createdAt: date(r.created_at)!,
+    updatedAt: date(r.updated_at)!,
+  };
+}
+
+export function toIdentityToken(r: Row): IdentityToken {
+  return {
+    identityId: String(r.identity_id),
+    credentialsId: String(r.credentials_id),
+    sealedTokens: String(r.sealed_tokens),
+    scopes: [...(r.scopes as string[])],
+    tokenExpiresAt: date(r.token_expires_at),
     updatedAt: date(r.updated_at)!,
   };
 }

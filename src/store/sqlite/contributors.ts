@@ -20,7 +20,7 @@ const UPSERT = `INSERT INTO contributors (id, submission_id, role, given_names, 
 
 /** A contributor row with its identity's columns prefixed `i_` (null when not linked). */
 const RESOLVED = `SELECT c.*, i.id AS i_id, i.orcid AS i_orcid, i.host_user_id AS i_host_user_id, i.name AS i_name, i.sealed_tokens AS i_sealed_tokens,
-    i.scopes AS i_scopes, i.token_expires_at AS i_token_expires_at, i.status AS i_status, i.authenticated AS i_authenticated,
+    i.scopes AS i_scopes, i.token_expires_at AS i_token_expires_at, i.token_clients AS i_token_clients, i.status AS i_status, i.authenticated AS i_authenticated,
     i.created_at AS i_created_at, i.updated_at AS i_updated_at
   FROM contributors c LEFT JOIN identities i ON i.id = c.identity_id`;
 

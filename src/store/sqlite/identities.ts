@@ -6,28 +6,55 @@ import { randomUUID } from 'node:crypto';
 import { STORE_CONFLICT, StorageError } from '../../errors.js';
 import type * as S from '../store.js';
 import type { SqliteHandle } from './handle.js';
-import { fromDoc, ms, toIdentity, toWebhook } from './rows.js';
+import { fromDoc, ms, toIdentity, toIdentityToken, toWebhook } from './rows.js';
+
+const DEFAULT_CREDENTIALS = 'default';
 
 export function linkIdentity(h: SqliteHandle, input: S.LinkIdentityInput, now: Date): S.Identity {
   const t = now.getTime();
-  // One statement: fields left out (undefined) keep their stored value.
-  const row = h.one(
-    `INSERT INTO identities (id, orcid, host_user_id, name, sealed_tokens, scopes, token_expires_at, status, authenticated, created_at, updated_at)
-     VALUES (@id, @orcid, @host_user_id, @name, @sealed_tokens, @scopes, @token_expires_at, 'linked', @authenticated, @now, @now)
-     ON CONFLICT (orcid) DO UPDATE SET
-       host_user_id = CASE WHEN @keep_host THEN identities.host_user_id ELSE @host_user_id END,
-       name = CASE WHEN @keep_name THEN identities.name ELSE @name END,
-       sealed_tokens = @sealed_tokens, scopes = @scopes, token_expires_at = @token_expires_at, status = 'linked',
-       authenticated = @authenticated, updated_at = @now
-     RETURNING *`,
-    {
-      id: randomUUID(), orcid: input.orcid, host_user_id: input.hostUserId ?? null, name: input.name ?? null,
-      keep_host: input.hostUserId === undefined ? 1 : 0, keep_name: input.name === undefined ? 1 : 0,
-      sealed_tokens: input.sealedTokens, scopes: JSON.stringify(input.scopes), token_expires_at: ms(input.tokenExpiresAt),
-      authenticated: input.authenticated === false ? 0 : 1, now: t,
-    },
-  );
-  return toIdentity(row!);
+  const client = input.credentialsId ?? DEFAULT_CREDENTIALS;
+  return h.tx(() => {
+    // One statement for the identity: fields left out (undefined) keep their stored value; the
+    // client connected through moves to the end of `token_clients` (other clients' tokens stay).
+    const row = h.one(
+      `INSERT INTO identities (id, orcid, host_user_id, name, sealed_tokens, scopes, token_expires_at, status, authenticated, created_at, updated_at, token_clients)
+       VALUES (@id, @orcid, @host_user_id, @name, @sealed_tokens, @scopes, @token_expires_at, 'linked', @authenticated, @now, @now, @clients)
+       ON CONFLICT (orcid) DO UPDATE SET
+         host_user_id = CASE WHEN @keep_host THEN identities.host_user_id ELSE @host_user_id END,
+         name = CASE WHEN @keep_name THEN identities.name ELSE @name END,
+         sealed_tokens = @sealed_tokens, scopes = @scopes, token_expires_at = @token_expires_at, status = 'linked',
+         authenticated = @authenticated, updated_at = @now,
+         token_clients = CASE WHEN @sealed_tokens IS NULL THEN identities.token_clients ELSE
+           (SELECT json_group_array(value) FROM (SELECT value FROM json_each(identities.token_clients) WHERE value <> @client UNION ALL SELECT @client)) END
+       RETURNING *`,
+      {
+        id: randomUUID(), orcid: input.orcid, host_user_id: input.hostUserId ?? null, name: input.name ?? null,
+        keep_host: input.hostUserId === undefined ? 1 : 0, keep_name: input.name === undefined ? 1 : 0,
+        sealed_tokens: input.sealedTokens, scopes: JSON.stringify(input.scopes), token_expires_at: ms(input.tokenExpiresAt),
+        authenticated: input.authenticated === false ? 0 : 1, now: t, client,
+        clients: JSON.stringify(input.sealedTokens === null ? [] : [client]),
+      },
+    )!;
+    if (input.sealedTokens !== null) {
+      h.run(
+        `INSERT INTO identity_tokens (identity_id, credentials_id, sealed_tokens, scopes, token_expires_at, linked_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (identity_id, credentials_id) DO UPDATE SET sealed_tokens = excluded.sealed_tokens, scopes = excluded.scopes,
+           token_expires_at = excluded.token_expires_at, linked_at = excluded.linked_at, updated_at = excluded.updated_at`,
+        row.id, client, input.sealedTokens, JSON.stringify(input.scopes), ms(input.tokenExpiresAt), t, t,
+      );
+    }
+    return toIdentity(row);
+  });
+}
+
+export function getIdentityToken(h: SqliteHandle, identityId: string, credentialsId: string): S.IdentityToken | null {
+  const r = h.one('SELECT * FROM identity_tokens WHERE identity_id = ? AND credentials_id = ?', identityId, credentialsId);
+  return r ? toIdentityToken(r) : null;
+}
+
+export function listIdentityTokens(h: SqliteHandle, identityId: string): S.IdentityToken[] {
+  return h.all('SELECT * FROM identity_tokens WHERE identity_id = ? ORDER BY linked_at, credentials_id', identityId).map(toIdentityToken);
 }
 
 export function getIdentity(h: SqliteHandle, id: string): S.Identity | null {
@@ -47,16 +74,36 @@ export function findIdentityByHostUser(h: SqliteHandle, hostUserId: string): S.I
   return r ? toIdentity(r) : null;
 }
 
-export function updateIdentityTokens(h: SqliteHandle, id: string, sealedTokens: string | null, scopes: string[], tokenExpiresAt: Date | null, now: Date): void {
-  h.run('UPDATE identities SET sealed_tokens = ?, scopes = ?, token_expires_at = ?, updated_at = ? WHERE id = ?', sealedTokens, JSON.stringify(scopes), ms(tokenExpiresAt), now.getTime(), id);
+export function updateIdentityTokens(h: SqliteHandle, id: string, sealedTokens: string | null, scopes: string[], tokenExpiresAt: Date | null, now: Date, credentialsId = DEFAULT_CREDENTIALS): void {
+  h.tx(() => {
+    if (sealedTokens !== null) {
+      h.run('UPDATE identity_tokens SET sealed_tokens = ?, scopes = ?, token_expires_at = ?, updated_at = ? WHERE identity_id = ? AND credentials_id = ?',
+        sealedTokens, JSON.stringify(scopes), ms(tokenExpiresAt), now.getTime(), id, credentialsId);
+    }
+    // The identity's copy is the last connected client's token: refreshed with it.
+    h.run(`UPDATE identities SET sealed_tokens = ?, scopes = ?, token_expires_at = ?, updated_at = ?
+           WHERE id = ? AND json_extract(token_clients, '$[#-1]') = ?`, sealedTokens, JSON.stringify(scopes), ms(tokenExpiresAt), now.getTime(), id, credentialsId);
+  });
 }
 
 export function markIdentityUnlinking(h: SqliteHandle, id: string, now: Date): void {
   h.run(`UPDATE identities SET status = 'unlinking', updated_at = ? WHERE id = ? AND status = 'linked'`, now.getTime(), id);
 }
 
-export function revokeIdentity(h: SqliteHandle, id: string, now: Date): void {
-  h.run(`UPDATE identities SET status = 'revoked', sealed_tokens = NULL, token_expires_at = NULL, updated_at = ? WHERE id = ?`, now.getTime(), id);
+export function revokeIdentity(h: SqliteHandle, id: string, now: Date, credentialsId?: string): void {
+  h.tx(() => {
+    if (credentialsId === undefined) h.run('DELETE FROM identity_tokens WHERE identity_id = ?', id);
+    else h.run('DELETE FROM identity_tokens WHERE identity_id = ? AND credentials_id = ?', id, credentialsId);
+    const left = listIdentityTokens(h, id);
+    const last = left.at(-1);
+    if (!last) {
+      h.run(`UPDATE identities SET status = 'revoked', sealed_tokens = NULL, token_expires_at = NULL, token_clients = '[]', updated_at = ? WHERE id = ?`, now.getTime(), id);
+      return;
+    }
+    // Another client's token remains: the identity keeps its status, and its copy is that token.
+    h.run('UPDATE identities SET sealed_tokens = ?, scopes = ?, token_expires_at = ?, token_clients = ?, updated_at = ? WHERE id = ?',
+      last.sealedTokens, JSON.stringify(last.scopes), ms(last.tokenExpiresAt), JSON.stringify(left.map((t) => t.credentialsId)), now.getTime(), id);
+  });
 }
 
 export function updateIdentityName(h: SqliteHandle, id: string, name: string | null, now: Date): void {

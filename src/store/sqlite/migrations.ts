@@ -275,6 +275,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_queued_journal ON jobs (journal_id, run_at, id) WHERE status = 'queued';
     `,
   },
+  {
+    version: 8,
+    name: 'one token per identity and ORCID client (issue 19)',
+    sql: `
+      CREATE TABLE identity_tokens (
+        identity_id TEXT NOT NULL REFERENCES identities (id),
+        credentials_id TEXT NOT NULL,
+        sealed_tokens TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        token_expires_at INTEGER,
+        linked_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (identity_id, credentials_id)
+      );
+      CREATE INDEX identity_tokens_credentials ON identity_tokens (credentials_id, identity_id);
+      ALTER TABLE identities ADD COLUMN token_clients TEXT NOT NULL DEFAULT '[]';
+      INSERT INTO identity_tokens (identity_id, credentials_id, sealed_tokens, scopes, token_expires_at, linked_at, updated_at)
+        SELECT id, 'default', sealed_tokens, scopes, token_expires_at, updated_at, updated_at FROM identities WHERE sealed_tokens IS NOT NULL;
+      UPDATE identities SET token_clients = '["default"]' WHERE sealed_tokens IS NOT NULL;
+    `,
+  },
 ];
 
 /** Apply every migration not yet recorded; safe when several processes start at once. */

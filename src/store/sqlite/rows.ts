@@ -9,6 +9,7 @@ import type {
   HistoryEntry,
   Identity,
   IdentityStatus,
+  IdentityToken,
   InvitationState,
   Invitation,
   Job,
@@ -33,9 +34,21 @@ export function toIdentity(r: Row): Identity {
     sealedTokens: str(r.sealed_tokens),
     scopes: JSON.parse(String(r.scopes)) as string[],
     tokenExpiresAt: date(r.token_expires_at),
+    tokenClients: r.token_clients === undefined || r.token_clients === null ? [] : JSON.parse(String(r.token_clients)) as string[],
     status: r.status as IdentityStatus,
     authenticated: r.authenticated === 1,
     createdAt: date(r.created_at)!,
+    updatedAt: date(r.updated_at)!,
+  };
+}
+
+export function toIdentityToken(r: Row): IdentityToken {
+  return {
+    identityId: String(r.identity_id),
+    credentialsId: String(r.credentials_id),
+    sealedTokens: String(r.sealed_tokens),
+    scopes: JSON.parse(String(r.scopes)) as string[],
+    tokenExpiresAt: date(r.token_expires_at),
     updatedAt: date(r.updated_at)!,
   };
 }
