@@ -75,6 +75,16 @@ describe('routes under generated URLs, paths, ids and redirects (fast-check)', f
     rmSync(dir, { recursive: true, force: true });
   });
 
+  async function existingContributor(segment: string): Promise<boolean> {
+    let id: string;
+    try {
+      id = decodeURIComponent(segment);
+    } catch {
+      return false;
+    }
+    return (await h.orcid.store.getContributor(id)) !== null;
+  }
+
   /** Where a browser would go next, if anywhere: our origin, or ORCID's authorize page. */
   function allowedLocation(location: string | null): boolean {
     if (!location) return true;
@@ -93,6 +103,9 @@ describe('routes under generated URLs, paths, ids and redirects (fast-check)', f
           return; // not a URL a browser could request
         }
         if (!url.startsWith(`${h.url}/orcid`)) return; // the generated value left the plugin's paths (e.g. `..`): the host's business
+        // An editor resending the invitation of a contributor who exists (`c1`, `c2` are in the
+        // pieces) is a legitimate write, not a hostile input.
+        if (name === 'resend invitation' && who === 'editor' && (await existingContributor(value))) return;
         // Starting a sign-in stores its single-use OAuth state (issue 13, finding 7); that is the one
         // write allowed, and only on the way to ORCID's authorize page. Every other table stays as it was.
         const before = dumpDb(dbFile, ['oauth_states']);
