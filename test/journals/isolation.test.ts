@@ -24,17 +24,24 @@ const JOURNALS = [
   { id: 'jc', title: 'C', credentialsId: 'pub-c' },
 ];
 
-describe('credentials isolation between journals', () => {
-  let orcid: OrcidConnect;
+/** A plugin serving JOURNALS, opened afresh for each test, with ORCID reachable only through nock. */
+function openForEachTest(use: (orcid: OrcidConnect) => void): void {
+  let opened: OrcidConnect;
   beforeEach(async () => {
     nock.disableNetConnect();
-    orcid = await orcidConnect({ storeUrl: 'sqlite::memory:', env: {}, logger: createLogger({ level: 'silent' }), orcidCredentials: [PUB_B, PUB_C], journals: JOURNALS });
+    opened = await orcidConnect({ storeUrl: 'sqlite::memory:', env: {}, logger: createLogger({ level: 'silent' }), orcidCredentials: [PUB_B, PUB_C], journals: JOURNALS });
+    use(opened);
   });
   afterEach(async () => {
-    await orcid.close();
+    await opened.close();
     nock.cleanAll();
     nock.enableNetConnect();
   });
+}
+
+describe('credentials isolation between journals', () => {
+  let orcid: OrcidConnect;
+  openForEachTest((opened) => (orcid = opened));
 
   /** A researcher (host user u1) who connected through the client of `credentialsId`; their token expires in `expiresInMs`. */
   async function connectedThrough(credentialsId: string | undefined, expiresInMs: number) {
@@ -200,15 +207,7 @@ describe('an editor of journal B (journalOf)', () => {
 
 describe('one token per iD and client (issue 19)', () => {
   let orcid: OrcidConnect;
-  beforeEach(async () => {
-    nock.disableNetConnect();
-    orcid = await orcidConnect({ storeUrl: 'sqlite::memory:', env: {}, logger: createLogger({ level: 'silent' }), orcidCredentials: [PUB_B, PUB_C], journals: JOURNALS });
-  });
-  afterEach(async () => {
-    await orcid.close();
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
+  openForEachTest((opened) => (orcid = opened));
 
   /** The researcher (host user u1) connects through the client of `credentialsId`, getting `accessToken`. */
   async function connectThrough(credentialsId: string, accessToken: string) {
