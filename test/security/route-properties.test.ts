@@ -75,14 +75,16 @@ describe('routes under generated URLs, paths, ids and redirects (fast-check)', f
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function existingContributor(segment: string): Promise<boolean> {
-    let id: string;
+  /** Whether `pathname` resends the invitation of a contributor who exists, in the submission it names. */
+  async function isRealResend(pathname: string): Promise<boolean> {
+    const m = /^\/orcid\/api\/submissions\/([^/]+)\/contributors\/([^/]+)\/resend-invitation$/.exec(pathname);
+    if (!m) return false;
     try {
-      id = decodeURIComponent(segment);
+      const contributor = await h.orcid.store.getContributor(decodeURIComponent(m[2]!));
+      return contributor !== null && contributor.submissionId === decodeURIComponent(m[1]!);
     } catch {
-      return false;
+      return false; // not decodable: not a real contributor's path
     }
-    return (await h.orcid.store.getContributor(id)) !== null;
   }
 
   /** Where a browser would go next, if anywhere: our origin, or ORCID's authorize page. */
@@ -103,9 +105,9 @@ describe('routes under generated URLs, paths, ids and redirects (fast-check)', f
           return; // not a URL a browser could request
         }
         if (!url.startsWith(`${h.url}/orcid`)) return; // the generated value left the plugin's paths (e.g. `..`): the host's business
-        // An editor resending the invitation of a contributor who exists (`c1`, `c2` are in the
-        // pieces) is a legitimate write, not a hostile input.
-        if (name === 'resend invitation' && who === 'editor' && (await existingContributor(value))) return;
+        // An editor resending the invitation of a contributor of that submission (the pieces include
+        // `s1`, `c1`, `c2`) is a legitimate write, not a hostile input.
+        if (who === 'editor' && (await isRealResend(new URL(url).pathname))) return;
         // Starting a sign-in stores its single-use OAuth state (issue 13, finding 7); that is the one
         // write allowed, and only on the way to ORCID's authorize page. Every other table stays as it was.
         const before = dumpDb(dbFile, ['oauth_states']);
