@@ -51,7 +51,8 @@ export interface JournalRegistryOptions {
 export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistry {
   const cacheMs = o.cacheMs ?? 30_000;
   const credentials = new Map<string, { value: OrcidCredentials; at: number }>();
-  const fresh = (at: number) => Date.now() - at < cacheMs;
+  const clock = () => o.now().getTime();
+  const fresh = (at: number) => clock() - at < cacheMs;
   /**
    * Every journal, read in one round trip (at start, then at most once per `cacheMs`): an event's
    * journal and the count that lets a single-journal host skip the lookup come from one read.
@@ -60,7 +61,7 @@ export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistr
   async function all(): Promise<Map<string, Journal>> {
     if (loaded && fresh(loaded.at)) return loaded.byId;
     const rows = await o.store.listJournals();
-    loaded = { at: Date.now(), byId: new Map(rows.map((r) => [r.id, resolveJournal(r.settings as unknown as JournalSettings, o.defaults)])) };
+    loaded = { at: clock(), byId: new Map(rows.map((r) => [r.id, resolveJournal(r.settings as unknown as JournalSettings, o.defaults)])) };
     return loaded.byId;
   }
 
@@ -172,7 +173,7 @@ export function createJournalRegistry(o: JournalRegistryOptions): JournalRegistr
       const r = await o.store.getCredentials(id);
       if (!r) throw new UnknownJournalError(id, 'credentials record');
       const value = resolveCredentials(openedSettings(r), o.defaults);
-      credentials.set(id, { value, at: Date.now() });
+      credentials.set(id, { value, at: clock() });
       return value;
     },
 
